@@ -1,0 +1,201 @@
+//! Account endpoints: read, update and delete an account, list its sessions and linked accounts.
+
+use futures::future::join_all;
+
+use super::body;
+use super::config::Project;
+use super::error::ApiError;
+use super::records::Profile;
+use super::session::write_all;
+use super::state::{account_details, load_account, scores, AccountState, ProfileUpdate};
+use super::{Ctx, Request, Response};
+use crate::engine::assess;
+use crate::schema::{
+    AccountResponse, AccountSessionsResponse, AccountsLinkedResponse, DeleteAccountResponse,
+    LinkedAccount,
+};
+use crate::store::keys::Id;
+use crate::store::{Keys, Put, Store};
+
+async fn existing<S: Store>(
+    ctx: &Ctx<'_, S>,
+    keys: &Keys,
+    a: &Id,
+) -> Result<AccountState, ApiError> {
+    let state = load_account(ctx.store, keys, a).await?;
+    if !state.exists() {
+        return Err(ApiError::not_found(format!(
+            "account {} not found",
+            a.raw()
+        )));
+    }
+    Ok(state)
+}
+
+/// The stored profile, or for an account known only from its sessions, an empty one.
+fn profile_of(state: &AccountState, a: &Id) -> Profile {
+    state.profile.clone().unwrap_or_else(|| Profile {
+        id: a.raw().to_string(),
+        ..Profile::default()
+    })
+}
+
+fn account_response<S: Store>(
+    ctx: &Ctx<'_, S>,
+    project: &Project,
+    state: &AccountState,
+    profile: &Profile,
+) -> Response {
+    let assessment = assess(&state.history, None, &project.thresholds);
+    Response::json(
+        200,
+        &AccountResponse {
+            project_id: project.id.clone(),
+            request_id: ctx.random.uuid(),
+            scores: scores(&assessment, &state.history.lists),
+            details: account_details(profile, &assessment.aggregates),
+        },
+    )
+}
+
+/// `GET /account/{id}`.
+pub async fn get<S: Store>(
+    ctx: &Ctx<'_, S>,
+    project: &Project,
+    raw: &str,
+) -> Result<Response, ApiError> {
+    let a = body::path_id("account_id", raw)?;
+    let state = existing(ctx, &Keys::new(&project.id), &a).await?;
+    Ok(account_response(
+        ctx,
+        project,
+        &state,
+        &profile_of(&state, &a),
+    ))
+}
+
+/// `PUT /account/{id}`: creates the account or replaces the fields the body gives.
+pub async fn put<S: Store>(
+    ctx: &Ctx<'_, S>,
+    project: &Project,
+    raw: &str,
+    req: &Request,
+) -> Result<Response, ApiError> {
+    let a = body::path_id("account_id", raw)?;
+    let obj = body::object(&req.body, false)?;
+    let body_id = body::id(&obj, "", "id")?;
+    if body_id != a {
+        return Err(ApiError::bad_request(format!(
+            "id in the body ({:?}) does not match the account id in the path ({:?})",
+            body_id.raw(),
+            a.raw()
+        )));
+    }
+    let update = ProfileUpdate::from_json(&obj, "")?;
+    let keys = Keys::new(&project.id);
+    let state = load_account(ctx.store, &keys, &a).await?;
+    let (profile, changed) = update.apply(&a, state.profile.as_ref(), ctx.now);
+    if changed {
+        let value = serde_json::to_string(&profile).unwrap_or_default();
+        write_all(ctx.store, vec![(keys.profile(&a), value, Put::default())]).await?;
+    }
+    Ok(account_response(ctx, project, &state, &profile))
+}
+
+/// `DELETE /account/{id}`: removes every key that names the account, including the keys of
+/// its sessions, the browser index and the other side of each link.
+pub async fn delete<S: Store>(
+    ctx: &Ctx<'_, S>,
+    project: &Project,
+    raw: &str,
+) -> Result<Response, ApiError> {
+    let a = body::path_id("account_id", raw)?;
+    let keys = Keys::new(&project.id);
+    let state = existing(ctx, &keys, &a).await?;
+    let mut doomed = state.keys.clone();
+    for s in &state.history.sessions {
+        if let Ok(sid) = Id::new(&s.id) {
+            doomed.push(keys.session_account(&sid, &a));
+            doomed.push(keys.session(&sid));
+        }
+        if let Ok(bid) = Id::new(&s.browser_id) {
+            doomed.push(keys.browser_account(&bid, &a));
+        }
+    }
+    for l in &state.history.links {
+        if let Ok(other) = Id::new(&l.account_id) {
+            doomed.push(keys.account_link(&other, &a));
+        }
+    }
+    doomed.push(keys.profile(&a));
+    doomed.sort();
+    doomed.dedup();
+    let results = join_all(doomed.iter().map(|k| ctx.store.delete(k))).await;
+    results.into_iter().collect::<Result<Vec<()>, _>>()?;
+    Ok(Response::json(
+        200,
+        &DeleteAccountResponse {
+            request_id: ctx.random.uuid(),
+            account_id: a.raw().to_string(),
+            success: true,
+        },
+    ))
+}
+
+/// `GET /account/{id}/sessions`: session ids, oldest first.
+pub async fn sessions<S: Store>(
+    ctx: &Ctx<'_, S>,
+    project: &Project,
+    raw: &str,
+) -> Result<Response, ApiError> {
+    let a = body::path_id("account_id", raw)?;
+    let state = existing(ctx, &Keys::new(&project.id), &a).await?;
+    let mut sessions = state.history.sessions.clone();
+    sessions.sort_by(|x, y| x.at.cmp(&y.at).then_with(|| x.id.cmp(&y.id)));
+    Ok(Response::json(
+        200,
+        &AccountSessionsResponse {
+            request_id: ctx.random.uuid(),
+            sessions: sessions.into_iter().map(|s| s.id).collect(),
+        },
+    ))
+}
+
+/// `GET /account/{id}/accounts-linked`: each linked account with how and how strongly.
+pub async fn linked<S: Store>(
+    ctx: &Ctx<'_, S>,
+    project: &Project,
+    raw: &str,
+) -> Result<Response, ApiError> {
+    let a = body::path_id("account_id", raw)?;
+    let keys = Keys::new(&project.id);
+    let state = existing(ctx, &keys, &a).await?;
+    let others = join_all(state.history.links.iter().map(|l| {
+        let keys = &keys;
+        async move {
+            let other = Id::new(&l.account_id).ok()?;
+            let st = load_account(ctx.store, keys, &other).await.ok()?;
+            let p = profile_of(&st, &other);
+            Some(LinkedAccount {
+                account_id: l.account_id.clone(),
+                score: l.score,
+                match_type: l
+                    .match_types
+                    .iter()
+                    .filter_map(|m| serde_json::to_value(m).ok()?.as_str().map(String::from))
+                    .collect(),
+                email: p.email,
+                lists: st.history.lists,
+                metadata: p.metadata,
+            })
+        }
+    }))
+    .await;
+    Ok(Response::json(
+        200,
+        &AccountsLinkedResponse {
+            request_id: ctx.random.uuid(),
+            accounts_linked: others.into_iter().flatten().collect(),
+        },
+    ))
+}

@@ -1,0 +1,167 @@
+//! Reading request bodies: size limits, JSON, and field checks whose messages name the field.
+
+use serde_json::{Map, Value};
+
+use super::error::ApiError;
+use crate::store::keys::Id;
+
+/// The largest body any endpoint reads.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// Parses a body that must be a JSON object. An empty body reads as `{}` when `empty_ok`.
+pub fn object(body: &[u8], empty_ok: bool) -> Result<Map<String, Value>, ApiError> {
+    if body.len() > MAX_BODY {
+        return Err(ApiError::too_large(MAX_BODY));
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return if empty_ok {
+            Ok(Map::new())
+        } else {
+            Err(ApiError::bad_request(
+                "request body is empty: send a JSON object",
+            ))
+        };
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(ApiError::bad_request("request body must be a JSON object")),
+        Err(e) => Err(ApiError::bad_request(format!(
+            "request body is not valid JSON: {e}"
+        ))),
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// An optional string field; `max` bytes at most.
+pub fn opt_str(
+    obj: &Map<String, Value>,
+    path: &str,
+    name: &str,
+    max: usize,
+) -> Result<Option<String>, ApiError> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.len() <= max => Ok(Some(s.clone())),
+        Some(Value::String(s)) => Err(ApiError::bad_request(format!(
+            "{path}{name} is too long: {} bytes, at most {max}",
+            s.len()
+        ))),
+        Some(v) => Err(ApiError::bad_request(format!(
+            "{path}{name} must be a string, not {}",
+            type_name(v)
+        ))),
+    }
+}
+
+/// A required id field, checked and encoded for use in keys.
+pub fn id(obj: &Map<String, Value>, path: &str, name: &str) -> Result<Id, ApiError> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Err(ApiError::bad_request(format!("{path}{name} is required"))),
+        Some(Value::String(s)) => path_id(&format!("{path}{name}"), s),
+        Some(v) => Err(ApiError::bad_request(format!(
+            "{path}{name} must be a string, not {}",
+            type_name(v)
+        ))),
+    }
+}
+
+/// An id taken from the URL path or a body field.
+pub fn path_id(name: &str, raw: &str) -> Result<Id, ApiError> {
+    Id::new(raw).map_err(|e| ApiError::bad_request(e.message(name)))
+}
+
+/// An optional JSON object field, `max` bytes at most once serialised.
+pub fn opt_object(
+    obj: &Map<String, Value>,
+    path: &str,
+    name: &str,
+    max: usize,
+) -> Result<Option<Map<String, Value>>, ApiError> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(m)) => {
+            let n = serde_json::to_string(m)
+                .map(|s| s.len())
+                .unwrap_or(usize::MAX);
+            if n > max {
+                return Err(ApiError::bad_request(format!(
+                    "{path}{name} is too large: {n} bytes of JSON, at most {max}"
+                )));
+            }
+            Ok(Some(m.clone()))
+        }
+        Some(v) => Err(ApiError::bad_request(format!(
+            "{path}{name} must be an object, not {}",
+            type_name(v)
+        ))),
+    }
+}
+
+/// A required object field.
+pub fn object_field<'a>(
+    obj: &'a Map<String, Value>,
+    name: &str,
+) -> Result<&'a Map<String, Value>, ApiError> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Err(ApiError::bad_request(format!("{name} is required"))),
+        Some(Value::Object(m)) => Ok(m),
+        Some(v) => Err(ApiError::bad_request(format!(
+            "{name} must be an object, not {}",
+            type_name(v)
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_must_be_json_objects() {
+        assert_eq!(object(b"", true).unwrap().len(), 0);
+        assert_eq!(object(b"  ", false).unwrap_err().status, 400);
+        assert!(object(b"[1]", true)
+            .unwrap_err()
+            .message
+            .contains("JSON object"));
+        assert!(object(b"{\"a\":", true)
+            .unwrap_err()
+            .message
+            .contains("not valid JSON"));
+        assert_eq!(
+            object(&vec![b' '; MAX_BODY + 1], true).unwrap_err().status,
+            413
+        );
+    }
+
+    #[test]
+    fn field_errors_name_the_field_and_the_problem() {
+        let m = object(br#"{"id": 5, "email": [], "metadata": "x"}"#, false).unwrap();
+        assert_eq!(
+            id(&m, "account.", "id").unwrap_err().message,
+            "account.id must be a string, not a number"
+        );
+        assert_eq!(
+            opt_str(&m, "", "email", 10).unwrap_err().message,
+            "email must be a string, not an array"
+        );
+        assert_eq!(
+            opt_object(&m, "", "metadata", 10).unwrap_err().message,
+            "metadata must be an object, not a string"
+        );
+        assert_eq!(
+            id(&m, "", "session_id").unwrap_err().message,
+            "session_id is required"
+        );
+    }
+}

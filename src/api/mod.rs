@@ -1,0 +1,193 @@
+//! The HTTP API, written against [`Store`] and the engine so it runs natively in tests exactly
+//! as in the worker. The edge binding turns a runtime request into a [`Request`], calls
+//! [`handle`], and sends the [`Response`] back.
+
+mod account;
+pub mod auth;
+pub mod body;
+pub mod config;
+mod cors;
+pub mod error;
+pub mod openapi;
+pub mod records;
+mod router;
+mod session;
+mod state;
+
+use serde::Serialize;
+
+pub use config::{Project, Settings};
+pub use error::ApiError;
+pub use records::Geo;
+
+use crate::schema::time::Millis;
+use crate::store::Store;
+use router::Route;
+
+/// A request as the API sees it: lower-case header names, the raw (still percent-encoded) path.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// `request.cf` geo data, when the runtime has it.
+    pub geo: Option<Geo>,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Response {
+    pub fn json<T: Serialize>(status: u16, value: &T) -> Response {
+        let body = serde_json::to_string(value).unwrap_or_else(|_| {
+            String::from(r#"{"statusCode":500,"message":"response could not be encoded"}"#)
+        });
+        Response {
+            status,
+            headers: vec![(
+                "content-type".into(),
+                "application/json; charset=utf-8".into(),
+            )],
+            body,
+        }
+    }
+
+    pub fn error(e: &ApiError) -> Response {
+        let mut r = Response::json(e.status, &e.body());
+        if let Some(allow) = &e.allow {
+            r.headers.push(("allow".into(), allow.clone()));
+        }
+        r
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A source of randomness for ids. The worker uses `crypto.getRandomValues`; tests a counter.
+pub trait Random {
+    fn bytes16(&self) -> [u8; 16];
+
+    /// A random (version 4) UUID.
+    fn uuid(&self) -> String {
+        let mut b = self.bytes16();
+        b[6] = (b[6] & 0x0f) | 0x40;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        format!(
+            "{}-{}-{}-{}-{}",
+            &h[0..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..32]
+        )
+    }
+}
+
+/// Operating-system randomness (natively) or `crypto.getRandomValues` (wasm32).
+pub struct OsRandom;
+
+impl Random for OsRandom {
+    fn bytes16(&self) -> [u8; 16] {
+        let mut b = [0u8; 16];
+        // getrandom only fails when the platform has no entropy source at all; an id from
+        // zeros would still be well-formed, and the next request tries again.
+        let _ = getrandom::fill(&mut b);
+        b
+    }
+}
+
+/// Everything a request needs besides itself.
+pub struct Ctx<'a, S: Store> {
+    pub store: &'a S,
+    /// `Err` when the deployment is not configured: every request is refused.
+    pub settings: &'a Result<Settings, String>,
+    pub now: Millis,
+    pub random: &'a dyn Random,
+}
+
+/// Serves one request. Never panics on any input; every failure is a JSON error body.
+pub async fn handle<S: Store>(ctx: &Ctx<'_, S>, req: &Request) -> Response {
+    let mut resp = match dispatch(ctx, req).await {
+        Ok(r) => r,
+        Err(e) => Response::error(&e),
+    };
+    if let Ok(settings) = ctx.settings {
+        cors::decorate(settings, req, &mut resp);
+    }
+    resp
+}
+
+async fn dispatch<S: Store>(ctx: &Ctx<'_, S>, req: &Request) -> Result<Response, ApiError> {
+    let s = || {
+        ctx.settings
+            .as_ref()
+            .map_err(|e| ApiError::unavailable(format!("Edgeward refuses to serve: {e}")))
+    };
+    match router::route(&req.method, &req.path)? {
+        Route::Health => Ok(health(ctx)),
+        Route::OpenApi => Ok(openapi::response()),
+        Route::Preflight => cors::preflight(s()?, req),
+        Route::CreateSession => session::create(ctx, auth::public(s()?, req)?, req).await,
+        Route::Authenticate => session::authenticate(ctx, auth::secret(s()?, req)?, req).await,
+        Route::Unauthenticated => {
+            session::unauthenticated(ctx, auth::secret(s()?, req)?, req).await
+        }
+        Route::GetSession(id) => session::get(ctx, auth::secret(s()?, req)?, &id).await,
+        Route::GetAccount(id) => account::get(ctx, auth::secret(s()?, req)?, &id).await,
+        Route::PutAccount(id) => account::put(ctx, auth::secret(s()?, req)?, &id, req).await,
+        Route::DeleteAccount(id) => account::delete(ctx, auth::secret(s()?, req)?, &id).await,
+        Route::AccountSessions(id) => account::sessions(ctx, auth::secret(s()?, req)?, &id).await,
+        Route::AccountsLinked(id) => account::linked(ctx, auth::secret(s()?, req)?, &id).await,
+    }
+}
+
+fn health<S: Store>(ctx: &Ctx<'_, S>) -> Response {
+    #[derive(Serialize)]
+    struct Health<'a> {
+        status: &'a str,
+        version: &'a str,
+        projects: usize,
+        message: String,
+    }
+    match ctx.settings {
+        Ok(s) => Response::json(
+            200,
+            &Health {
+                status: "ok",
+                version: env!("CARGO_PKG_VERSION"),
+                projects: s.projects.len(),
+                message: String::new(),
+            },
+        ),
+        Err(e) => Response::json(
+            503,
+            &Health {
+                status: "unconfigured",
+                version: env!("CARGO_PKG_VERSION"),
+                projects: 0,
+                message: e.clone(),
+            },
+        ),
+    }
+}

@@ -1,0 +1,173 @@
+//! What the API stores as KV values: the session record and the account profile, and how a
+//! session record turns into the wire `SessionDetails` and the engine's `SessionSummary`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::engine::{round_scores, SessionSummary};
+use crate::intel::user_agent;
+use crate::schema::time::{rfc3339, Millis};
+use crate::schema::{
+    AccountInfo, BotEvents, Browser, Device, Location, Network, RiskSignal, RiskSignalScores,
+    SessionDetails,
+};
+use crate::signals::{Payload, Verdict};
+
+/// Where the request came from, as the edge saw it (Cloudflare's `request.cf`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Geo {
+    #[serde(default)]
+    pub country: String,
+    #[serde(default)]
+    pub city: String,
+    #[serde(default)]
+    pub continent: String,
+    #[serde(default)]
+    pub region: String,
+    #[serde(default)]
+    pub postal_code: String,
+    #[serde(default)]
+    pub timezone: String,
+    #[serde(default)]
+    pub latitude: Option<f64>,
+    #[serde(default)]
+    pub longitude: Option<f64>,
+    #[serde(default)]
+    pub asn: Option<u32>,
+    #[serde(default)]
+    pub as_organization: String,
+}
+
+/// One browser session, as `POST /session` recorded it. Lives 24 h.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    pub id: String,
+    pub created_at: Millis,
+    pub expires_at: Millis,
+    pub ip: String,
+    pub user_agent: String,
+    pub accept_language: String,
+    pub geo: Geo,
+    /// The raw signals exactly as the page sent them.
+    pub signals: Value,
+    /// The worker's own evaluation of `signals`.
+    pub verdict: Verdict,
+}
+
+impl SessionRecord {
+    /// The session's risk-signal scores. Only `device_risk` is known from the browser verdict;
+    /// the network signals come with the open-data intel of the risk-engine issue.
+    pub fn risk_scores(&self) -> RiskSignalScores {
+        let mut r = RiskSignalScores::default();
+        let tamper = if self.verdict.tampered { 0.9 } else { 0.0 };
+        r.set(RiskSignal::DeviceRisk, self.verdict.bot.max(tamper));
+        r
+    }
+
+    pub fn summary(&self) -> SessionSummary {
+        SessionSummary {
+            id: self.id.clone(),
+            at: self.created_at,
+            ip: self.ip.clone(),
+            country: self.geo.country.clone(),
+            device_id: self.verdict.device_id.clone(),
+            browser_id: self.verdict.browser_id.clone(),
+            bot: crate::engine::history::round4(self.verdict.bot),
+            risk: round_scores(self.risk_scores()),
+        }
+    }
+
+    pub fn details(&self) -> SessionDetails {
+        let p = Payload::new(self.signals.clone());
+        // What the server saw wins over what the page claims.
+        let ua_string = if self.user_agent.is_empty() {
+            p.user_agent().unwrap_or("").to_string()
+        } else {
+            self.user_agent.clone()
+        };
+        let ua = user_agent::parse(&ua_string);
+        let language = self
+            .accept_language
+            .split([',', ';'])
+            .next()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .or_else(|| p.languages().first().copied())
+            .unwrap_or("")
+            .to_string();
+        let (screen_width, screen_height) = p.screen();
+        let scores = self.risk_scores();
+        SessionDetails {
+            start_time: rfc3339(self.created_at),
+            true_country_code: self.geo.country.clone(),
+            device_id: self.verdict.device_id.clone(),
+            network: Network {
+                ip_address: self.ip.clone(),
+                service_provider: self.geo.as_organization.clone(),
+                connection_type: String::new(),
+            },
+            location: Location {
+                continent: self.geo.continent.clone(),
+                country_code: self.geo.country.clone(),
+                state: self.geo.region.clone(),
+                city: self.geo.city.clone(),
+                zip_code: self.geo.postal_code.clone(),
+                timezone: self.geo.timezone.clone(),
+                latitude: self.geo.latitude,
+                longitude: self.geo.longitude,
+            },
+            browser: Browser {
+                kind: ua.browser,
+                version: ua.version,
+                language,
+                user_agent: ua_string,
+                timezone: p.timezone().unwrap_or("").to_string(),
+            },
+            device: Device {
+                category: ua.category,
+                kind: String::new(),
+                os: ua.os,
+                cpu_cores: p.hardware_concurrency(),
+                memory: p.device_memory(),
+                gpu: p.webgl_renderer().unwrap_or("").to_string(),
+                screen_height,
+                screen_width,
+            },
+            bot: BotEvents {
+                mouse_num_events: p.behavior("mouse"),
+                click_num_events: p.behavior("click"),
+                keyboard_num_events: p.behavior("keyboard"),
+                touch_num_events: p.behavior("touch"),
+                clipboard_num_events: p.behavior("clipboard"),
+            },
+            risk_signals: scores.flags(),
+            risk_signal_scores: scores,
+        }
+    }
+}
+
+/// The caller's own fields of an account: last writer wins, as with Verisoul's PUT. It never
+/// holds counts or anything derived, which are computed from the account's keys on read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub id: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub metadata: Map<String, Value>,
+    #[serde(default)]
+    pub group: String,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+impl Profile {
+    pub fn info(&self) -> AccountInfo {
+        AccountInfo {
+            id: self.id.clone(),
+            email: self.email.clone(),
+            metadata: self.metadata.clone(),
+            group: self.group.clone(),
+        }
+    }
+}

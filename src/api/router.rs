@@ -1,0 +1,119 @@
+//! Routing: method and path to a [`Route`], with path ids percent-decoded.
+
+use super::error::ApiError;
+use crate::store::keys::decode_id;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    Health,
+    OpenApi,
+    Preflight,
+    CreateSession,
+    Authenticate,
+    Unauthenticated,
+    GetSession(String),
+    GetAccount(String),
+    PutAccount(String),
+    DeleteAccount(String),
+    AccountSessions(String),
+    AccountsLinked(String),
+}
+
+/// Every routed path template with its methods; the OpenAPI test checks each is documented.
+pub const PATHS: &[(&str, &[&str])] = &[
+    ("/health", &["GET"]),
+    ("/openapi.json", &["GET"]),
+    ("/session", &["POST", "OPTIONS"]),
+    ("/session/authenticate", &["POST"]),
+    ("/session/unauthenticated", &["POST"]),
+    ("/session/{session_id}", &["GET"]),
+    ("/account/{account_id}", &["GET", "PUT", "DELETE"]),
+    ("/account/{account_id}/sessions", &["GET"]),
+    ("/account/{account_id}/accounts-linked", &["GET"]),
+];
+
+fn decode(segment: &str) -> Result<String, ApiError> {
+    // Path segments use the same percent-encoding as our keys, but may also carry lower-case hex.
+    decode_id(segment).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "path segment {segment:?} is not valid percent-encoded UTF-8"
+        ))
+    })
+}
+
+pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
+    let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let (template, allow): (&str, &[&str]) = match segs.as_slice() {
+        ["health"] => PATHS[0],
+        ["openapi.json"] => PATHS[1],
+        ["session"] => PATHS[2],
+        ["session", "authenticate"] => PATHS[3],
+        ["session", "unauthenticated"] => PATHS[4],
+        ["session", _] => PATHS[5],
+        ["account", _] => PATHS[6],
+        ["account", _, "sessions"] => PATHS[7],
+        ["account", _, "accounts-linked"] => PATHS[8],
+        _ => return Err(ApiError::not_found(format!("no route for {path}"))),
+    };
+    if !allow.contains(&method) {
+        return Err(ApiError::method_not_allowed(
+            method,
+            template,
+            &allow.join(", "),
+        ));
+    }
+    let id = || decode(segs[1]);
+    Ok(match (segs.as_slice(), method) {
+        (["health"], _) => Route::Health,
+        (["openapi.json"], _) => Route::OpenApi,
+        (["session"], "OPTIONS") => Route::Preflight,
+        (["session"], _) => Route::CreateSession,
+        (["session", "authenticate"], _) => Route::Authenticate,
+        (["session", "unauthenticated"], _) => Route::Unauthenticated,
+        (["session", _], _) => Route::GetSession(id()?),
+        (["account", _], "GET") => Route::GetAccount(id()?),
+        (["account", _], "PUT") => Route::PutAccount(id()?),
+        (["account", _], _) => Route::DeleteAccount(id()?),
+        (["account", _, "sessions"], _) => Route::AccountSessions(id()?),
+        _ => Route::AccountsLinked(id()?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_in_paths_are_percent_decoded() {
+        assert_eq!(
+            route("GET", "/account/a%2Fb").unwrap(),
+            Route::GetAccount("a/b".into())
+        );
+        assert_eq!(
+            route("GET", "/account/Zo%C3%AB").unwrap(),
+            Route::GetAccount("Zoë".into())
+        );
+        assert_eq!(
+            route("GET", "/account/a%2fb").unwrap(),
+            Route::GetAccount("a/b".into())
+        );
+        assert_eq!(route("GET", "/account/%FF").unwrap_err().status, 400);
+    }
+
+    #[test]
+    fn a_raw_slash_in_an_id_is_no_route() {
+        assert_eq!(route("GET", "/account/a/b").unwrap_err().status, 404);
+        assert_eq!(route("GET", "/account/../session").unwrap_err().status, 404);
+    }
+
+    #[test]
+    fn wrong_methods_get_405_with_the_allowed_ones() {
+        let e = route("DELETE", "/session/authenticate").unwrap_err();
+        assert_eq!(e.status, 405);
+        assert_eq!(e.allow.as_deref(), Some("POST"));
+        assert_eq!(
+            route("POST", "/account/x").unwrap_err().allow.as_deref(),
+            Some("GET, PUT, DELETE")
+        );
+    }
+}

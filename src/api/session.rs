@@ -1,0 +1,322 @@
+//! Session endpoints: the browser creates a session, the app's backend authenticates it
+//! against an account (or checks it anonymously), and anyone with the secret key reads it.
+
+use std::net::IpAddr;
+
+use futures::future::{join, join_all};
+use serde_json::{json, Value};
+
+use super::body;
+use super::config::Project;
+use super::error::ApiError;
+use super::records::SessionRecord;
+use super::state::{account_details, load_account, load_session, scores, ProfileUpdate};
+use super::{Ctx, Request, Response};
+use crate::engine::{assess, CurrentSession, History, Link, MatchType};
+use crate::schema::time::{rfc3339, Millis, DAY, SECOND};
+use crate::schema::{
+    AuthenticateResponse, CreateSessionResponse, SessionResponse, UnauthenticatedResponse,
+};
+use crate::signals::{evaluate, Payload};
+use crate::store::keys::{trailing_id, Id};
+use crate::store::{Keys, Put, Store};
+
+/// How long a browser session can be authenticated.
+pub const SESSION_TTL: Millis = DAY;
+
+/// The client's address: `CF-Connecting-IP`, or in local development the first
+/// `X-Forwarded-For` hop, so tests can play users on many networks. Anything that does not
+/// parse as an IP address is ignored.
+fn client_ip(development: bool, req: &Request) -> String {
+    let forwarded = development
+        .then(|| req.header("x-forwarded-for"))
+        .flatten()
+        .and_then(|h| h.split(',').next());
+    forwarded
+        .into_iter()
+        .chain(req.header("cf-connecting-ip"))
+        .map(str::trim)
+        .find_map(|s| s.parse::<IpAddr>().ok())
+        .map(|ip| ip.to_string())
+        .unwrap_or_default()
+}
+
+fn truncated(s: Option<&str>, max: usize) -> String {
+    let s = s.unwrap_or("");
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_string()
+}
+
+/// `POST /session` (public key): records what the browser sent and what the edge observed.
+pub async fn create<S: Store>(
+    ctx: &Ctx<'_, S>,
+    project: &Project,
+    req: &Request,
+) -> Result<Response, ApiError> {
+    if let Some(origin) = req.header("origin") {
+        if !project.allows_origin(origin) {
+            return Err(ApiError::forbidden(format!(
+                "origin {origin} is not allowed for project {}",
+                project.id
+            )));
+        }
+    }
+    let signals = Value::Object(body::object(&req.body, true)?);
+    let development = ctx.settings.as_ref().is_ok_and(|s| s.development);
+    let record = SessionRecord {
+        id: ctx.random.uuid(),
+        created_at: ctx.now,
+        expires_at: ctx.now + SESSION_TTL,
+        ip: client_ip(development, req),
+        user_agent: truncated(req.header("user-agent"), 1024),
+        accept_language: truncated(req.header("accept-language"), 256),
+        geo: req.geo.clone().unwrap_or_default(),
+        verdict: evaluate(&Payload::new(signals.clone())),
+        signals,
+    };
+    let keys = Keys::new(&project.id);
+    let value = serde_json::to_string(&record).map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let sid = body::path_id("session_id", &record.id)?;
+    ctx.store
+        .put(
+            &keys.session(&sid),
+            &value,
+            Put {
+                ttl_secs: Some((SESSION_TTL / SECOND) as u64),
+                metadata: None,
+            },
+        )
+        .await?;
+    Ok(Response::json(
+        200,
+        &CreateSessionResponse {
+            session_id: record.id,
+            expires_at: rfc3339(record.expires_at),
+        },
+    ))
+}
+
+/// Accounts seen on the session's browser, other than `except`.
+async fn browser_accounts<S: Store>(
+    store: &S,
+    keys: &Keys,
+    rec: &SessionRecord,
+    except: Option<&Id>,
+) -> Result<Vec<String>, ApiError> {
+    let Ok(bid) = Id::new(&rec.verdict.browser_id) else {
+        return Ok(Vec::new());
+    };
+    let prefix = keys.browser(&bid);
+    Ok(store
+        .list_all(&prefix)
+        .await?
+        .iter()
+        .filter_map(|k| trailing_id(&prefix, &k.name))
+        .filter(|a| except.is_none_or(|e| e.raw() != a))
+        .collect())
+}
+
+fn browser_link(account_id: String, at: Millis) -> Link {
+    Link {
+        account_id,
+        match_types: vec![MatchType::Browser],
+        score: 1.0,
+        at,
+    }
+}
+
+fn current(rec: &SessionRecord) -> CurrentSession {
+    CurrentSession {
+        summary: rec.summary(),
+        bot_reasons: rec.verdict.reasons.clone(),
+    }
+}
+
+/// `POST /session/authenticate` (secret key): binds the session to the account and scores it.
+pub async fn authenticate<S: Store>(
+    ctx: &Ctx<'_, S>,
+    project: &Project,
+    req: &Request,
+) -> Result<Response, ApiError> {
+    let obj = body::object(&req.body, false)?;
+    let sid = body::id(&obj, "", "session_id")?;
+    let account = body::object_field(&obj, "account")?;
+    let aid = body::id(account, "account.", "id")?;
+    let update = ProfileUpdate::from_json(account, "account.")?;
+    let keys = Keys::new(&project.id);
+    let store = ctx.store;
+
+    let (rec, state) = join(
+        load_session(store, &keys, &sid),
+        load_account(store, &keys, &aid),
+    )
+    .await;
+    let (rec, state) = (rec?, state?);
+    let on_browser = browser_accounts(store, &keys, &rec, Some(&aid)).await?;
+
+    let mut history = state.history.clone();
+    let cur = current(&rec);
+    if !history.sessions.iter().any(|s| s.id == cur.summary.id) {
+        history.sessions.push(cur.summary.clone());
+    }
+    let new_links: Vec<Link> = on_browser
+        .into_iter()
+        .filter(|other| !history.links.iter().any(|l| &l.account_id == other))
+        .map(|other| browser_link(other, ctx.now))
+        .collect();
+    history.links.extend(new_links.iter().cloned());
+    let assessment = assess(&history, Some(&cur), &project.thresholds);
+    let (profile, profile_changed) = update.apply(&aid, state.profile.as_ref(), ctx.now);
+
+    // Every write goes to a key of its own; none depends on another request's write.
+    let summary = serde_json::to_value(&cur.summary).unwrap_or(Value::Null);
+    let mut writes = vec![
+        (
+            keys.account_session(&aid, &sid),
+            summary.to_string(),
+            Put {
+                ttl_secs: None,
+                metadata: Some(summary),
+            },
+        ),
+        (
+            keys.session_account(&sid, &aid),
+            String::from("1"),
+            Put {
+                ttl_secs: Some(((rec.expires_at - ctx.now) / SECOND).max(60) as u64),
+                metadata: None,
+            },
+        ),
+    ];
+    if let Ok(bid) = Id::new(&rec.verdict.browser_id) {
+        let meta = json!({ "t": ctx.now });
+        writes.push((
+            keys.browser_account(&bid, &aid),
+            meta.to_string(),
+            Put {
+                ttl_secs: None,
+                metadata: Some(meta),
+            },
+        ));
+    }
+    for link in &new_links {
+        let Ok(other) = Id::new(&link.account_id) else {
+            continue;
+        };
+        let meta = serde_json::to_value(link).unwrap_or(Value::Null);
+        for key in [
+            keys.account_link(&aid, &other),
+            keys.account_link(&other, &aid),
+        ] {
+            writes.push((
+                key,
+                meta.to_string(),
+                Put {
+                    ttl_secs: None,
+                    metadata: Some(meta.clone()),
+                },
+            ));
+        }
+    }
+    if profile_changed {
+        let value = serde_json::to_string(&profile).unwrap_or_default();
+        writes.push((keys.profile(&aid), value, Put::default()));
+    }
+    write_all(store, writes).await?;
+
+    let lists = history.lists.clone();
+    Ok(Response::json(
+        200,
+        &AuthenticateResponse {
+            project_id: project.id.clone(),
+            session_id: rec.id.clone(),
+            account_id: aid.raw().to_string(),
+            request_id: ctx.random.uuid(),
+            scores: scores(&assessment, &lists),
+            session: rec.details(),
+            account: account_details(&profile, &assessment.aggregates),
+        },
+    ))
+}
+
+/// Runs writes concurrently and reports the first failure.
+pub async fn write_all<S: Store>(
+    store: &S,
+    writes: Vec<(String, String, Put)>,
+) -> Result<(), ApiError> {
+    let results = join_all(
+        writes
+            .into_iter()
+            .map(|(k, v, p)| async move { store.put(&k, &v, p).await }),
+    )
+    .await;
+    results.into_iter().collect::<Result<Vec<()>, _>>()?;
+    Ok(())
+}
+
+/// `POST /session/unauthenticated` (secret key): scores a session before any account is known.
+pub async fn unauthenticated<S: Store>(
+    ctx: &Ctx<'_, S>,
+    project: &Project,
+    req: &Request,
+) -> Result<Response, ApiError> {
+    let obj = body::object(&req.body, false)?;
+    let sid = body::id(&obj, "", "session_id")?;
+    let keys = Keys::new(&project.id);
+    let rec = load_session(ctx.store, &keys, &sid).await?;
+    let on_browser = browser_accounts(ctx.store, &keys, &rec, None).await?;
+    let cur = current(&rec);
+    let history = History {
+        sessions: vec![cur.summary.clone()],
+        links: on_browser
+            .into_iter()
+            .map(|a| browser_link(a, rec.created_at))
+            .collect(),
+        lists: Vec::new(),
+    };
+    let assessment = assess(&history, Some(&cur), &project.thresholds);
+    Ok(Response::json(
+        200,
+        &UnauthenticatedResponse {
+            project_id: project.id.clone(),
+            session_id: rec.id.clone(),
+            request_id: ctx.random.uuid(),
+            scores: scores(&assessment, &[]),
+            session: rec.details(),
+        },
+    ))
+}
+
+/// `GET /session/{id}` (secret key).
+pub async fn get<S: Store>(
+    ctx: &Ctx<'_, S>,
+    project: &Project,
+    raw_id: &str,
+) -> Result<Response, ApiError> {
+    let sid = body::path_id("session_id", raw_id)?;
+    let keys = Keys::new(&project.id);
+    let prefix = keys.session_accounts(&sid);
+    let (rec, bound) = join(
+        load_session(ctx.store, &keys, &sid),
+        ctx.store.list_all(&prefix),
+    )
+    .await;
+    let rec = rec?;
+    let account_ids = bound?
+        .iter()
+        .filter_map(|k| trailing_id(&prefix, &k.name))
+        .collect();
+    Ok(Response::json(
+        200,
+        &SessionResponse {
+            account_ids,
+            request_id: ctx.random.uuid(),
+            project_id: project.id.clone(),
+            session_id: rec.id.clone(),
+            details: rec.details(),
+        },
+    ))
+}

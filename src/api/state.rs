@@ -1,0 +1,169 @@
+//! Reading an account back from KV (one listing plus its profile, concurrently) and shaping
+//! what was read into the wire objects the handlers answer with.
+
+use futures::future::join;
+use serde_json::{Map, Value};
+
+use super::body;
+use super::error::ApiError;
+use super::records::{Profile, SessionRecord};
+use crate::engine::{Aggregates, Assessment, History, Link, SessionSummary};
+use crate::intel::email;
+use crate::schema::time::{rfc3339, Millis};
+use crate::schema::{AccountDetails, ReasonOut, Scores};
+use crate::store::keys::{parse_account_key, AccountKey, Id};
+use crate::store::{Keys, Store};
+
+/// Everything stored about one account.
+#[derive(Debug, Clone, Default)]
+pub struct AccountState {
+    pub profile: Option<Profile>,
+    pub history: History,
+    /// Every key listed under the account's prefix.
+    pub keys: Vec<String>,
+}
+
+impl AccountState {
+    pub fn exists(&self) -> bool {
+        self.profile.is_some() || !self.history.sessions.is_empty()
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(v: Option<Value>) -> Option<T> {
+    serde_json::from_value(v?).ok()
+}
+
+pub async fn load_account<S: Store>(
+    store: &S,
+    keys: &Keys,
+    a: &Id,
+) -> Result<AccountState, ApiError> {
+    let prefix = keys.account(a);
+    let (listing, profile) = join(store.list_all(&prefix), store.get(&keys.profile(a))).await;
+    let mut state = AccountState {
+        profile: profile?.and_then(|p| serde_json::from_str(&p).ok()),
+        ..AccountState::default()
+    };
+    for item in listing? {
+        match parse_account_key(&prefix, &item.name) {
+            Some(AccountKey::Session(id)) => {
+                // A summary that cannot be read still counts as a session of the account.
+                let mut s: SessionSummary = parse(item.metadata).unwrap_or_default();
+                s.id = id;
+                state.history.sessions.push(s);
+            }
+            Some(AccountKey::Link(id)) => {
+                if let Some(mut l) = parse::<Link>(item.metadata) {
+                    l.account_id = id;
+                    state.history.links.push(l);
+                }
+            }
+            Some(AccountKey::List(name)) => state.history.lists.push(name),
+            Some(AccountKey::Profile) | None => {}
+        }
+        state.keys.push(item.name);
+    }
+    Ok(state)
+}
+
+pub async fn load_session<S: Store>(
+    store: &S,
+    keys: &Keys,
+    s: &Id,
+) -> Result<SessionRecord, ApiError> {
+    store
+        .get(&keys.session(s))
+        .await?
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "session {} not found: it never existed or has expired",
+                s.raw()
+            ))
+        })
+}
+
+/// The caller's fields of an account after an update: given fields replace stored ones.
+pub struct ProfileUpdate {
+    pub email: Option<String>,
+    pub metadata: Option<Map<String, Value>>,
+    pub group: Option<String>,
+}
+
+/// Limits of the caller's account fields.
+const MAX_EMAIL: usize = 320;
+const MAX_GROUP: usize = 128;
+const MAX_METADATA: usize = 8 * 1024;
+
+impl ProfileUpdate {
+    /// Reads `email`, `metadata` and `group` of an account object; `path` prefixes field names
+    /// in error messages (`account.`).
+    pub fn from_json(obj: &Map<String, Value>, path: &str) -> Result<ProfileUpdate, ApiError> {
+        Ok(ProfileUpdate {
+            email: body::opt_str(obj, path, "email", MAX_EMAIL)?,
+            metadata: body::opt_object(obj, path, "metadata", MAX_METADATA)?,
+            group: body::opt_str(obj, path, "group", MAX_GROUP)?,
+        })
+    }
+
+    /// The merged profile, and whether it differs from the stored one (only then is it written).
+    pub fn apply(self, id: &Id, stored: Option<&Profile>, now: Millis) -> (Profile, bool) {
+        let mut p = stored.cloned().unwrap_or_else(|| Profile {
+            id: id.raw().to_string(),
+            created_at: now,
+            ..Profile::default()
+        });
+        let before = p.clone();
+        if let Some(e) = self.email {
+            p.email = e;
+        }
+        if let Some(m) = self.metadata {
+            p.metadata = m;
+        }
+        if let Some(g) = self.group {
+            p.group = g;
+        }
+        let changed = stored.is_none() || p != before;
+        if changed {
+            p.updated_at = now;
+        }
+        (p, changed)
+    }
+}
+
+pub fn scores(a: &Assessment, lists: &[String]) -> Scores {
+    Scores {
+        decision: a.decision,
+        account_score: a.account_score,
+        bot: a.bot,
+        multiple_accounts: a.multiple_accounts,
+        risk_signals: a.risk_signals,
+        accounts_linked: a.accounts_linked,
+        lists: lists.to_vec(),
+        reasons: a
+            .reasons
+            .iter()
+            .map(|r| ReasonOut {
+                code: r.code.clone(),
+                score: r.component.name().to_string(),
+                weight: r.weight,
+            })
+            .collect(),
+    }
+}
+
+pub fn account_details(profile: &Profile, agg: &Aggregates) -> AccountDetails {
+    AccountDetails {
+        account: profile.info(),
+        num_sessions: agg.num_sessions,
+        first_seen: rfc3339(agg.first_seen.unwrap_or(profile.created_at)),
+        last_seen: rfc3339(agg.last_seen.unwrap_or(profile.updated_at)),
+        last_session: agg.last_session.clone(),
+        country: agg.country.clone(),
+        countries: agg.countries.clone(),
+        unique_devices: agg.unique_devices,
+        unique_networks: agg.unique_networks,
+        email: email::assess(&profile.email),
+        risk_signal_average: agg.risk_signal_average,
+    }
+}

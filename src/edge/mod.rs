@@ -1,0 +1,134 @@
+//! The edge binding (feature `worker`): Cloudflare's fetch event in, [`crate::api::handle`] out.
+//! Only conversions live here; all behaviour is in the natively tested layers.
+
+mod kv;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use worker::{
+    event, Context, Env, Headers, Request as WorkerRequest, Response as WorkerResponse, Result,
+};
+
+use crate::api::body::MAX_BODY;
+use crate::api::{self, ApiError, Ctx, Geo, OsRandom, Request, Response, Settings};
+
+/// The KV namespace binding declared in `wrangler.toml`.
+const KV_BINDING: &str = "STATE";
+
+thread_local! {
+    /// Settings parsed once per isolate, re-parsed only if the configuration string changes.
+    static SETTINGS: RefCell<Option<(String, Rc<std::result::Result<Settings, String>>)>> =
+        const { RefCell::new(None) };
+}
+
+fn settings(env: &Env) -> Rc<std::result::Result<Settings, String>> {
+    let projects = env
+        .secret("EDGEWARD_PROJECTS")
+        .map(|v| v.to_string())
+        .ok()
+        .unwrap_or_default();
+    let development = env
+        .var("EDGEWARD_ENV")
+        .map(|v| v.to_string())
+        .ok()
+        .as_deref()
+        == Some("development");
+    let cache_key = format!("{development}\n{projects}");
+    SETTINGS.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if let Some((k, s)) = cell.as_ref() {
+            if *k == cache_key {
+                return s.clone();
+            }
+        }
+        let parsed = Rc::new(Settings::parse(Some(&projects), development));
+        *cell = Some((cache_key, parsed.clone()));
+        parsed
+    })
+}
+
+fn geo(req: &WorkerRequest) -> Option<Geo> {
+    let cf = req.cf()?;
+    let (latitude, longitude) = match cf.coordinates() {
+        Some((lat, lon)) => (Some(f64::from(lat)), Some(f64::from(lon))),
+        None => (None, None),
+    };
+    Some(Geo {
+        country: cf.country().unwrap_or_default(),
+        city: cf.city().unwrap_or_default(),
+        continent: cf.continent().unwrap_or_default(),
+        region: cf.region().unwrap_or_default(),
+        postal_code: cf.postal_code().unwrap_or_default(),
+        timezone: cf.timezone_name(),
+        latitude,
+        longitude,
+        asn: cf.asn(),
+        as_organization: cf.as_organization().unwrap_or_default(),
+    })
+}
+
+async fn convert(
+    mut req: WorkerRequest,
+    development: bool,
+) -> std::result::Result<Request, ApiError> {
+    let declared = req
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|n| n.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY) {
+        return Err(ApiError::too_large(MAX_BODY));
+    }
+    let url = req
+        .url()
+        .map_err(|e| ApiError::bad_request(format!("bad URL: {e}")))?;
+    let body = match req.method().as_ref() {
+        "GET" | "HEAD" | "OPTIONS" => Vec::new(),
+        _ => req
+            .bytes()
+            .await
+            .map_err(|e| ApiError::bad_request(format!("request body could not be read: {e}")))?,
+    };
+    Ok(Request {
+        method: req.method().to_string(),
+        path: url.path().to_string(),
+        query: url.query().unwrap_or("").to_string(),
+        headers: req.headers().entries().collect(),
+        body,
+        // Local workerd fills request.cf with a fixed placeholder location: ignore it there.
+        geo: if development { None } else { geo(&req) },
+    })
+}
+
+fn respond(r: Response) -> Result<WorkerResponse> {
+    let headers = Headers::new();
+    for (k, v) in &r.headers {
+        headers.append(k, v)?;
+    }
+    let resp = if r.body.is_empty() {
+        WorkerResponse::empty()?
+    } else {
+        WorkerResponse::ok(r.body)?
+    };
+    Ok(resp.with_status(r.status).with_headers(headers))
+}
+
+#[event(fetch)]
+async fn fetch(req: WorkerRequest, env: Env, _ctx: Context) -> Result<WorkerResponse> {
+    let settings = settings(&env);
+    let development = settings.as_ref().as_ref().is_ok_and(|s| s.development);
+    let store = kv::KvNamespace(env.kv(KV_BINDING)?);
+    let request = match convert(req, development).await {
+        Ok(r) => r,
+        Err(e) => return respond(Response::error(&e)),
+    };
+    let ctx = Ctx {
+        store: &store,
+        settings: &settings,
+        now: worker::Date::now().as_millis() as i64,
+        random: &OsRandom,
+    };
+    respond(api::handle(&ctx, &request).await)
+}

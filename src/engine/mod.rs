@@ -1,0 +1,321 @@
+//! The engine: pure, synchronous, deterministic scoring.
+//!
+//! `assess(history, session, config)` turns an account's stored history (and the session being
+//! authenticated, if any) into scores, a decision and the reasons behind them. No I/O, no clock:
+//! the caller passes everything in, so the same inputs always give the same answer.
+
+pub mod history;
+pub mod reasons;
+
+use history::round4;
+pub use history::{aggregate, Aggregates, History, Link, MatchType, SessionSummary};
+use reasons::Component;
+
+use crate::schema::{Decision, RiskSignal, RiskSignalScores};
+
+/// Per-project decision thresholds on `account_score`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Config {
+    /// At or above: Suspicious.
+    pub suspicious: f64,
+    /// At or above: Fake.
+    pub fake: f64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            suspicious: 0.5,
+            fake: 0.85,
+        }
+    }
+}
+
+/// The session being authenticated: its summary plus the reasons of its browser verdict.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CurrentSession {
+    pub summary: SessionSummary,
+    pub bot_reasons: Vec<String>,
+}
+
+/// One contribution to a score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reason {
+    pub code: String,
+    pub component: Component,
+    /// How much this reason alone would put on its score, 0..1.
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    pub decision: Decision,
+    pub account_score: f64,
+    pub bot: f64,
+    pub multiple_accounts: f64,
+    pub risk_signals: f64,
+    pub accounts_linked: u32,
+    pub reasons: Vec<Reason>,
+    pub aggregates: Aggregates,
+}
+
+/// How strongly each raised risk signal counts towards `risk_signals`.
+fn signal_weight(s: RiskSignal) -> f64 {
+    match s {
+        RiskSignal::Tor => 0.8,
+        RiskSignal::RecentFraudIp | RiskSignal::ImpossibleTravel => 0.7,
+        RiskSignal::DeviceRisk | RiskSignal::SpoofedIp | RiskSignal::LocationSpoofing => 0.6,
+        RiskSignal::Proxy | RiskSignal::Datacenter => 0.5,
+        RiskSignal::Vpn | RiskSignal::DeviceNetworkMismatch => 0.3,
+    }
+}
+
+/// Combines independent probabilities: the chance that at least one holds.
+fn noisy_or(ps: impl IntoIterator<Item = f64>) -> f64 {
+    1.0 - ps
+        .into_iter()
+        .fold(1.0, |acc, p| acc * (1.0 - p.clamp(0.0, 1.0)))
+}
+
+/// Scores an account. `history` must already contain `current`'s summary when there is one.
+pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Config) -> Assessment {
+    let aggregates = aggregate(history);
+    let mut reasons = Vec::new();
+    let in_list = |name: &str| history.lists.iter().any(|l| l == name);
+
+    // Bot: the session's own verdict when authenticating, the account's decayed average otherwise.
+    let bot = match current {
+        Some(c) => {
+            for code in &c.bot_reasons {
+                reasons.push(Reason {
+                    code: code.clone(),
+                    component: Component::Bot,
+                    weight: round4(c.summary.bot),
+                });
+            }
+            c.summary.bot
+        }
+        None => aggregates.bot_average,
+    };
+
+    // Risk signals: per signal, the worse of the current session and the account's average.
+    let mut signals = aggregates.risk_signal_average;
+    if let Some(c) = current {
+        for s in RiskSignal::ALL {
+            signals.set(s, signals.get(s).max(c.summary.risk_scores().get(s)));
+        }
+    }
+    let risk_signals = noisy_or(RiskSignal::ALL.map(|s| {
+        let w = signal_weight(s) * signals.get(s);
+        if w > 0.0 {
+            reasons.push(Reason {
+                code: format!("RISK_{}", s.name().to_ascii_uppercase()),
+                component: Component::RiskSignals,
+                weight: round4(w),
+            });
+        }
+        w
+    }));
+
+    // Multiple accounts: every link is independent evidence of a second account.
+    let mut multiple_accounts = noisy_or(history.links.iter().map(|l| 0.9 * l.score));
+    if multiple_accounts > 0.0 {
+        reasons.push(Reason {
+            code: "MULTI_SHARED_BROWSER".into(),
+            component: Component::MultipleAccounts,
+            weight: round4(multiple_accounts),
+        });
+    }
+    if in_list("main_account") {
+        multiple_accounts = 0.0;
+        reasons.retain(|r| r.component != Component::MultipleAccounts);
+        reasons.push(Reason {
+            code: "LIST_MAIN_ACCOUNT".into(),
+            component: Component::MultipleAccounts,
+            weight: 0.0,
+        });
+    }
+
+    let account_score = noisy_or([bot, 0.8 * multiple_accounts, risk_signals]);
+    let decision = if in_list("block") {
+        reasons.push(Reason {
+            code: "LIST_BLOCK".into(),
+            component: Component::Decision,
+            weight: 1.0,
+        });
+        Decision::Fake
+    } else if in_list("allow") {
+        reasons.push(Reason {
+            code: "LIST_ALLOW".into(),
+            component: Component::Decision,
+            weight: 1.0,
+        });
+        Decision::Real
+    } else if account_score >= config.fake {
+        Decision::Fake
+    } else if account_score >= config.suspicious {
+        Decision::Suspicious
+    } else {
+        Decision::Real
+    };
+
+    Assessment {
+        decision,
+        account_score: round4(account_score),
+        bot: round4(bot),
+        multiple_accounts: round4(multiple_accounts),
+        risk_signals: round4(risk_signals),
+        accounts_linked: history.links.len() as u32,
+        reasons,
+        aggregates,
+    }
+}
+
+/// Rounds every score of a session to four decimals for storage.
+pub fn round_scores(s: RiskSignalScores) -> [f64; 10] {
+    s.0.map(round4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(id: &str, at: i64, bot: f64) -> SessionSummary {
+        SessionSummary {
+            id: id.into(),
+            at,
+            bot,
+            ..Default::default()
+        }
+    }
+
+    fn current(bot: f64, reasons: &[&str]) -> CurrentSession {
+        CurrentSession {
+            summary: session("now", 1_000, bot),
+            bot_reasons: reasons.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn with_current(c: &CurrentSession) -> History {
+        History {
+            sessions: vec![c.summary.clone()],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_clean_session_is_real_with_no_reasons() {
+        let c = current(0.0, &[]);
+        let a = assess(&with_current(&c), Some(&c), &Config::default());
+        assert_eq!(a.decision, Decision::Real);
+        assert_eq!(a.account_score, 0.0);
+        assert!(a.reasons.is_empty());
+    }
+
+    #[test]
+    fn a_webdriver_session_is_fake_and_says_why() {
+        let c = current(0.9, &["BOT_WEBDRIVER"]);
+        let a = assess(&with_current(&c), Some(&c), &Config::default());
+        assert_eq!(a.decision, Decision::Fake);
+        assert_eq!(a.bot, 0.9);
+        assert_eq!(a.reasons[0].code, "BOT_WEBDRIVER");
+    }
+
+    #[test]
+    fn a_shared_browser_makes_the_account_suspicious() {
+        let c = current(0.0, &[]);
+        let mut h = with_current(&c);
+        h.links.push(Link {
+            account_id: "other".into(),
+            match_types: vec![MatchType::Browser],
+            score: 1.0,
+            at: 0,
+        });
+        let a = assess(&h, Some(&c), &Config::default());
+        assert_eq!(a.accounts_linked, 1);
+        assert_eq!(a.multiple_accounts, 0.9);
+        assert_eq!(a.decision, Decision::Suspicious);
+        assert_eq!(a.reasons[0].code, "MULTI_SHARED_BROWSER");
+    }
+
+    #[test]
+    fn lists_override_the_scores() {
+        let c = current(0.9, &["BOT_WEBDRIVER"]);
+        let mut h = with_current(&c);
+        h.lists = vec!["allow".into()];
+        assert_eq!(
+            assess(&h, Some(&c), &Config::default()).decision,
+            Decision::Real
+        );
+        let clean = current(0.0, &[]);
+        let mut h = with_current(&clean);
+        h.lists = vec!["block".into()];
+        assert_eq!(
+            assess(&h, Some(&clean), &Config::default()).decision,
+            Decision::Fake
+        );
+        h.lists = vec!["main_account".into()];
+        h.links.push(Link {
+            account_id: "o".into(),
+            match_types: vec![MatchType::Browser],
+            score: 1.0,
+            at: 0,
+        });
+        assert_eq!(
+            assess(&h, Some(&clean), &Config::default()).multiple_accounts,
+            0.0
+        );
+    }
+
+    #[test]
+    fn thresholds_are_per_project() {
+        let c = current(0.6, &["BOT_HEADLESS_UA"]);
+        let h = with_current(&c);
+        assert_eq!(
+            assess(&h, Some(&c), &Config::default()).decision,
+            Decision::Suspicious
+        );
+        let strict = Config {
+            suspicious: 0.3,
+            fake: 0.55,
+        };
+        assert_eq!(assess(&h, Some(&c), &strict).decision, Decision::Fake);
+    }
+
+    #[test]
+    fn without_a_session_the_account_keeps_its_bot_history() {
+        let h = History {
+            sessions: vec![session("a", 0, 0.9)],
+            ..Default::default()
+        };
+        let a = assess(&h, None, &Config::default());
+        assert_eq!(a.bot, 0.9);
+    }
+
+    #[test]
+    fn every_emitted_code_is_in_the_catalogue() {
+        let c = current(0.9, &["BOT_WEBDRIVER", "BOT_HEADLESS_UA"]);
+        let mut h = with_current(&c);
+        h.sessions[0].risk[RiskSignal::DeviceRisk as usize] = 1.0;
+        h.links.push(Link {
+            account_id: "o".into(),
+            match_types: vec![MatchType::Browser],
+            score: 1.0,
+            at: 0,
+        });
+        for lists in [
+            vec![],
+            vec!["allow".to_string(), "main_account".to_string()],
+            vec!["block".to_string()],
+        ] {
+            h.lists = lists;
+            for r in assess(&h, Some(&c), &Config::default()).reasons {
+                assert!(
+                    reasons::lookup(&r.code).is_some(),
+                    "{} is not catalogued",
+                    r.code
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! The reason catalogue: every code a score can carry, what it means and what to do about it.
+//! `docs/reasons.md` is generated from this table and a test keeps the two equal.
+
+/// Which score a reason feeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Component {
+    Bot,
+    MultipleAccounts,
+    RiskSignals,
+    Decision,
+}
+
+impl Component {
+    pub fn name(self) -> &'static str {
+        match self {
+            Component::Bot => "bot",
+            Component::MultipleAccounts => "multiple_accounts",
+            Component::RiskSignals => "risk_signals",
+            Component::Decision => "decision",
+        }
+    }
+}
+
+/// How heavily one reason moves its score (tirreno's weight classes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeightClass {
+    Override,
+    Extreme,
+    High,
+    Medium,
+    Low,
+}
+
+impl WeightClass {
+    pub fn name(self) -> &'static str {
+        match self {
+            WeightClass::Override => "override",
+            WeightClass::Extreme => "extreme",
+            WeightClass::High => "high",
+            WeightClass::Medium => "medium",
+            WeightClass::Low => "low",
+        }
+    }
+}
+
+pub struct ReasonInfo {
+    pub code: &'static str,
+    pub component: Component,
+    pub class: WeightClass,
+    pub meaning: &'static str,
+    pub action: &'static str,
+}
+
+use Component::*;
+use WeightClass::*;
+
+pub const CATALOGUE: &[ReasonInfo] = &[
+    ReasonInfo {
+        code: "BOT_WEBDRIVER",
+        component: Bot,
+        class: Extreme,
+        meaning: "The browser reported navigator.webdriver = true: it is driven by WebDriver, Playwright or Puppeteer.",
+        action: "Block sign-up or require a challenge; legitimate users never browse this way.",
+    },
+    ReasonInfo {
+        code: "BOT_HEADLESS_UA",
+        component: Bot,
+        class: High,
+        meaning: "The browser's user agent names a headless browser (HeadlessChrome).",
+        action: "Treat as automation unless the client is a known, allowed integration.",
+    },
+    ReasonInfo {
+        code: "MULTI_SHARED_BROWSER",
+        component: MultipleAccounts,
+        class: High,
+        meaning: "Another account of the project has used the same browser (same first-party browser id).",
+        action: "Review the linked accounts (GET /account/{id}/accounts-linked); put the legitimate one in main_account.",
+    },
+    ReasonInfo {
+        code: "RISK_DEVICE_RISK",
+        component: RiskSignals,
+        class: High,
+        meaning: "The session's device looks automated or tampered with (device_risk).",
+        action: "Add friction (second factor, challenge) before sensitive actions.",
+    },
+    ReasonInfo {
+        code: "LIST_ALLOW",
+        component: Decision,
+        class: Override,
+        meaning: "The account is in the allow list, which forces the decision to Real.",
+        action: "Nothing; remove it from the list to let the scores decide again.",
+    },
+    ReasonInfo {
+        code: "LIST_BLOCK",
+        component: Decision,
+        class: Override,
+        meaning: "The account is in the block list, which forces the decision to Fake.",
+        action: "Nothing; remove it from the list to let the scores decide again.",
+    },
+    ReasonInfo {
+        code: "LIST_MAIN_ACCOUNT",
+        component: MultipleAccounts,
+        class: Override,
+        meaning: "The account is in the main_account list, which sets multiple_accounts to 0.",
+        action: "Nothing; its linked accounts still see the link.",
+    },
+];
+
+/// The catalogue entry of `code`.
+pub fn lookup(code: &str) -> Option<&'static ReasonInfo> {
+    CATALOGUE.iter().find(|r| r.code == code)
+}
+
+/// `docs/reasons.md`, rendered from [`CATALOGUE`].
+pub fn markdown() -> String {
+    let mut s = String::from(
+        "# Reason codes\n\nGenerated from `src/engine/reasons.rs` by `cargo test` (set `UPDATE_DOCS=1` to rewrite).\n\
+         Every non-zero contribution to a score carries one of these codes in `reasons[]`.\n\n\
+         | code | score | weight class | meaning | what to do |\n|---|---|---|---|---|\n",
+    );
+    for r in CATALOGUE {
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            r.code,
+            r.component.name(),
+            r.class.name(),
+            r.meaning,
+            r.action
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique() {
+        for (i, r) in CATALOGUE.iter().enumerate() {
+            assert!(
+                CATALOGUE[i + 1..].iter().all(|o| o.code != r.code),
+                "{}",
+                r.code
+            );
+        }
+    }
+
+    #[test]
+    fn docs_reasons_md_matches_the_catalogue() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/reasons.md");
+        let want = markdown();
+        if std::env::var_os("UPDATE_DOCS").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            have == want,
+            "docs/reasons.md is stale: run `UPDATE_DOCS=1 cargo test`"
+        );
+    }
+}

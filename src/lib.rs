@@ -1,0 +1,31 @@
+//! Edgeward: a self-hostable account defender.
+//!
+//! Applications ask Edgeward, at sign-up, login and every sensitive action, whether the account in
+//! front of them is real, is being taken over, is one of many accounts run by one person, or is
+//! driven by a bot, and why. The wire formats are Verisoul's and HUMAN Account Defender's.
+//!
+//! The crate is layered; each layer only uses the ones above it in this list:
+//!
+//! 1. [`schema`]: wire types of every request and response, with the peers' field names.
+//! 2. [`intel`]: pure look-ups over open data (e-mail, IP, user agent).
+//! 3. [`signals`]: evaluation of the browser's raw signals into a verdict and device identity.
+//! 4. [`engine`]: pure, deterministic scoring: `assess(history, session, now, config)`.
+//! 5. [`store`]: a small async trait over a KV namespace, the key layout, an in-memory store.
+//! 6. [`api`]: routing, auth, validation and handlers over `store` + `engine`.
+//! 7. `edge` (feature `worker`) and `browser` (feature `browser`): thin bindings to the runtimes.
+//!
+//! Time and randomness are always passed in, so everything below the bindings runs natively in
+//! tests exactly as it runs in the worker.
+
+pub mod api;
+pub mod engine;
+pub mod intel;
+pub mod schema;
+pub mod signals;
+pub mod store;
+
+#[cfg(feature = "worker")]
+mod edge;
+
+#[cfg(feature = "browser")]
+mod browser;

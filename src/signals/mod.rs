@@ -1,0 +1,125 @@
+//! Browser signals: the raw payload the page sends to `POST /session`, and its evaluation into
+//! a [`Verdict`]. The same code runs in the page (npm package) and in the worker, which never
+//! trusts the page's own verdict and re-evaluates the raw signals it receives.
+
+pub mod payload;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+pub use payload::Payload;
+
+/// The evaluation of one payload.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub automated: bool,
+    /// Probability of automation, 0..1.
+    pub bot: f64,
+    pub tampered: bool,
+    /// Reason codes of every detector that fired (see `docs/reasons.md`).
+    pub reasons: Vec<String>,
+    /// Hash of the stable device components; empty when the page sent none.
+    pub device_id: String,
+    /// The page's first-party random id; empty when absent or malformed.
+    pub browser_id: String,
+}
+
+/// One detector's finding: a reason code and the probability of automation it implies alone.
+struct Hit(&'static str, f64);
+
+/// Evaluates a payload. Missing or mistyped parts are unknown, never an error.
+pub fn evaluate(p: &Payload) -> Verdict {
+    let mut hits = Vec::new();
+    if p.webdriver() == Some(true) {
+        hits.push(Hit("BOT_WEBDRIVER", 0.9));
+    }
+    if let Some(ua) = p.user_agent() {
+        if crate::intel::user_agent::parse(ua).headless {
+            hits.push(Hit("BOT_HEADLESS_UA", 0.8));
+        }
+    }
+    // Noisy-OR: independent pieces of evidence each leave a chance of being human.
+    let human = hits.iter().fold(1.0, |acc, h| acc * (1.0 - h.1));
+    let bot = 1.0 - human;
+    Verdict {
+        automated: bot >= 0.5,
+        bot,
+        tampered: false,
+        reasons: hits.iter().map(|h| h.0.to_string()).collect(),
+        device_id: device_id(p),
+        browser_id: p.browser_id().unwrap_or_default().to_string(),
+    }
+}
+
+/// A hex SHA-256 prefix over the components that do not change between loads of one browser
+/// profile; empty if none is known.
+pub fn device_id(p: &Payload) -> String {
+    let parts = p.stable_components();
+    if parts.iter().all(|(_, v)| v.is_empty()) {
+        return String::new();
+    }
+    let mut h = Sha256::new();
+    for (name, v) in parts {
+        h.update(name.as_bytes());
+        h.update(b"=");
+        h.update(v.as_bytes());
+        h.update(b"\n");
+    }
+    h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn payload(v: serde_json::Value) -> Payload {
+        Payload::new(v)
+    }
+
+    #[test]
+    fn webdriver_true_is_automation() {
+        let v = evaluate(&payload(json!({"window": {"webdriver": true}})));
+        assert!(v.automated);
+        assert_eq!(v.reasons, ["BOT_WEBDRIVER"]);
+    }
+
+    #[test]
+    fn headless_user_agent_is_automation() {
+        let v = evaluate(&payload(json!({"window": {"userAgent":
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36"}})));
+        assert!(v.automated);
+        assert_eq!(v.reasons, ["BOT_HEADLESS_UA"]);
+    }
+
+    #[test]
+    fn an_empty_or_garbled_payload_is_unknown_not_an_error() {
+        for p in [
+            json!({}),
+            json!({"window": 7}),
+            json!({"window": {"webdriver": "yes"}}),
+            json!([1, 2]),
+        ] {
+            let v = evaluate(&payload(p));
+            assert!(!v.automated);
+            assert_eq!(v.bot, 0.0);
+            assert!(v.reasons.is_empty());
+        }
+    }
+
+    #[test]
+    fn device_id_is_stable_and_depends_on_the_device() {
+        let a = json!({"window": {"screen": {"width": 1920, "height": 1080}, "timezone": "Europe/Paris", "languages": ["fr-FR"]}});
+        let mut b = a.clone();
+        b["window"]["screen"]["width"] = json!(1280);
+        assert_eq!(
+            device_id(&payload(a.clone())),
+            device_id(&payload(a.clone()))
+        );
+        assert_ne!(device_id(&payload(a)), device_id(&payload(b)));
+        assert_eq!(device_id(&payload(json!({}))), "");
+    }
+}

@@ -1,0 +1,283 @@
+//! The KV key layout. Every key starts with the project, then the entity; every id that comes
+//! from a user is percent-encoded, so `:`, `/`, `%`, `..` or unicode in an id can never reach
+//! another project's or another entity's keys.
+//!
+//! ```text
+//! p/{project}/s/{session}                 session record (value), 24 h
+//! p/{project}/s/{session}/a/{account}     session bound to account, 24 h
+//! p/{project}/a/{account}/p               account profile (value): the caller's own fields
+//! p/{project}/a/{account}/s/{session}     one per session of the account; metadata = summary
+//! p/{project}/a/{account}/k/{other}       one per linked account; metadata = match types, time
+//! p/{project}/a/{account}/l/{list}        one per list membership
+//! p/{project}/b/{browser}/{account}       browser id index: accounts seen on one browser
+//! ```
+//!
+//! Everything that names an account lives under `p/{project}/a/{account}/`, except the browser
+//! index and session bindings, which the account's own keys point to; so deleting an account is
+//! one list plus the deletes.
+
+use std::fmt::Write;
+
+/// The most bytes an id may take once encoded: two ids in one key still fit KV's 512-byte limit.
+pub const MAX_ENCODED_ID: usize = 160;
+
+/// Why an id cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdError {
+    Empty,
+    TooLong { encoded_len: usize },
+}
+
+impl IdError {
+    /// One sentence naming the field, for a 400 answer.
+    pub fn message(&self, field: &str) -> String {
+        match self {
+            IdError::Empty => format!("{field} must be a non-empty string"),
+            IdError::TooLong { encoded_len } => format!(
+                "{field} is too long: it takes {encoded_len} bytes once encoded, at most {MAX_ENCODED_ID} are allowed"
+            ),
+        }
+    }
+}
+
+/// Percent-encodes every byte outside `[A-Za-z0-9_.~-]`, including `%` itself, so the mapping is
+/// injective and no encoded id contains `/`.
+pub fn encode_id(raw: &str) -> Result<String, IdError> {
+    if raw.is_empty() {
+        return Err(IdError::Empty);
+    }
+    let mut out = String::with_capacity(raw.len());
+    for b in raw.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'~' | b'-') {
+            out.push(b as char);
+        } else {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "%{b:02X}");
+        }
+        if out.len() > MAX_ENCODED_ID {
+            return Err(IdError::TooLong {
+                encoded_len: encoded_len(raw),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn encoded_len(raw: &str) -> usize {
+    raw.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'~' | b'-') {
+                1
+            } else {
+                3
+            }
+        })
+        .sum()
+}
+
+/// Inverse of [`encode_id`]; `None` for a string `encode_id` cannot have produced.
+pub fn decode_id(enc: &str) -> Option<String> {
+    let b = enc.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = enc.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// An id that has been checked and encoded: the only way an id reaches a key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Id {
+    raw: String,
+    enc: String,
+}
+
+impl Id {
+    pub fn new(raw: &str) -> Result<Id, IdError> {
+        Ok(Id {
+            enc: encode_id(raw)?,
+            raw: raw.to_string(),
+        })
+    }
+
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+}
+
+/// Key builder for one project. Project ids come from configuration, not from requests.
+#[derive(Debug, Clone)]
+pub struct Keys {
+    root: String,
+}
+
+impl Keys {
+    pub fn new(project_id: &str) -> Keys {
+        let enc = encode_id(project_id).unwrap_or_else(|_| String::from("%00"));
+        Keys {
+            root: format!("p/{enc}/"),
+        }
+    }
+
+    pub fn session(&self, s: &Id) -> String {
+        format!("{}s/{}", self.root, s.enc)
+    }
+
+    pub fn session_accounts(&self, s: &Id) -> String {
+        format!("{}s/{}/a/", self.root, s.enc)
+    }
+
+    pub fn session_account(&self, s: &Id, a: &Id) -> String {
+        format!("{}{}", self.session_accounts(s), a.enc)
+    }
+
+    /// Everything that belongs to the account; ends with `/` so `bob` never matches `bobby`.
+    pub fn account(&self, a: &Id) -> String {
+        format!("{}a/{}/", self.root, a.enc)
+    }
+
+    pub fn profile(&self, a: &Id) -> String {
+        format!("{}p", self.account(a))
+    }
+
+    pub fn account_session(&self, a: &Id, s: &Id) -> String {
+        format!("{}s/{}", self.account(a), s.enc)
+    }
+
+    pub fn account_link(&self, a: &Id, other: &Id) -> String {
+        format!("{}k/{}", self.account(a), other.enc)
+    }
+
+    pub fn account_list(&self, a: &Id, list: &Id) -> String {
+        format!("{}l/{}", self.account(a), list.enc)
+    }
+
+    pub fn browser(&self, b: &Id) -> String {
+        format!("{}b/{}/", self.root, b.enc)
+    }
+
+    pub fn browser_account(&self, b: &Id, a: &Id) -> String {
+        format!("{}{}", self.browser(b), a.enc)
+    }
+}
+
+/// What a key under an account's prefix is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountKey {
+    Profile,
+    Session(String),
+    Link(String),
+    List(String),
+}
+
+/// Classifies `name`, a key returned by listing `Keys::account(a)`, decoding the id it carries.
+pub fn parse_account_key(prefix: &str, name: &str) -> Option<AccountKey> {
+    let rest = name.strip_prefix(prefix)?;
+    if rest == "p" {
+        return Some(AccountKey::Profile);
+    }
+    let (kind, id) = rest.split_once('/')?;
+    let id = decode_id(id)?;
+    match kind {
+        "s" => Some(AccountKey::Session(id)),
+        "k" => Some(AccountKey::Link(id)),
+        "l" => Some(AccountKey::List(id)),
+        _ => None,
+    }
+}
+
+/// The id at the end of a key listed under `prefix` (session bindings, browser index).
+pub fn trailing_id(prefix: &str, name: &str) -> Option<String> {
+    decode_id(name.strip_prefix(prefix)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(s: &str) -> Id {
+        Id::new(s).unwrap()
+    }
+
+    #[test]
+    fn hostile_ids_never_contain_a_separator() {
+        for raw in ["a/b", "../x", "a:b", "100%", "%2F", "Zoë 🙂", ".", ".."] {
+            let enc = encode_id(raw).unwrap();
+            assert!(!enc.contains('/'), "{raw} -> {enc}");
+            assert_eq!(decode_id(&enc).as_deref(), Some(raw));
+        }
+    }
+
+    #[test]
+    fn encoding_is_injective_for_lookalikes() {
+        assert_ne!(encode_id("a/b").unwrap(), encode_id("a%2Fb").unwrap());
+        assert_ne!(encode_id("a b").unwrap(), encode_id("a+b").unwrap());
+    }
+
+    #[test]
+    fn an_id_cannot_reach_another_accounts_keys() {
+        let k = Keys::new("demo");
+        let evil = id("bob/s/x");
+        let bob = id("bob");
+        assert!(!k.profile(&evil).starts_with(&k.account(&bob)));
+        assert!(!k.account(&id("bobby")).starts_with(&k.account(&bob)));
+    }
+
+    #[test]
+    fn projects_do_not_share_prefixes() {
+        let a = Keys::new("demo");
+        let b = Keys::new("demo2");
+        assert!(!b.account(&id("x")).starts_with(&a.account(&id("x"))));
+        assert!(!b.session(&id("x")).starts_with("p/demo/"));
+    }
+
+    #[test]
+    fn overlong_ids_are_rejected_and_accepted_ids_fit_a_kv_key() {
+        assert_eq!(encode_id(""), Err(IdError::Empty));
+        assert!(matches!(
+            encode_id(&"x".repeat(10_000)),
+            Err(IdError::TooLong {
+                encoded_len: 10_000
+            })
+        ));
+        assert!(matches!(
+            encode_id(&"é".repeat(40)),
+            Err(IdError::TooLong { encoded_len: 240 })
+        ));
+        let longest = "x".repeat(MAX_ENCODED_ID);
+        let k = Keys::new("project-with-a-long-name-0123456");
+        assert!(k.account_link(&id(&longest), &id(&longest)).len() < 512);
+        assert!(k.session_account(&id(&longest), &id(&longest)).len() < 512);
+    }
+
+    #[test]
+    fn account_keys_parse_back() {
+        let k = Keys::new("demo");
+        let a = id("ann/1");
+        let p = k.account(&a);
+        assert_eq!(
+            parse_account_key(&p, &k.profile(&a)),
+            Some(AccountKey::Profile)
+        );
+        assert_eq!(
+            parse_account_key(&p, &k.account_session(&a, &id("s:1"))),
+            Some(AccountKey::Session("s:1".into()))
+        );
+        assert_eq!(
+            parse_account_key(&p, &k.account_link(&a, &id("bob"))),
+            Some(AccountKey::Link("bob".into()))
+        );
+        assert_eq!(
+            trailing_id(&k.browser(&id("b1")), &k.browser_account(&id("b1"), &a)),
+            Some("ann/1".into())
+        );
+    }
+}

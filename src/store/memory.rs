@@ -1,0 +1,189 @@
+//! An in-memory [`Store`] with KV's semantics (sorted listing, pages with cursors, expiry,
+//! metadata size limit) for native tests.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::{Listed, Page, Put, Store, StoreError, MAX_METADATA_BYTES};
+use crate::schema::time::{Millis, SECOND};
+
+#[derive(Debug, Clone)]
+struct Entry {
+    value: String,
+    metadata: Option<Value>,
+    expires_at: Option<Millis>,
+}
+
+/// A KV namespace in a `BTreeMap`. Single-threaded like a worker isolate; share it by reference.
+#[derive(Debug)]
+pub struct MemoryStore {
+    map: RefCell<BTreeMap<String, Entry>>,
+    now: Cell<Millis>,
+    page_size: usize,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        MemoryStore::new()
+    }
+}
+
+impl MemoryStore {
+    pub fn new() -> MemoryStore {
+        MemoryStore::with_page_size(1000)
+    }
+
+    /// A store whose `list` pages hold `page_size` keys, to exercise cursor handling.
+    pub fn with_page_size(page_size: usize) -> MemoryStore {
+        MemoryStore {
+            map: RefCell::new(BTreeMap::new()),
+            now: Cell::new(0),
+            page_size: page_size.max(1),
+        }
+    }
+
+    /// Moves the store's clock, which decides expiry.
+    pub fn set_now(&self, now: Millis) {
+        self.now.set(now);
+    }
+
+    /// Every live key, for tests that check what a request left behind.
+    pub fn keys(&self) -> Vec<String> {
+        let now = self.now.get();
+        self.map
+            .borrow()
+            .iter()
+            .filter(|(_, e)| e.expires_at.is_none_or(|t| t > now))
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+}
+
+impl Store for MemoryStore {
+    async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let now = self.now.get();
+        Ok(self
+            .map
+            .borrow()
+            .get(key)
+            .filter(|e| e.expires_at.is_none_or(|t| t > now))
+            .map(|e| e.value.clone()))
+    }
+
+    async fn put(&self, key: &str, value: &str, opts: Put) -> Result<(), StoreError> {
+        if key.is_empty() || key.len() > 512 {
+            return Err(StoreError(format!("key length {} out of range", key.len())));
+        }
+        if let Some(m) = &opts.metadata {
+            let n = serde_json::to_string(m)
+                .map(|s| s.len())
+                .unwrap_or(usize::MAX);
+            if n > MAX_METADATA_BYTES {
+                return Err(StoreError(format!("metadata of {n} bytes is over 1024")));
+            }
+        }
+        if opts.ttl_secs.is_some_and(|t| t < 60) {
+            return Err(StoreError("expiration TTL must be at least 60".into()));
+        }
+        let expires_at = opts.ttl_secs.map(|t| self.now.get() + t as Millis * SECOND);
+        self.map.borrow_mut().insert(
+            key.to_string(),
+            Entry {
+                value: value.to_string(),
+                metadata: opts.metadata,
+                expires_at,
+            },
+        );
+        Ok(())
+    }
+
+    async fn list(&self, prefix: &str, cursor: Option<String>) -> Result<Page, StoreError> {
+        let now = self.now.get();
+        let map = self.map.borrow();
+        let start = cursor.unwrap_or_else(|| prefix.to_string());
+        let mut keys = Vec::new();
+        let mut more = None;
+        let live = map
+            .range(start.clone()..)
+            .filter(|(k, _)| **k != start || k.as_str() == prefix)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .filter(|(_, e)| e.expires_at.is_none_or(|t| t > now));
+        for (k, e) in live {
+            if keys.len() == self.page_size {
+                more = keys.last().map(|l: &Listed| l.name.clone());
+                break;
+            }
+            keys.push(Listed {
+                name: k.clone(),
+                metadata: e.metadata.clone(),
+            });
+        }
+        Ok(Page { keys, cursor: more })
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.map.borrow_mut().remove(key);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures::executor::block_on;
+
+    #[test]
+    fn listing_follows_cursors_and_stays_inside_the_prefix() {
+        let s = MemoryStore::with_page_size(2);
+        block_on(async {
+            for k in ["a/1", "a/2", "a/3", "a/4", "a/5", "ab/1", "b/1"] {
+                s.put(k, "v", Put::default()).await.unwrap();
+            }
+            let first = s.list("a/", None).await.unwrap();
+            assert_eq!(first.keys.len(), 2);
+            assert!(first.cursor.is_some());
+            let all = s.list_all("a/").await.unwrap();
+            let names: Vec<_> = all.iter().map(|l| l.name.as_str()).collect();
+            assert_eq!(names, ["a/1", "a/2", "a/3", "a/4", "a/5"]);
+        });
+    }
+
+    #[test]
+    fn keys_expire_after_their_ttl() {
+        let s = MemoryStore::new();
+        block_on(async {
+            s.put(
+                "k",
+                "v",
+                Put {
+                    ttl_secs: Some(60),
+                    metadata: None,
+                },
+            )
+            .await
+            .unwrap();
+            s.set_now(59_999);
+            assert!(s.get("k").await.unwrap().is_some());
+            s.set_now(60_000);
+            assert!(s.get("k").await.unwrap().is_none());
+            assert!(s.list_all("").await.unwrap().is_empty());
+        });
+    }
+
+    #[test]
+    fn oversized_metadata_is_refused_like_kv_does() {
+        let s = MemoryStore::new();
+        let big = Value::String("x".repeat(1100));
+        let r = block_on(s.put(
+            "k",
+            "v",
+            Put {
+                ttl_secs: None,
+                metadata: Some(big),
+            },
+        ));
+        assert!(r.is_err());
+    }
+}

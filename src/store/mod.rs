@@ -1,0 +1,74 @@
+//! Storage: a small async trait over a KV namespace, the key layout, and an in-memory store for
+//! native tests.
+//!
+//! The trait mirrors what Cloudflare KV offers and nothing more (get, put with TTL and metadata,
+//! list by prefix with metadata, delete): no transactions, last writer wins. The key layout in
+//! [`keys`] is designed so that no request path ever reads, modifies and writes back a shared key.
+
+pub mod keys;
+pub mod memory;
+
+use serde_json::Value;
+
+pub use keys::{IdError, Keys};
+pub use memory::MemoryStore;
+
+/// A storage failure; never caused by client input, so the API answers it with a 503.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "storage error: {}", self.0)
+    }
+}
+
+/// Options of a write.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Put {
+    /// Seconds until KV forgets the key (KV's minimum is 60).
+    pub ttl_secs: Option<u64>,
+    /// Up to 1024 bytes of JSON returned by `list` beside the key name.
+    pub metadata: Option<Value>,
+}
+
+/// One key returned by `list`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listed {
+    pub name: String,
+    pub metadata: Option<Value>,
+}
+
+/// One page of `list`; `cursor` is `Some` while more keys follow.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Page {
+    pub keys: Vec<Listed>,
+    pub cursor: Option<String>,
+}
+
+/// The largest metadata KV accepts, in bytes of serialised JSON.
+pub const MAX_METADATA_BYTES: usize = 1024;
+
+/// A KV namespace. Implemented by [`MemoryStore`] natively and by the Workers KV binding in the
+/// edge build. Futures need not be `Send`: the worker runs on one thread.
+#[allow(async_fn_in_trait)]
+pub trait Store {
+    async fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
+    async fn put(&self, key: &str, value: &str, opts: Put) -> Result<(), StoreError>;
+    async fn list(&self, prefix: &str, cursor: Option<String>) -> Result<Page, StoreError>;
+    async fn delete(&self, key: &str) -> Result<(), StoreError>;
+
+    /// Every key under `prefix`, following cursors page by page.
+    async fn list_all(&self, prefix: &str) -> Result<Vec<Listed>, StoreError> {
+        let mut out = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = self.list(prefix, cursor).await?;
+            out.extend(page.keys);
+            match page.cursor {
+                Some(c) => cursor = Some(c),
+                None => return Ok(out),
+            }
+        }
+    }
+}
