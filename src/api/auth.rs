@@ -30,7 +30,7 @@ fn matches_public(p: &Project, key: &str) -> bool {
         .fold(false, |acc, k| acc | ct_eq(&key_hash(k), &hash))
 }
 
-fn find<'s>(settings: &'s Settings, pred: impl Fn(&Project) -> bool) -> Option<&'s Project> {
+fn find(settings: &Settings, pred: impl Fn(&Project) -> bool) -> Option<&Project> {
     // No early exit: every project is compared.
     settings
         .projects

@@ -16,13 +16,15 @@ use crate::api::{self, ApiError, Ctx, Geo, OsRandom, Request, Response, Settings
 /// The KV namespace binding declared in `wrangler.toml`.
 const KV_BINDING: &str = "STATE";
 
+/// Parsed settings, or why the deployment refuses to serve.
+type Parsed = Rc<std::result::Result<Settings, String>>;
+
 thread_local! {
     /// Settings parsed once per isolate, re-parsed only if the configuration string changes.
-    static SETTINGS: RefCell<Option<(String, Rc<std::result::Result<Settings, String>>)>> =
-        const { RefCell::new(None) };
+    static SETTINGS: RefCell<Option<(String, Parsed)>> = const { RefCell::new(None) };
 }
 
-fn settings(env: &Env) -> Rc<std::result::Result<Settings, String>> {
+fn settings(env: &Env) -> Parsed {
     let projects = env
         .secret("EDGEWARD_PROJECTS")
         .map(|v| v.to_string())

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything Edgeward needs to build, run and test, skipping what is already there:
+# the wasm32 target, worker-build / wasm-bindgen-cli / wasm-pack at pinned versions, and the
+# npm dev dependencies from package-lock.json.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+step() { printf '\033[1m== %s\033[0m\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+have() { # have TOOL VERSION: is TOOL installed at exactly VERSION?
+  command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -qw "$2"
+}
+
+if ! have worker-build "$WORKER_BUILD_VERSION"; then
+  step "cargo install worker-build $WORKER_BUILD_VERSION"
+  cargo install --locked worker-build --version "$WORKER_BUILD_VERSION"
+fi
+if ! have wasm-bindgen "$WASM_BINDGEN_VERSION"; then
+  step "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
+  # Not --locked: its lock file names a webpki-roots the registry mirror lacks.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+if ! have wasm-pack "$WASM_PACK_VERSION"; then
+  step "cargo install wasm-pack $WASM_PACK_VERSION"
+  cargo install --locked wasm-pack --version "$WASM_PACK_VERSION"
+fi
+
+# npm ci again only when package-lock.json changed since the last install.
+lock_sum="$(sha256sum package-lock.json | cut -d' ' -f1)"
+if [ "$(cat node_modules/.edgeward-lock 2>/dev/null)" != "$lock_sum" ]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund
+  echo "$lock_sum" > node_modules/.edgeward-lock
+fi
