@@ -10,7 +10,7 @@ mod cors;
 pub mod error;
 pub mod openapi;
 pub mod records;
-mod router;
+pub(crate) mod router;
 mod session;
 mod state;
 

@@ -15,3 +15,60 @@ pub fn response() -> Response {
         body: DOCUMENT.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::router::PATHS;
+    use serde_json::Value;
+
+    #[test]
+    fn every_routed_path_and_method_is_documented_and_nothing_else() {
+        let doc: Value = serde_json::from_str(DOCUMENT).unwrap();
+        let paths = doc["paths"].as_object().unwrap();
+        assert_eq!(
+            paths.len(),
+            PATHS.len(),
+            "documented paths differ from routed paths"
+        );
+        for (path, methods) in PATHS {
+            let item = paths
+                .get(*path)
+                .unwrap_or_else(|| panic!("{path} is not in openapi.json"));
+            let documented: Vec<String> = item
+                .as_object()
+                .unwrap()
+                .keys()
+                .filter(|k| *k != "parameters")
+                .map(|k| k.to_uppercase())
+                .collect();
+            let mut want: Vec<String> = methods.iter().map(|m| m.to_string()).collect();
+            let mut have = documented.clone();
+            want.sort();
+            have.sort();
+            assert_eq!(have, want, "methods of {path}");
+        }
+    }
+
+    #[test]
+    fn every_schema_reference_resolves() {
+        let doc: Value = serde_json::from_str(DOCUMENT).unwrap();
+        fn walk(v: &Value, doc: &Value) {
+            match v {
+                Value::Object(m) => {
+                    if let Some(Value::String(r)) = m.get("$ref") {
+                        let name = r.trim_start_matches("#/components/schemas/");
+                        assert!(
+                            doc["components"]["schemas"].get(name).is_some(),
+                            "{r} does not resolve"
+                        );
+                    }
+                    m.values().for_each(|x| walk(x, doc));
+                }
+                Value::Array(a) => a.iter().for_each(|x| walk(x, doc)),
+                _ => {}
+            }
+        }
+        walk(&doc, &doc);
+    }
+}

@@ -1,0 +1,633 @@
+//! The HTTP API over the in-memory store: every behaviour a user relies on, natively.
+//! (The same flows run against the real worker in workerd in `tests/e2e/`.)
+
+use std::cell::Cell;
+
+use edgeward::api::{handle, Ctx, Random, Request, Response, Settings};
+use edgeward::schema::time::{DAY, HOUR};
+use edgeward::store::MemoryStore;
+use futures::executor::block_on;
+use futures::future::join_all;
+use serde_json::{json, Value};
+
+const DEMO_SECRET: &str = "sk_test_demo";
+const DEMO_PUBLIC: &str = "pk_test_demo";
+const OTHER_SECRET: &str = "sk_test_other";
+const OTHER_PUBLIC: &str = "pk_test_other";
+const T0: i64 = 1_780_000_000_000;
+
+fn sha(k: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(k.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+struct Counter(Cell<u64>);
+
+impl Random for Counter {
+    fn bytes16(&self) -> [u8; 16] {
+        self.0.set(self.0.get() + 1);
+        let mut b = [0u8; 16];
+        b[8..].copy_from_slice(&self.0.get().to_be_bytes());
+        b
+    }
+}
+
+struct World {
+    store: MemoryStore,
+    settings: Result<Settings, String>,
+    now: Cell<i64>,
+    random: Counter,
+}
+
+impl World {
+    fn new() -> World {
+        let projects = json!([
+            {"id": "demo", "secret_key_sha256": [sha(DEMO_SECRET)], "public_keys": [DEMO_PUBLIC],
+             "allowed_origins": ["https://app.example"]},
+            {"id": "other", "secret_key_sha256": [sha(OTHER_SECRET)], "public_keys": [OTHER_PUBLIC]}
+        ]);
+        let store = MemoryStore::new();
+        store.set_now(T0);
+        World {
+            store,
+            settings: Settings::parse(Some(&projects.to_string()), true),
+            now: Cell::new(T0),
+            random: Counter(Cell::new(0)),
+        }
+    }
+
+    fn at(&self, t: i64) {
+        self.now.set(t);
+        self.store.set_now(t);
+    }
+
+    async fn send(&self, req: Request) -> Response {
+        let ctx = Ctx {
+            store: &self.store,
+            settings: &self.settings,
+            now: self.now.get(),
+            random: &self.random,
+        };
+        handle(&ctx, &req).await
+    }
+
+    fn call(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, Value) {
+        let req = Request {
+            method: method.into(),
+            path: path.into(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+            ..Request::default()
+        };
+        let r = block_on(self.send(req));
+        (
+            r.status,
+            serde_json::from_str(&r.body).unwrap_or(Value::Null),
+        )
+    }
+
+    fn secret(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
+        let b = if body.is_null() {
+            String::new()
+        } else {
+            body.to_string()
+        };
+        self.call(method, path, &[("x-api-key", DEMO_SECRET)], &b)
+    }
+
+    fn session_from(&self, ip: &str, signals: Value) -> String {
+        let (s, v) = self.call(
+            "POST",
+            "/session",
+            &[("x-public-key", DEMO_PUBLIC), ("x-forwarded-for", ip)],
+            &signals.to_string(),
+        );
+        assert_eq!(s, 200, "{v}");
+        v["session_id"].as_str().unwrap().to_string()
+    }
+
+    fn authenticate(&self, sid: &str, account: Value) -> (u16, Value) {
+        self.secret(
+            "POST",
+            "/session/authenticate",
+            json!({"session_id": sid, "account": account}),
+        )
+    }
+}
+
+fn signals(browser_id: &str) -> Value {
+    json!({"browser_id": browser_id, "window": {"userAgent": "Mozilla/5.0", "screen": {"width": 1920, "height": 1080},
+           "timezone": "Europe/Paris", "languages": ["fr-FR"]}})
+}
+
+#[test]
+fn browser_session_then_authenticate_then_account_read_back() {
+    let w = World::new();
+    let sid = w.session_from("203.0.113.7", signals("b-1"));
+    let (s, auth) = w.authenticate(
+        &sid,
+        json!({"id": "john-doe", "email": "john@example.com", "metadata": {"plan": "pro"}}),
+    );
+    assert_eq!(s, 200, "{auth}");
+    assert_eq!(auth["account_id"], "john-doe");
+    assert_eq!(auth["session"]["network"]["ip_address"], "203.0.113.7");
+    assert_eq!(auth["account"]["num_sessions"], 1);
+    assert_eq!(auth["decision"], "Real");
+
+    let (s, acct) = w.secret("GET", "/account/john-doe", Value::Null);
+    assert_eq!(s, 200);
+    assert_eq!(acct["account"]["email"], "john@example.com");
+    assert_eq!(acct["account"]["metadata"]["plan"], "pro");
+    assert_eq!(acct["last_session"], sid.as_str());
+    assert_eq!(acct["unique_networks"]["1_day"], 1);
+
+    let (s, sess) = w.secret("GET", &format!("/session/{sid}"), Value::Null);
+    assert_eq!(s, 200);
+    assert_eq!(sess["account_ids"], json!(["john-doe"]));
+    assert_eq!(sess["browser"]["timezone"], "Europe/Paris");
+}
+
+#[test]
+fn counts_and_windows_come_from_the_stored_sessions() {
+    let w = World::new();
+    for (i, (t, ip, b)) in [
+        (0, "198.51.100.1", "b1"),
+        (2 * DAY, "198.51.100.2", "b1"),
+        (2 * DAY + HOUR, "198.51.100.3", "b2"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        w.at(T0 + t);
+        let mut sig = signals(b);
+        sig["window"]["screen"]["width"] = json!(1000 + i);
+        let sid = w.session_from(ip, sig);
+        assert_eq!(w.authenticate(&sid, json!({"id": "ann"})).0, 200);
+    }
+    let (_, a) = w.secret("GET", "/account/ann", Value::Null);
+    assert_eq!(a["num_sessions"], 3);
+    assert_eq!(a["unique_networks"], json!({"1_day": 2, "7_day": 3}));
+    assert_eq!(a["unique_devices"], json!({"1_day": 2, "7_day": 3}));
+    assert_eq!(a["first_seen"], "2026-05-28T20:26:40.000Z");
+}
+
+#[test]
+fn concurrent_authenticates_of_one_account_lose_no_session() {
+    let w = World::new();
+    let sids: Vec<String> = (0..50)
+        .map(|i| w.session_from(&format!("192.0.2.{i}"), signals(&format!("b{i}"))))
+        .collect();
+    let reqs = sids.iter().map(|sid| Request {
+        method: "POST".into(),
+        path: "/session/authenticate".into(),
+        headers: vec![("x-api-key".into(), DEMO_SECRET.into())],
+        body: json!({"session_id": sid, "account": {"id": "shared", "email": "s@example.com"}})
+            .to_string()
+            .into_bytes(),
+        ..Request::default()
+    });
+    let answers = block_on(join_all(reqs.map(|r| w.send(r))));
+    assert!(answers.iter().all(|r| r.status == 200));
+    let (_, a) = w.secret("GET", "/account/shared", Value::Null);
+    assert_eq!(a["num_sessions"], 50);
+    let (_, s) = w.secret("GET", "/account/shared/sessions", Value::Null);
+    let mut listed: Vec<String> = s["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    listed.sort();
+    let mut want = sids.clone();
+    want.sort();
+    assert_eq!(listed, want);
+}
+
+#[test]
+fn accounts_on_one_browser_are_linked_both_ways() {
+    let w = World::new();
+    let s1 = w.session_from("192.0.2.1", signals("same-browser"));
+    w.authenticate(&s1, json!({"id": "alice", "email": "alice@example.com"}));
+    let s2 = w.session_from("192.0.2.1", signals("same-browser"));
+    let (_, bob) = w.authenticate(&s2, json!({"id": "bob"}));
+    assert_eq!(bob["accounts_linked"], 1);
+    assert!(bob["multiple_accounts"].as_f64().unwrap() > 0.5);
+    assert_eq!(bob["reasons"][0]["code"], "MULTI_SHARED_BROWSER");
+    let (_, linked) = w.secret("GET", "/account/alice/accounts-linked", Value::Null);
+    assert_eq!(linked["accounts_linked"][0]["account_id"], "bob");
+    assert_eq!(
+        linked["accounts_linked"][0]["match_type"],
+        json!(["browser"])
+    );
+    let (_, linked) = w.secret("GET", "/account/bob/accounts-linked", Value::Null);
+    assert_eq!(linked["accounts_linked"][0]["email"], "alice@example.com");
+}
+
+#[test]
+fn an_automated_browser_is_scored_as_a_bot_with_reasons() {
+    let w = World::new();
+    let mut sig = signals("b");
+    sig["window"]["webdriver"] = json!(true);
+    let sid = w.session_from("192.0.2.9", sig);
+    let (_, a) = w.authenticate(&sid, json!({"id": "botty"}));
+    assert_eq!(a["decision"], "Fake");
+    assert_eq!(a["bot"], 0.9);
+    assert_eq!(a["session"]["risk_signals"]["device_risk"], true);
+    assert!(a["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["code"] == "BOT_WEBDRIVER"));
+}
+
+#[test]
+fn put_account_creates_and_updates_the_callers_fields() {
+    let w = World::new();
+    let (s, a) = w.secret(
+        "PUT",
+        "/account/john-doe",
+        json!({"id": "john-doe", "email": "johndoe.example@gmail.com", "metadata": {}}),
+    );
+    assert_eq!(s, 200, "{a}");
+    assert_eq!(a["num_sessions"], 0);
+    assert_eq!(a["email"]["valid"], true);
+    let (_, a) = w.secret(
+        "PUT",
+        "/account/john-doe",
+        json!({"id": "john-doe", "metadata": {"tier": 2}}),
+    );
+    assert_eq!(a["account"]["email"], "johndoe.example@gmail.com");
+    assert_eq!(a["account"]["metadata"]["tier"], 2);
+    let (s, e) = w.secret("PUT", "/account/john-doe", json!({"id": "jane"}));
+    assert_eq!(s, 400);
+    assert!(e["message"].as_str().unwrap().contains("does not match"));
+}
+
+#[test]
+fn deleting_an_account_removes_every_key_that_names_it() {
+    let w = World::new();
+    let s1 = w.session_from("192.0.2.1", signals("shared-b"));
+    w.authenticate(&s1, json!({"id": "keep"}));
+    let s2 = w.session_from("192.0.2.2", signals("shared-b"));
+    w.authenticate(&s2, json!({"id": "gone/1", "email": "g@example.com"}));
+    let before = w.store.keys();
+    let (s, d) = w.secret("DELETE", "/account/gone%2F1", Value::Null);
+    assert_eq!(s, 200, "{d}");
+    assert_eq!(d["success"], true);
+    let after = w.store.keys();
+    assert!(after.iter().all(|k| !k.contains("gone%2F1")), "{after:?}");
+    assert!(
+        after.iter().all(|k| !k.contains(&s2)),
+        "the deleted account's session survived: {after:?}"
+    );
+    assert!(before.len() > after.len());
+    assert_eq!(w.secret("GET", "/account/gone%2F1", Value::Null).0, 404);
+    let (_, keep) = w.secret("GET", "/account/keep", Value::Null);
+    assert_eq!(keep["num_sessions"], 1);
+    assert_eq!(keep["accounts_linked"], 0);
+}
+
+#[test]
+fn projects_cannot_see_or_touch_each_others_data() {
+    let w = World::new();
+    let sid = w.session_from("192.0.2.1", signals("b"));
+    w.authenticate(&sid, json!({"id": "ann"}));
+    let other = |m: &str, p: &str, b: &str| w.call(m, p, &[("x-api-key", OTHER_SECRET)], b);
+    assert_eq!(other("GET", "/account/ann", "").0, 404);
+    assert_eq!(other("GET", &format!("/session/{sid}"), "").0, 404);
+    assert_eq!(other("DELETE", "/account/ann", "").0, 404);
+    assert_eq!(other("GET", "/account/ann/sessions", "").0, 404);
+    let body = json!({"session_id": sid, "account": {"id": "ann"}}).to_string();
+    assert_eq!(other("POST", "/session/authenticate", &body).0, 404);
+    assert_eq!(
+        other(
+            "PUT",
+            "/account/ann",
+            r#"{"id":"ann","email":"x@evil.example"}"#
+        )
+        .0,
+        200
+    );
+    let (_, a) = w.secret("GET", "/account/ann", Value::Null);
+    assert_eq!(a["account"]["email"], "");
+    assert_eq!(a["num_sessions"], 1);
+}
+
+#[test]
+fn hostile_ids_stay_in_their_own_keys() {
+    let w = World::new();
+    for (raw, path) in [
+        ("a:b", "a%3Ab"),
+        ("a/b", "a%2Fb"),
+        ("..", ".."),
+        ("Zoë 🙂", "Zo%C3%AB%20%F0%9F%99%82"),
+        ("%2F", "%252F"),
+    ] {
+        let (s, a) = w.secret(
+            "PUT",
+            &format!("/account/{path}"),
+            json!({"id": raw, "email": format!("{}@example.com", raw.len())}),
+        );
+        assert_eq!(s, 200, "{raw}: {a}");
+        assert_eq!(a["account"]["id"], raw);
+    }
+    let (_, a) = w.secret("GET", "/account/a%2Fb", Value::Null);
+    assert_eq!(a["account"]["email"], "3@example.com");
+    assert_eq!(w.secret("GET", "/account/a", Value::Null).0, 404);
+    let long = "x".repeat(10_000);
+    let (s, e) = w.secret("PUT", &format!("/account/{long}"), json!({"id": long}));
+    assert_eq!(s, 400);
+    assert!(e["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("account_id is too long"));
+    let (s, _) = w.authenticate(&long, json!({"id": "x"}));
+    assert_eq!(s, 400);
+}
+
+#[test]
+fn bad_input_gets_a_4xx_that_names_the_problem() {
+    let w = World::new();
+    let sid = w.session_from("192.0.2.1", signals("b"));
+    let cases: Vec<(&str, &str, String, u16, &str)> = vec![
+        (
+            "POST",
+            "/session/authenticate",
+            "{not json".into(),
+            400,
+            "not valid JSON",
+        ),
+        (
+            "POST",
+            "/session/authenticate",
+            "[]".into(),
+            400,
+            "JSON object",
+        ),
+        ("POST", "/session/authenticate", "".into(), 400, "empty"),
+        (
+            "POST",
+            "/session/authenticate",
+            json!({"account": {"id": "a"}}).to_string(),
+            400,
+            "session_id is required",
+        ),
+        (
+            "POST",
+            "/session/authenticate",
+            json!({"session_id": sid}).to_string(),
+            400,
+            "account is required",
+        ),
+        (
+            "POST",
+            "/session/authenticate",
+            json!({"session_id": 7, "account": {}}).to_string(),
+            400,
+            "session_id must be a string",
+        ),
+        (
+            "POST",
+            "/session/authenticate",
+            json!({"session_id": sid, "account": {"id": "a", "metadata": []}}).to_string(),
+            400,
+            "account.metadata must be an object",
+        ),
+        (
+            "POST",
+            "/session/authenticate",
+            json!({"session_id": sid, "account": {"id": ""}}).to_string(),
+            400,
+            "account.id must be a non-empty string",
+        ),
+        (
+            "POST",
+            "/session/authenticate",
+            json!({"session_id": "nope", "account": {"id": "a"}}).to_string(),
+            404,
+            "session nope not found",
+        ),
+        (
+            "POST",
+            "/session/authenticate",
+            format!("{{\"session_id\":\"{}\"}}", "x".repeat(70_000)),
+            413,
+            "larger than",
+        ),
+        (
+            "PUT",
+            "/account/a",
+            json!({"id": "a", "email": 5}).to_string(),
+            400,
+            "email must be a string",
+        ),
+        (
+            "GET",
+            "/account/nobody",
+            String::new(),
+            404,
+            "account nobody not found",
+        ),
+        (
+            "DELETE",
+            "/session/authenticate",
+            String::new(),
+            405,
+            "allowed: POST",
+        ),
+        ("GET", "/nowhere", String::new(), 404, "no route"),
+    ];
+    for (m, p, b, status, words) in cases {
+        let (s, e) = w.call(m, p, &[("x-api-key", DEMO_SECRET)], &b);
+        assert_eq!(s, status, "{m} {p} {b:.80}: {e}");
+        assert_eq!(e["statusCode"], status);
+        assert!(
+            e["message"].as_str().unwrap().contains(words),
+            "{m} {p}: {e}"
+        );
+    }
+}
+
+#[test]
+fn keys_are_checked_and_each_kind_only_where_it_belongs() {
+    let w = World::new();
+    let cases = [
+        ("GET", "/account/a", vec![], 401, "missing API key"),
+        (
+            "GET",
+            "/account/a",
+            vec![("x-api-key", "sk_wrong")],
+            401,
+            "invalid API key",
+        ),
+        (
+            "GET",
+            "/account/a",
+            vec![("authorization", "Bearer sk_wrong")],
+            401,
+            "invalid API key",
+        ),
+        (
+            "GET",
+            "/account/a",
+            vec![("x-api-key", DEMO_PUBLIC)],
+            403,
+            "public key cannot",
+        ),
+        ("POST", "/session", vec![], 401, "missing public key"),
+        (
+            "POST",
+            "/session",
+            vec![("x-public-key", "pk_wrong")],
+            401,
+            "invalid public key",
+        ),
+        (
+            "POST",
+            "/session",
+            vec![("x-public-key", DEMO_SECRET)],
+            403,
+            "secret key must never",
+        ),
+        (
+            "POST",
+            "/session",
+            vec![
+                ("x-public-key", DEMO_PUBLIC),
+                ("origin", "https://evil.example"),
+            ],
+            403,
+            "not allowed",
+        ),
+    ];
+    for (m, p, h, status, words) in cases {
+        let (s, e) = w.call(m, p, &h, "{}");
+        assert_eq!(s, status, "{m} {p} {h:?}: {e}");
+        assert!(e["message"].as_str().unwrap().contains(words), "{e}");
+    }
+    assert_eq!(
+        w.call(
+            "GET",
+            "/account/a",
+            &[("authorization", &format!("Bearer {DEMO_SECRET}"))],
+            ""
+        )
+        .0,
+        404
+    );
+}
+
+#[test]
+fn the_browser_endpoint_answers_cors_for_allowed_origins() {
+    let w = World::new();
+    let req = |method: &str, origin: &str| Request {
+        method: method.into(),
+        path: "/session".into(),
+        headers: vec![
+            ("origin".into(), origin.into()),
+            ("x-public-key".into(), DEMO_PUBLIC.into()),
+        ],
+        body: b"{}".to_vec(),
+        ..Request::default()
+    };
+    let pre = block_on(w.send(req("OPTIONS", "https://app.example")));
+    assert_eq!(pre.status, 204);
+    assert!(pre
+        .header("access-control-allow-headers")
+        .unwrap()
+        .contains("x-public-key"));
+    let post = block_on(w.send(req("POST", "https://app.example")));
+    assert_eq!(post.status, 200);
+    assert_eq!(
+        post.header("access-control-allow-origin"),
+        Some("https://app.example")
+    );
+    assert_eq!(
+        block_on(w.send(req("OPTIONS", "https://evil.example"))).status,
+        403
+    );
+}
+
+#[test]
+fn sessions_expire_after_a_day() {
+    let w = World::new();
+    let sid = w.session_from("192.0.2.1", signals("b"));
+    w.at(T0 + DAY - 1);
+    assert_eq!(
+        w.secret("GET", &format!("/session/{sid}"), Value::Null).0,
+        200
+    );
+    w.at(T0 + DAY);
+    assert_eq!(
+        w.secret("GET", &format!("/session/{sid}"), Value::Null).0,
+        404
+    );
+    assert_eq!(w.authenticate(&sid, json!({"id": "late"})).0, 404);
+}
+
+#[test]
+fn an_unauthenticated_check_scores_the_session_alone() {
+    let w = World::new();
+    let s1 = w.session_from("192.0.2.1", signals("b-x"));
+    w.authenticate(&s1, json!({"id": "first"}));
+    let s2 = w.session_from("192.0.2.1", signals("b-x"));
+    let (s, u) = w.secret(
+        "POST",
+        "/session/unauthenticated",
+        json!({"session_id": s2}),
+    );
+    assert_eq!(s, 200, "{u}");
+    assert_eq!(u["accounts_linked"], 1);
+    assert!(u.get("account").is_none());
+}
+
+#[test]
+fn a_worker_without_projects_refuses_every_request() {
+    let mut w = World::new();
+    w.settings = Settings::parse(None, false);
+    let (s, e) = w.call("GET", "/account/a", &[("x-api-key", DEMO_SECRET)], "");
+    assert_eq!(s, 503);
+    assert!(e["message"].as_str().unwrap().contains("refuses to serve"));
+    assert_eq!(
+        w.call("POST", "/session", &[("x-public-key", DEMO_PUBLIC)], "{}")
+            .0,
+        503
+    );
+    let (s, h) = w.call("GET", "/health", &[], "");
+    assert_eq!((s, h["status"].as_str()), (503, Some("unconfigured")));
+}
+
+#[test]
+fn forwarded_addresses_count_only_in_development() {
+    let mut w = World::new();
+    let headers = [
+        ("x-public-key", DEMO_PUBLIC),
+        ("x-forwarded-for", "198.51.100.9, 10.0.0.1"),
+        ("cf-connecting-ip", "192.0.2.50"),
+    ];
+    let sid = |w: &World| {
+        w.call("POST", "/session", &headers, "{}").1["session_id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let s = sid(&w);
+    assert_eq!(
+        w.secret("GET", &format!("/session/{s}"), Value::Null).1["network"]["ip_address"],
+        "198.51.100.9"
+    );
+    if let Ok(settings) = w.settings.as_mut() {
+        settings.development = false;
+    }
+    let s = sid(&w);
+    assert_eq!(
+        w.secret("GET", &format!("/session/{s}"), Value::Null).1["network"]["ip_address"],
+        "192.0.2.50"
+    );
+}
