@@ -1,0 +1,118 @@
+// HTTP client for the end-to-end tests. Every response it receives is validated against the
+// OpenAPI document the worker itself serves (path, method and status must be documented, and
+// the body must match the schema), so the document cannot drift from what the worker does.
+import assert from "node:assert/strict";
+import Ajv2020 from "ajv/dist/2020.js";
+import addFormats from "ajv-formats";
+
+export const BASE = process.env.EDGEWARD_URL ?? "http://127.0.0.1:8787";
+
+// The development keys of wrangler.toml's [env.dev], as documented in the README.
+export const DEMO = { project: "demo", secret: "sk_dev_demo_5f2c0a9e1b7d4c3a", public: "pk_dev_demo_8e1d6b2a" };
+export const OTHER = { project: "other", secret: "sk_dev_other_3b9e7f1c2d5a8e40", public: "pk_dev_other_c4a1f09e" };
+
+let openapi;
+let ajv;
+const validators = new Map();
+
+async function load() {
+  if (openapi) return;
+  const r = await fetch(`${BASE}/openapi.json`);
+  openapi = await r.json();
+  ajv = new Ajv2020({ strict: false, allErrors: true });
+  addFormats(ajv);
+  ajv.addSchema({ $id: "edgeward", components: openapi.components });
+}
+
+function operation(method, path) {
+  for (const [template, item] of Object.entries(openapi.paths)) {
+    const re = new RegExp("^" + template.replace(/\{[^}]+\}/g, "[^/]+") + "$");
+    if (re.test(path)) return { template, op: item[method.toLowerCase()] };
+  }
+  return {};
+}
+
+function check(method, path, status, body, contentType) {
+  const { template, op } = operation(method, path);
+  if (!op) return; // an undocumented route must be a 404 or 405 error, checked below
+  const resp = op.responses[String(status)];
+  assert.ok(resp, `${method} ${template} answered ${status}, which openapi.json does not document`);
+  const schema = resp.content?.["application/json"]?.schema;
+  if (!schema) return;
+  assert.match(contentType ?? "", /application\/json/, `${method} ${template} ${status} is not JSON`);
+  const ref = schema.$ref ? schema.$ref.replace("#/", "edgeward#/") : null;
+  const key = ref ?? JSON.stringify(schema);
+  if (!validators.has(key)) validators.set(key, ref ? ajv.getSchema(ref) : ajv.compile(schema));
+  const validate = validators.get(key);
+  assert.ok(validate(body), `${method} ${template} ${status} does not match openapi.json: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 600)}`);
+}
+
+/**
+ * call("GET", "/account/x", { key: DEMO.secret }) → { status, body, headers }
+ * Options: key (secret, x-api-key), bearer (secret, Authorization), publicKey (x-public-key),
+ * json (a value to send), raw (a string body), headers (more headers).
+ */
+export async function call(method, path, opts = {}) {
+  await load();
+  const headers = { ...(opts.headers ?? {}) };
+  if (opts.key) headers["x-api-key"] = opts.key;
+  if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
+  if (opts.publicKey) headers["x-public-key"] = opts.publicKey;
+  let body;
+  if (opts.json !== undefined) {
+    body = JSON.stringify(opts.json);
+    headers["content-type"] = "application/json";
+  } else if (opts.raw !== undefined) {
+    body = opts.raw;
+  }
+  const r = await fetch(BASE + path, { method, headers, body });
+  const text = await r.text();
+  let parsed = null;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      assert.fail(`${method} ${path} answered ${r.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+    }
+  }
+  if (r.status >= 400) {
+    assert.equal(parsed?.statusCode, r.status, `${method} ${path}: error body must carry statusCode`);
+    assert.equal(typeof parsed?.message, "string");
+  }
+  assert.ok(r.status < 500 || r.status === 503, `${method} ${path} answered ${r.status}: ${text}`);
+  check(method, path, r.status, parsed, r.headers.get("content-type"));
+  return { status: r.status, body: parsed, headers: r.headers };
+}
+
+/** A browser session from the demo project, as if from `ip`. */
+export async function newSession(signals = {}, { ip = "203.0.113.10", project = DEMO, headers = {} } = {}) {
+  const r = await call("POST", "/session", {
+    publicKey: project.public,
+    json: signals,
+    headers: { "x-forwarded-for": ip, "user-agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", ...headers },
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body.session_id;
+}
+
+export async function authenticate(sessionId, account, project = DEMO) {
+  return call("POST", "/session/authenticate", { key: project.secret, json: { session_id: sessionId, account } });
+}
+
+/** A unique id per test run, so tests never see each other's accounts. */
+export const unique = (name) => `${name}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+
+export const browserSignals = (browserId, extra = {}) => ({
+  browser_id: browserId,
+  window: {
+    userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+    platform: "Linux x86_64",
+    languages: ["en-GB", "en"],
+    timezone: "Europe/London",
+    hardwareConcurrency: 8,
+    screen: { width: 1920, height: 1080, colorDepth: 24 },
+    webdriver: false,
+    ...extra,
+  },
+  behavior: { mouse: 40, click: 3, keyboard: 25, touch: 0, clipboard: 0 },
+});
