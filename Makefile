@@ -1,0 +1,26 @@
+# The two commands of the README, and the steps they are made of.
+.PHONY: dev test setup build check unit e2e
+
+# Sets everything up and serves the worker on http://127.0.0.1:8787 (local KV in .wrangler/state).
+dev: setup
+	bash scripts/dev.sh
+
+# Sets everything up and runs every test.
+test: setup check unit build e2e
+
+setup:
+	bash scripts/setup.sh
+
+check:
+	bash -c 'source scripts/env.sh && cargo fmt --check && cargo clippy --all-targets -- -D warnings \
+	  && cargo clippy --target wasm32-unknown-unknown --features worker -- -D warnings \
+	  && cargo clippy --target wasm32-unknown-unknown --features browser -- -D warnings'
+
+unit:
+	cargo test
+
+build:
+	bash scripts/build-worker.sh
+
+e2e:
+	bash -c 'source scripts/env.sh && node tests/e2e/run.mjs'
