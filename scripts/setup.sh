@@ -13,6 +13,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# worker-build links OpenSSL through pkg-config.
+if ! pkg-config --exists openssl 2>/dev/null; then
+  step "apt-get install libssl-dev pkg-config"
+  apt-get update -q && apt-get install -y -q libssl-dev pkg-config
+fi
+
 have() { # have TOOL VERSION: is TOOL installed at exactly VERSION?
   command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -qw "$2"
 }

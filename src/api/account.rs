@@ -34,10 +34,10 @@ async fn existing<S: Store>(
 
 /// The stored profile, or for an account known only from its sessions, an empty one.
 fn profile_of(state: &AccountState, a: &Id) -> Profile {
-    state.profile.clone().unwrap_or_else(|| Profile {
-        id: a.raw().to_string(),
-        ..Profile::default()
-    })
+    state
+        .profile
+        .clone()
+        .unwrap_or_else(|| Profile::new(a.raw(), 0))
 }
 
 fn account_response<S: Store>(
@@ -184,9 +184,9 @@ pub async fn linked<S: Store>(
                     .iter()
                     .filter_map(|m| serde_json::to_value(m).ok()?.as_str().map(String::from))
                     .collect(),
-                email: p.email,
+                email: p.info.email,
                 lists: st.history.lists,
-                metadata: p.metadata,
+                metadata: p.info.metadata,
             })
         }
     }))

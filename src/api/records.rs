@@ -2,7 +2,7 @@
 //! session record turns into the wire `SessionDetails` and the engine's `SessionSummary`.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::engine::{round_scores, SessionSummary};
 use crate::intel::user_agent;
@@ -150,24 +150,22 @@ impl SessionRecord {
 /// holds counts or anything derived, which are computed from the account's keys on read.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
-    pub id: String,
-    #[serde(default)]
-    pub email: String,
-    #[serde(default)]
-    pub metadata: Map<String, Value>,
-    #[serde(default)]
-    pub group: String,
+    #[serde(flatten)]
+    pub info: AccountInfo,
     pub created_at: Millis,
     pub updated_at: Millis,
 }
 
 impl Profile {
-    pub fn info(&self) -> AccountInfo {
-        AccountInfo {
-            id: self.id.clone(),
-            email: self.email.clone(),
-            metadata: self.metadata.clone(),
-            group: self.group.clone(),
+    /// A profile with nothing but its id.
+    pub fn new(id: &str, now: Millis) -> Profile {
+        Profile {
+            info: AccountInfo {
+                id: id.to_string(),
+                ..AccountInfo::default()
+            },
+            created_at: now,
+            updated_at: now,
         }
     }
 }

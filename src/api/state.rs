@@ -108,20 +108,18 @@ impl ProfileUpdate {
 
     /// The merged profile, and whether it differs from the stored one (only then is it written).
     pub fn apply(self, id: &Id, stored: Option<&Profile>, now: Millis) -> (Profile, bool) {
-        let mut p = stored.cloned().unwrap_or_else(|| Profile {
-            id: id.raw().to_string(),
-            created_at: now,
-            ..Profile::default()
-        });
+        let mut p = stored
+            .cloned()
+            .unwrap_or_else(|| Profile::new(id.raw(), now));
         let before = p.clone();
         if let Some(e) = self.email {
-            p.email = e;
+            p.info.email = e;
         }
         if let Some(m) = self.metadata {
-            p.metadata = m;
+            p.info.metadata = m;
         }
         if let Some(g) = self.group {
-            p.group = g;
+            p.info.group = g;
         }
         let changed = stored.is_none() || p != before;
         if changed {
@@ -154,7 +152,7 @@ pub fn scores(a: &Assessment, lists: &[String]) -> Scores {
 
 pub fn account_details(profile: &Profile, agg: &Aggregates) -> AccountDetails {
     AccountDetails {
-        account: profile.info(),
+        account: profile.info.clone(),
         num_sessions: agg.num_sessions,
         first_seen: rfc3339(agg.first_seen.unwrap_or(profile.created_at)),
         last_seen: rfc3339(agg.last_seen.unwrap_or(profile.updated_at)),
@@ -163,7 +161,7 @@ pub fn account_details(profile: &Profile, agg: &Aggregates) -> AccountDetails {
         countries: agg.countries.clone(),
         unique_devices: agg.unique_devices,
         unique_networks: agg.unique_networks,
-        email: email::assess(&profile.email),
+        email: email::assess(&profile.info.email),
         risk_signal_average: agg.risk_signal_average,
     }
 }
