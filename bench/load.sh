@@ -3,7 +3,7 @@
 # (one KV read + one KV write) and Edgeward's POST /session/authenticate, with the same wrk
 # settings in one run. Prints both throughputs and their ratio.
 #
-#   bash bench/load.sh            (DURATION=20s THREADS=2 CONNECTIONS=32 ACCOUNTS=200 SESSIONS_PER=5)
+#   bash bench/load.sh   (DURATION=20s THREADS=2 CONNECTIONS=32 ACCOUNTS=200 HISTORY=5 FRESH=12000)
 set -euo pipefail
 source "$(dirname "$0")/../scripts/env.sh"
 cd "$ROOT"
@@ -28,10 +28,10 @@ bash scripts/build-worker.sh > /dev/null
 serve minimal bench/minimal-js 8790
 EDGEWARD_SKIP_BUILD=1 serve edgeward . 8791 --env dev
 
-echo "preparing ${ACCOUNTS:-200} accounts x ${SESSIONS_PER:-5} sessions ..."
+echo "preparing ${ACCOUNTS:-200} accounts x ${HISTORY:-5} sessions of history, ${FRESH:-12000} fresh sessions ..."
 node bench/prepare.mjs http://127.0.0.1:8791 > "$work/sessions.txt"
-export SESSIONS="$work/sessions.txt"
-echo "$(wc -l < "$SESSIONS") sessions prepared"
+export SESSIONS="$work/sessions.txt" THREADS
+echo "$(wc -l < "$SESSIONS") fresh sessions prepared"
 
 run() { # run NAME PORT: wrk against one worker; prints the wrk summary
   echo "== $1"

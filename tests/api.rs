@@ -631,3 +631,31 @@ fn forwarded_addresses_count_only_in_development() {
         "192.0.2.50"
     );
 }
+
+#[test]
+fn accounts_arriving_later_on_a_browser_link_to_every_earlier_one() {
+    let w = World::new();
+    let on_x = |t: i64, account: &str| {
+        w.at(T0 + t);
+        let sid = w.session_from("192.0.2.1", signals("browser-x"));
+        w.authenticate(&sid, json!({"id": account})).1
+    };
+    assert_eq!(on_x(0, "a")["accounts_linked"], 0);
+    assert_eq!(on_x(HOUR, "b")["accounts_linked"], 1);
+    // a's first session on the browser is long past: a does not list the index again,
+    // and still knows b through the link b wrote.
+    assert_eq!(on_x(2 * HOUR, "a")["accounts_linked"], 1);
+    assert_eq!(on_x(3 * HOUR, "c")["accounts_linked"], 2);
+    assert_eq!(on_x(4 * HOUR, "a")["accounts_linked"], 2);
+    assert_eq!(on_x(5 * HOUR, "b")["accounts_linked"], 2);
+}
+
+#[test]
+fn a_profile_too_large_for_key_metadata_still_reads_back() {
+    let w = World::new();
+    let big: serde_json::Map<String, Value> = (0..100).map(|i| (format!("field{i}"), json!("x".repeat(20)))).collect();
+    let (s, _) = w.secret("PUT", "/account/big", json!({"id": "big", "metadata": big}));
+    assert_eq!(s, 200);
+    let (_, a) = w.secret("GET", "/account/big", Value::Null);
+    assert_eq!(a["account"]["metadata"]["field99"], "x".repeat(20));
+}

@@ -7,7 +7,9 @@ use super::config::Project;
 use super::error::ApiError;
 use super::records::Profile;
 use super::session::write_all;
-use super::state::{account_details, load_account, scores, AccountState, ProfileUpdate};
+use super::state::{
+    account_details, load_account, profile_write, scores, AccountState, ProfileUpdate,
+};
 use super::{Ctx, Request, Response};
 use crate::engine::assess;
 use crate::schema::{
@@ -15,7 +17,7 @@ use crate::schema::{
     LinkedAccount,
 };
 use crate::store::keys::Id;
-use crate::store::{Keys, Put, Store};
+use crate::store::{Keys, Store};
 
 async fn existing<S: Store>(
     ctx: &Ctx<'_, S>,
@@ -96,8 +98,7 @@ pub async fn put<S: Store>(
     let state = load_account(ctx.store, &keys, &a).await?;
     let (profile, changed) = update.apply(&a, state.profile.as_ref(), ctx.now);
     if changed {
-        let value = serde_json::to_string(&profile).unwrap_or_default();
-        write_all(ctx.store, vec![(keys.profile(&a), value, Put::default())]).await?;
+        write_all(ctx.store, vec![profile_write(&keys, &a, &profile)]).await?;
     }
     Ok(account_response(ctx, project, &state, &profile))
 }

@@ -10,7 +10,9 @@ use super::body;
 use super::config::Project;
 use super::error::ApiError;
 use super::records::SessionRecord;
-use super::state::{account_details, load_account, load_session, scores, ProfileUpdate};
+use super::state::{
+    account_details, load_account, load_session, profile_write, scores, ProfileUpdate,
+};
 use super::{Ctx, Request, Response};
 use crate::engine::{assess, CurrentSession, History, Link, MatchType};
 use crate::schema::time::{rfc3339, Millis, DAY, SECOND};
@@ -99,12 +101,11 @@ pub async fn create<S: Store>(
     ))
 }
 
-/// Accounts seen on the session's browser, other than `except`.
+/// Every account seen on the session's browser (empty when the page sent no browser id).
 async fn browser_accounts<S: Store>(
     store: &S,
     keys: &Keys,
     rec: &SessionRecord,
-    except: Option<&Id>,
 ) -> Result<Vec<String>, ApiError> {
     let Ok(bid) = Id::new(&rec.verdict.browser_id) else {
         return Ok(Vec::new());
@@ -115,9 +116,15 @@ async fn browser_accounts<S: Store>(
         .await?
         .iter()
         .filter_map(|k| trailing_id(&prefix, &k.name))
-        .filter(|a| except.is_none_or(|e| e.raw() != a))
         .collect())
 }
+
+/// How long after an account's first session on a browser the browser index is still listed.
+/// After that, every account that arrived on the browser later has linked itself to this one
+/// (each arrival lists the index), so listing again would find nothing new. The grace covers
+/// concurrent first arrivals and KV's eventual consistency (changes reach every location
+/// within about 60 seconds).
+pub const BROWSER_RELIST_GRACE: Millis = 5 * 60 * SECOND;
 
 fn browser_link(account_id: String, at: Millis) -> Link {
     Link {
@@ -155,7 +162,23 @@ pub async fn authenticate<S: Store>(
     )
     .await;
     let (rec, state) = (rec?, state?);
-    let on_browser = browser_accounts(store, &keys, &rec, Some(&aid)).await?;
+    // The account's earlier sessions on this browser: if the first is past the grace period,
+    // the browser index has nothing new for it, and it is already in the index.
+    let bid = &rec.verdict.browser_id;
+    let known_since = state
+        .history
+        .sessions
+        .iter()
+        .filter(|s| !bid.is_empty() && &s.browser_id == bid && s.id != rec.id)
+        .map(|s| s.at)
+        .min();
+    let settled = known_since.is_some_and(|t| t <= ctx.now - BROWSER_RELIST_GRACE);
+    let on_browser = if settled {
+        Vec::new()
+    } else {
+        browser_accounts(store, &keys, &rec).await?
+    };
+    let in_index = settled || on_browser.iter().any(|a| a == aid.raw());
 
     let mut history = state.history.clone();
     let cur = current(&rec);
@@ -164,6 +187,7 @@ pub async fn authenticate<S: Store>(
     }
     let new_links: Vec<Link> = on_browser
         .into_iter()
+        .filter(|other| other != aid.raw())
         .filter(|other| !history.links.iter().any(|l| &l.account_id == other))
         .map(|other| browser_link(other, ctx.now))
         .collect();
@@ -191,7 +215,7 @@ pub async fn authenticate<S: Store>(
             },
         ),
     ];
-    if let Ok(bid) = Id::new(&rec.verdict.browser_id) {
+    if let (false, Ok(bid)) = (in_index, Id::new(bid)) {
         let meta = json!({ "t": ctx.now });
         writes.push((
             keys.browser_account(&bid, &aid),
@@ -222,8 +246,7 @@ pub async fn authenticate<S: Store>(
         }
     }
     if profile_changed {
-        let value = serde_json::to_string(&profile).unwrap_or_default();
-        writes.push((keys.profile(&aid), value, Put::default()));
+        writes.push(profile_write(&keys, &aid, &profile));
     }
     write_all(store, writes).await?;
 
@@ -267,7 +290,7 @@ pub async fn unauthenticated<S: Store>(
     let sid = body::id(&obj, "", "session_id")?;
     let keys = Keys::new(&project.id);
     let rec = load_session(ctx.store, &keys, &sid).await?;
-    let on_browser = browser_accounts(ctx.store, &keys, &rec, None).await?;
+    let on_browser = browser_accounts(ctx.store, &keys, &rec).await?;
     let cur = current(&rec);
     let history = History {
         sessions: vec![cur.summary.clone()],

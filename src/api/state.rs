@@ -1,7 +1,6 @@
 //! Reading an account back from KV (one listing plus its profile, concurrently) and shaping
 //! what was read into the wire objects the handlers answer with.
 
-use futures::future::join;
 use serde_json::{Map, Value};
 
 use super::body;
@@ -12,7 +11,7 @@ use crate::intel::email;
 use crate::schema::time::{rfc3339, Millis};
 use crate::schema::{AccountDetails, ReasonOut, Scores};
 use crate::store::keys::{parse_account_key, AccountKey, Id};
-use crate::store::{Keys, Store};
+use crate::store::{Keys, Put, Store, MAX_METADATA_BYTES};
 
 /// Everything stored about one account.
 #[derive(Debug, Clone, Default)]
@@ -39,12 +38,10 @@ pub async fn load_account<S: Store>(
     a: &Id,
 ) -> Result<AccountState, ApiError> {
     let prefix = keys.account(a);
-    let (listing, profile) = join(store.list_all(&prefix), store.get(&keys.profile(a))).await;
-    let mut state = AccountState {
-        profile: profile?.and_then(|p| serde_json::from_str(&p).ok()),
-        ..AccountState::default()
-    };
-    for item in listing? {
+    let mut state = AccountState::default();
+    // A profile too large for key metadata is listed without it and read separately.
+    let mut profile_listed_without_metadata = false;
+    for item in store.list_all(&prefix).await? {
         match parse_account_key(&prefix, &item.name) {
             Some(AccountKey::Session(id)) => {
                 // A summary that cannot be read still counts as a session of the account.
@@ -59,9 +56,19 @@ pub async fn load_account<S: Store>(
                 }
             }
             Some(AccountKey::List(name)) => state.history.lists.push(name),
-            Some(AccountKey::Profile) | None => {}
+            Some(AccountKey::Profile) => match parse::<Profile>(item.metadata) {
+                Some(p) => state.profile = Some(p),
+                None => profile_listed_without_metadata = true,
+            },
+            None => {}
         }
         state.keys.push(item.name);
+    }
+    if profile_listed_without_metadata {
+        state.profile = store
+            .get(&keys.profile(a))
+            .await?
+            .and_then(|p| serde_json::from_str(&p).ok());
     }
     Ok(state)
 }
@@ -127,6 +134,22 @@ impl ProfileUpdate {
         }
         (p, changed)
     }
+}
+
+/// The write of a profile. Its JSON also rides in the key's metadata when it fits, so the
+/// account's one listing returns it and reading an account needs no separate get.
+pub fn profile_write(keys: &Keys, a: &Id, profile: &Profile) -> (String, String, Put) {
+    let value = serde_json::to_value(profile).unwrap_or(Value::Null);
+    let text = value.to_string();
+    let metadata = (text.len() <= MAX_METADATA_BYTES).then_some(value);
+    (
+        keys.profile(a),
+        text,
+        Put {
+            ttl_secs: None,
+            metadata,
+        },
+    )
 }
 
 pub fn scores(a: &Assessment, lists: &[String]) -> Scores {
