@@ -11,7 +11,7 @@ command -v wrk >/dev/null || { apt-get install -y -q wrk >/dev/null; }
 DURATION=${DURATION:-20s} THREADS=${THREADS:-2} CONNECTIONS=${CONNECTIONS:-32}
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() { for p in "${pids[@]}"; do kill -- "-$p" 2>/dev/null || true; done; sleep 1; rm -rf "$work" 2>/dev/null || true; }
 trap cleanup EXIT
 
 serve() { # serve NAME DIR PORT ARGS...: wrangler dev in its own process group

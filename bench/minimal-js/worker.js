@@ -1,7 +1,22 @@
-// The runtime's floor: the least a KV-backed request can do, one KV read and one KV write.
-// bench/load.sh serves it beside Edgeward so the ratio of the two is measured in one run.
+// The runtime's floor. POST /: the least a KV-backed authenticate can do, one KV read and one
+// KV write (bench/load.sh serves it beside Edgeward so the ratio is measured in one run).
+// GET /mix?g=G&l=L&p=P: G concurrent reads and L concurrent lists, then P concurrent writes
+// (with metadata), over a bounded key space: bench/kv-ops.sh prices each kind of KV operation.
 export default {
   async fetch(request, env) {
+    const url = new URL(request.url);
+    if (url.pathname === "/mix") {
+      const n = (k) => Number(url.searchParams.get(k) ?? 0);
+      const slot = () => Math.floor(Math.random() * 1000);
+      await Promise.all([
+        ...Array.from({ length: n("g") }, () => env.STATE.get(`mix/g/${slot()}`)),
+        ...Array.from({ length: n("l") }, () => env.STATE.list({ prefix: `mix/l/${slot()}/` })),
+      ]);
+      await Promise.all(
+        Array.from({ length: n("p") }, () => env.STATE.put(`mix/p/${slot()}`, "v", { metadata: { t: Date.now() } })),
+      );
+      return new Response("ok");
+    }
     const body = await request.json();
     const seen = await env.STATE.get(`s/${body.session_id}`);
     await env.STATE.put(`a/${body.account.id}/s/${body.session_id}`, String(Date.now()), {
