@@ -653,7 +653,9 @@ fn accounts_arriving_later_on_a_browser_link_to_every_earlier_one() {
 #[test]
 fn a_profile_too_large_for_key_metadata_still_reads_back() {
     let w = World::new();
-    let big: serde_json::Map<String, Value> = (0..100).map(|i| (format!("field{i}"), json!("x".repeat(20)))).collect();
+    let big: serde_json::Map<String, Value> = (0..100)
+        .map(|i| (format!("field{i}"), json!("x".repeat(20))))
+        .collect();
     let (s, _) = w.secret("PUT", "/account/big", json!({"id": "big", "metadata": big}));
     assert_eq!(s, 200);
     let (_, a) = w.secret("GET", "/account/big", Value::Null);

@@ -1,5 +1,6 @@
 //! E-mail addresses: syntax, normalisation (the form linking compares) and alias detection.
 
+use super::email_domains;
 use crate::schema::EmailInfo;
 
 /// An address split into its parts, lower-cased.
@@ -61,30 +62,59 @@ impl Address {
     }
 }
 
-/// The `email` object of an account. Domain classes (disposable, personal, business …) need
-/// the open-data tables of the risk-engine issue; until then a valid domain is `unknown`.
+/// What kind of organisation a mail domain belongs to (Verisoul's `domain_type`).
+pub fn domain_type(domain: &str) -> &'static str {
+    let labels: Vec<&str> = domain.split('.').collect();
+    // The label before the TLD, or before a country code: `ox.ac.uk`, `unsw.edu.au`.
+    let sld = |name: &str| {
+        labels.last() == Some(&name) || (labels.len() >= 3 && labels[labels.len() - 2] == name)
+    };
+    if email_domains::is_disposable(domain) {
+        "disposable"
+    } else if email_domains::is_free(domain) {
+        "personal"
+    } else if sld("edu") || (labels.len() >= 3 && sld("ac")) {
+        "education"
+    } else if sld("gov") || sld("mil") || sld("gouv") || sld("gob") {
+        "government"
+    } else {
+        "business"
+    }
+}
+
+/// The `email` object of an account: validity, domain class and the risk it implies.
 pub fn assess(raw: &str) -> EmailInfo {
     let mut info = EmailInfo {
         email: raw.to_string(),
         ..EmailInfo::default()
     };
-    match parse(raw) {
-        None => {
-            info.domain_type = if raw.is_empty() { "" } else { "invalid" }.to_string();
-            if !raw.is_empty() {
-                info.email_score = 1.0;
-                info.risk_signals.push("email_invalid".into());
-            }
-        }
-        Some(addr) => {
-            info.valid = true;
-            info.domain_type = "unknown".into();
-            if addr.tag().is_some() {
-                info.risk_signals.push("email_alias".into());
-                info.email_score = 0.2;
-            }
-        }
+    if raw.is_empty() {
+        return info;
     }
+    let Some(addr) = parse(raw) else {
+        info.domain_type = "invalid".into();
+        info.email_score = 1.0;
+        info.risk_signals.push("email_invalid".into());
+        return info;
+    };
+    info.valid = true;
+    info.domain_type = domain_type(&addr.domain).into();
+    info.disposable = info.domain_type == "disposable";
+    info.personal = info.domain_type == "personal";
+    let mut score: f64 = 0.0;
+    if info.disposable {
+        info.risk_signals.push("domain_disposable_type".into());
+        score += 0.9;
+    }
+    if addr.tag().is_some() {
+        info.risk_signals.push("email_alias".into());
+        score += 0.2;
+    }
+    if addr.local.bytes().filter(u8::is_ascii_digit).count() >= 5 {
+        info.risk_signals.push("email_high_number_count".into());
+        score += 0.2;
+    }
+    info.email_score = score.min(1.0);
     info
 }
 
@@ -133,5 +163,33 @@ mod tests {
         let bad = assess("not an address");
         assert!(!bad.valid);
         assert_eq!(bad.domain_type, "invalid");
+    }
+
+    #[test]
+    fn domains_are_classed_from_the_open_data_tables() {
+        for (email, class) in [
+            ("johndoe.example@gmail.com", "personal"),
+            ("someone@yahoo.co.uk", "personal"),
+            ("throwaway@mailinator.com", "disposable"),
+            ("student@ox.ac.uk", "education"),
+            ("prof@mit.edu", "education"),
+            ("clerk@agency.gov", "government"),
+            ("ops@acme-widgets.io", "business"),
+        ] {
+            assert_eq!(assess(email).domain_type, class, "{email}");
+        }
+        let d = assess("x@mailinator.com");
+        assert!(d.disposable && d.email_score >= 0.9);
+        assert_eq!(d.risk_signals, ["domain_disposable_type"]);
+        assert!(assess("j@gmail.com").personal);
+    }
+
+    #[test]
+    fn many_digits_in_the_local_part_are_a_risk_signal() {
+        assert_eq!(
+            assess("user84920@example.com").risk_signals,
+            ["email_high_number_count"]
+        );
+        assert!(assess("user84@example.com").risk_signals.is_empty());
     }
 }

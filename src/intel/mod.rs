@@ -2,4 +2,5 @@
 //! No I/O and no clock; data tables are built from registry packages at build time.
 
 pub mod email;
+pub mod email_domains;
 pub mod user_agent;

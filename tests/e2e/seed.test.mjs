@@ -34,6 +34,8 @@ test("the seed's PUT /account request gets the seed's response shape", async () 
   assert.equal(r.body.account.id, id);
   assert.equal(r.body.email.email, "johndoe.example@gmail.com");
   assert.equal(r.body.email.valid, true);
+  assert.equal(r.body.email.domain_type, "personal");
+  assert.equal(r.body.email.personal, true);
   assert.ok(Number.isInteger(r.body.num_sessions) && Number.isInteger(r.body.accounts_linked));
   assert.match(r.body.first_seen, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 });
