@@ -4,8 +4,6 @@
 //! account one key whose metadata is a [`Link`]. Aggregates are never stored: they are computed
 //! from one listing, so concurrent requests never overwrite each other's counts.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use serde::{Deserialize, Serialize};
 
 use crate::schema::time::{Millis, DAY};
@@ -91,75 +89,85 @@ pub struct Aggregates {
 /// Session scores lose half their weight in the average every week before `last_seen`.
 pub const HALF_LIFE: Millis = 7 * DAY;
 
-fn distinct_within<'a>(
-    sessions: &'a [SessionSummary],
-    end: Millis,
-    window: Millis,
-    key: impl Fn(&'a SessionSummary) -> &'a str,
-) -> u32 {
-    let set: BTreeSet<&str> = sessions
+/// Distinct non-empty keys among `(at, key)` pairs with `at` in `(end - window, end]`.
+fn distinct_within(recent: &[(Millis, &str)], end: Millis, window: Millis) -> u32 {
+    let mut keys: Vec<&str> = recent
         .iter()
-        .filter(|s| s.at > end - window && s.at <= end)
-        .map(key)
-        .filter(|k| !k.is_empty())
+        .filter(|(at, k)| *at > end - window && !k.is_empty())
+        .map(|(_, k)| *k)
         .collect();
-    set.len() as u32
+    keys.sort_unstable();
+    keys.dedup();
+    keys.len() as u32
 }
 
-/// Computes the aggregates. Windows are relative to `last_seen`, as Verisoul's are.
+/// Computes the aggregates in a few linear passes (no full sort: this runs on every
+/// authenticate, over histories of thousands of sessions). Windows are relative to
+/// `last_seen`, as Verisoul's are.
 pub fn aggregate(history: &History) -> Aggregates {
-    let mut sessions: Vec<&SessionSummary> = history.sessions.iter().collect();
-    sessions.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
-    let Some(last) = sessions.last() else {
+    let sessions = &history.sessions;
+    // The latest session; on equal times the greatest id, so the choice is stable.
+    let Some(last) = sessions
+        .iter()
+        .max_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)))
+    else {
         return Aggregates::default();
     };
     let end = last.at;
-    let mut countries = Vec::new();
-    let mut counts: BTreeMap<&str, (u32, Millis)> = BTreeMap::new();
-    for s in &sessions {
-        if s.country.is_empty() {
-            continue;
-        }
-        if !countries.contains(&s.country) {
-            countries.push(s.country.clone());
-        }
-        let e = counts.entry(&s.country).or_default();
-        e.0 += 1;
-        e.1 = s.at;
-    }
-    let country = counts
-        .iter()
-        .max_by_key(|(_, (n, at))| (*n, *at))
-        .map(|(c, _)| c.to_string())
-        .unwrap_or_default();
+    let first_seen = sessions.iter().map(|s| s.at).min();
 
+    // Per country: sessions, first and last appearance. An account sees few countries, so a
+    // short vector searched linearly beats a map.
+    let mut by_country: Vec<(&str, u32, Millis, Millis)> = Vec::new();
     let mut risk = [0.0; 10];
     let (mut bot, mut total) = (0.0, 0.0);
-    for s in &sessions {
-        let w = 0.5f64.powf((end - s.at) as f64 / HALF_LIFE as f64);
+    let mut devices = Vec::new();
+    let mut networks = Vec::new();
+    for s in sessions {
+        if !s.country.is_empty() {
+            match by_country.iter_mut().find(|e| e.0 == s.country) {
+                Some(e) => {
+                    e.1 += 1;
+                    e.2 = e.2.min(s.at);
+                    e.3 = e.3.max(s.at);
+                }
+                None => by_country.push((&s.country, 1, s.at, s.at)),
+            }
+        }
+        // Decay: the weight halves every HALF_LIFE before last_seen.
+        let w = (-((end - s.at) as f64) / HALF_LIFE as f64).exp2();
         total += w;
         bot += w * s.bot;
         for (acc, v) in risk.iter_mut().zip(s.risk) {
             *acc += w * v;
         }
+        if s.at > end - 7 * DAY && s.at <= end {
+            devices.push((s.at, s.device_id.as_str()));
+            networks.push((s.at, s.ip.as_str()));
+        }
     }
+    let country = by_country
+        .iter()
+        .max_by_key(|(c, n, _, last)| (*n, *last, std::cmp::Reverse(*c)))
+        .map(|e| e.0.to_string())
+        .unwrap_or_default();
+    by_country.sort_by_key(|(c, _, first, _)| (*first, *c));
     let avg = |x: f64| if total > 0.0 { round4(x / total) } else { 0.0 };
 
-    let all = &history.sessions;
     Aggregates {
         num_sessions: sessions.len() as u32,
-        first_seen: sessions.first().map(|s| s.at),
+        first_seen,
         last_seen: Some(end),
         last_session: last.id.clone(),
         country,
-        countries,
+        countries: by_country.iter().map(|e| e.0.to_string()).collect(),
         unique_devices: Windows {
-            one_day: distinct_within(all, end, DAY, |s| &s.device_id),
-            seven_day: distinct_within(all, end, 7 * DAY, |s| &s.device_id),
+            one_day: distinct_within(&devices, end, DAY),
+            seven_day: distinct_within(&devices, end, 7 * DAY),
         },
         unique_networks: Windows {
-            one_day: distinct_within(all, end, DAY, |s| &s.ip),
-            seven_day: distinct_within(all, end, 7 * DAY, |s| &s.ip),
+            one_day: distinct_within(&networks, end, DAY),
+            seven_day: distinct_within(&networks, end, 7 * DAY),
         },
         risk_signal_average: RiskSignalScores(risk.map(avg)),
         bot_average: avg(bot),
