@@ -34,11 +34,12 @@ fn history(n: usize) -> History {
         })
         .collect();
     let links = (0..20)
-        .map(|i| Link {
-            account_id: format!("other-{i}"),
-            match_types: vec![MatchType::Browser],
-            score: 1.0,
-            at: NOW - i * HOUR,
+        .map(|i| {
+            Link::new(
+                &format!("other-{i}"),
+                vec![MatchType::Browser, MatchType::Email],
+                NOW - i * HOUR,
+            )
         })
         .collect();
     History {

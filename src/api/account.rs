@@ -5,13 +5,14 @@ use futures::future::join_all;
 use super::body;
 use super::config::Project;
 use super::error::ApiError;
+use super::links;
 use super::records::Profile;
 use super::session::write_all;
 use super::state::{
     account_details, load_account, profile_write, scores, AccountState, ProfileUpdate,
 };
 use super::{Ctx, Request, Response};
-use crate::engine::assess;
+use crate::engine::{assess, MatchType};
 use crate::schema::{
     AccountResponse, AccountSessionsResponse, AccountsLinkedResponse, DeleteAccountResponse,
     LinkedAccount,
@@ -95,11 +96,20 @@ pub async fn put<S: Store>(
     }
     let update = ProfileUpdate::from_json(&obj, "")?;
     let keys = Keys::new(&project.id);
-    let state = load_account(ctx.store, &keys, &a).await?;
+    let mut state = load_account(ctx.store, &keys, &a).await?;
     let (profile, changed) = update.apply(&a, state.profile.as_ref(), ctx.now);
+    // A new e-mail may link the account to others with the same mailbox.
+    let ids: Vec<_> = links::email_identifier(&profile, state.profile.as_ref())
+        .into_iter()
+        .collect();
+    let found = links::look_up(ctx.store, &keys, Some(&a), &ids, ctx.now).await?;
+    let new_links = links::new_links(&state.history, &found);
+    links::merge(&mut state.history, &new_links, ctx.now);
+    let mut writes = links::writes(&keys, &a, &new_links, &found.unindexed, ctx.now);
     if changed {
-        write_all(ctx.store, vec![profile_write(&keys, &a, &profile)]).await?;
+        writes.push(profile_write(&keys, &a, &profile));
     }
+    write_all(ctx.store, writes).await?;
     Ok(account_response(ctx, project, &state, &profile))
 }
 
@@ -119,13 +129,22 @@ pub async fn delete<S: Store>(
             doomed.push(keys.session_account(&sid, &a));
             doomed.push(keys.session(&sid));
         }
-        if let Ok(bid) = Id::new(&s.browser_id) {
-            doomed.push(keys.browser_account(&bid, &a));
+        if let Ok(value) = Id::new(&s.browser_id) {
+            doomed.push(keys.index_account(MatchType::Browser.tag(), &value, &a));
         }
+    }
+    if let Some(value) = state
+        .profile
+        .as_ref()
+        .and_then(|p| links::email_value(&p.info.email))
+    {
+        doomed.push(keys.index_account(MatchType::Email.tag(), &value, &a));
     }
     for l in &state.history.links {
         if let Ok(other) = Id::new(&l.account_id) {
-            doomed.push(keys.account_link(&other, &a));
+            for m in &l.match_types {
+                doomed.push(keys.account_link(&other, m.tag(), &a));
+            }
         }
     }
     doomed.push(keys.profile(&a));

@@ -8,6 +8,7 @@ pub mod body;
 pub mod config;
 mod cors;
 pub mod error;
+mod links;
 pub mod openapi;
 pub mod records;
 pub(crate) mod router;

@@ -4,23 +4,24 @@
 use std::net::IpAddr;
 
 use futures::future::{join, join_all};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::body;
 use super::config::Project;
 use super::error::ApiError;
+use super::links;
 use super::records::SessionRecord;
 use super::state::{
     account_details, load_account, load_session, profile_write, scores, ProfileUpdate,
 };
 use super::{Ctx, Request, Response};
-use crate::engine::{assess, CurrentSession, History, Link, MatchType};
+use crate::engine::{assess, CurrentSession, History};
 use crate::schema::time::{rfc3339, Millis, DAY, SECOND};
 use crate::schema::{
     AuthenticateResponse, CreateSessionResponse, SessionResponse, UnauthenticatedResponse,
 };
 use crate::signals::{evaluate, Payload};
-use crate::store::keys::{trailing_id, Id};
+use crate::store::keys::trailing_id;
 use crate::store::{Keys, Put, Store};
 
 /// How long a browser session can be authenticated.
@@ -101,40 +102,6 @@ pub async fn create<S: Store>(
     ))
 }
 
-/// Every account seen on the session's browser (empty when the page sent no browser id).
-async fn browser_accounts<S: Store>(
-    store: &S,
-    keys: &Keys,
-    rec: &SessionRecord,
-) -> Result<Vec<String>, ApiError> {
-    let Ok(bid) = Id::new(&rec.verdict.browser_id) else {
-        return Ok(Vec::new());
-    };
-    let prefix = keys.browser(&bid);
-    Ok(store
-        .list_all(&prefix)
-        .await?
-        .iter()
-        .filter_map(|k| trailing_id(&prefix, &k.name))
-        .collect())
-}
-
-/// How long after an account's first session on a browser the browser index is still listed.
-/// After that, every account that arrived on the browser later has linked itself to this one
-/// (each arrival lists the index), so listing again would find nothing new. The grace covers
-/// concurrent first arrivals and KV's eventual consistency (changes reach every location
-/// within about 60 seconds).
-pub const BROWSER_RELIST_GRACE: Millis = 5 * 60 * SECOND;
-
-fn browser_link(account_id: String, at: Millis) -> Link {
-    Link {
-        account_id,
-        match_types: vec![MatchType::Browser],
-        score: 1.0,
-        at,
-    }
-}
-
 fn current(rec: &SessionRecord) -> CurrentSession {
     CurrentSession {
         summary: rec.summary(),
@@ -162,38 +129,21 @@ pub async fn authenticate<S: Store>(
     )
     .await;
     let (rec, state) = (rec?, state?);
-    // The account's earlier sessions on this browser: if the first is past the grace period,
-    // the browser index has nothing new for it, and it is already in the index.
-    let bid = &rec.verdict.browser_id;
-    let known_since = state
-        .history
-        .sessions
-        .iter()
-        .filter(|s| !bid.is_empty() && &s.browser_id == bid && s.id != rec.id)
-        .map(|s| s.at)
-        .min();
-    let settled = known_since.is_some_and(|t| t <= ctx.now - BROWSER_RELIST_GRACE);
-    let on_browser = if settled {
-        Vec::new()
-    } else {
-        browser_accounts(store, &keys, &rec).await?
-    };
-    let in_index = settled || on_browser.iter().any(|a| a == aid.raw());
+    let (profile, profile_changed) = update.apply(&aid, state.profile.as_ref(), ctx.now);
+
+    // Links: the session's browser and device, and the account's e-mail.
+    let mut ids = links::session_identifiers(&rec, Some(&state.history));
+    ids.extend(links::email_identifier(&profile, state.profile.as_ref()));
+    let found = links::look_up(store, &keys, Some(&aid), &ids, ctx.now).await?;
 
     let mut history = state.history.clone();
     let cur = current(&rec);
     if !history.sessions.iter().any(|s| s.id == cur.summary.id) {
         history.sessions.push(cur.summary.clone());
     }
-    let new_links: Vec<Link> = on_browser
-        .into_iter()
-        .filter(|other| other != aid.raw())
-        .filter(|other| !history.links.iter().any(|l| &l.account_id == other))
-        .map(|other| browser_link(other, ctx.now))
-        .collect();
-    history.links.extend(new_links.iter().cloned());
+    let new_links = links::new_links(&history, &found);
+    links::merge(&mut history, &new_links, ctx.now);
     let assessment = assess(&history, Some(&cur), &project.thresholds);
-    let (profile, profile_changed) = update.apply(&aid, state.profile.as_ref(), ctx.now);
 
     // Every write goes to a key of its own; none depends on another request's write.
     let summary = serde_json::to_value(&cur.summary).unwrap_or(Value::Null);
@@ -215,36 +165,13 @@ pub async fn authenticate<S: Store>(
             },
         ),
     ];
-    if let (false, Ok(bid)) = (in_index, Id::new(bid)) {
-        let meta = json!({ "t": ctx.now });
-        writes.push((
-            keys.browser_account(&bid, &aid),
-            meta.to_string(),
-            Put {
-                ttl_secs: None,
-                metadata: Some(meta),
-            },
-        ));
-    }
-    for link in &new_links {
-        let Ok(other) = Id::new(&link.account_id) else {
-            continue;
-        };
-        let meta = serde_json::to_value(link).unwrap_or(Value::Null);
-        for key in [
-            keys.account_link(&aid, &other),
-            keys.account_link(&other, &aid),
-        ] {
-            writes.push((
-                key,
-                meta.to_string(),
-                Put {
-                    ttl_secs: None,
-                    metadata: Some(meta.clone()),
-                },
-            ));
-        }
-    }
+    writes.extend(links::writes(
+        &keys,
+        &aid,
+        &new_links,
+        &found.unindexed,
+        ctx.now,
+    ));
     if profile_changed {
         writes.push(profile_write(&keys, &aid, &profile));
     }
@@ -290,16 +217,18 @@ pub async fn unauthenticated<S: Store>(
     let sid = body::id(&obj, "", "session_id")?;
     let keys = Keys::new(&project.id);
     let rec = load_session(ctx.store, &keys, &sid).await?;
-    let on_browser = browser_accounts(ctx.store, &keys, &rec).await?;
+    let ids = links::session_identifiers(&rec, None);
+    let found = links::look_up(ctx.store, &keys, None, &ids, ctx.now).await?;
     let cur = current(&rec);
-    let history = History {
+    let mut history = History {
         sessions: vec![cur.summary.clone()],
-        links: on_browser
-            .into_iter()
-            .map(|a| browser_link(a, rec.created_at))
-            .collect(),
-        lists: Vec::new(),
+        ..History::default()
     };
+    links::merge(
+        &mut history,
+        &links::new_links(&History::default(), &found),
+        rec.created_at,
+    );
     let assessment = assess(&history, Some(&cur), &project.thresholds);
     Ok(Response::json(
         200,

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::body;
 use super::error::ApiError;
 use super::records::{Profile, SessionRecord};
-use crate::engine::{Aggregates, Assessment, History, Link, SessionSummary};
+use crate::engine::{Aggregates, Assessment, History, Link, MatchType, SessionSummary};
 use crate::intel::email;
 use crate::schema::time::{rfc3339, Millis};
 use crate::schema::{AccountDetails, ReasonOut, Scores};
@@ -39,6 +39,8 @@ pub async fn load_account<S: Store>(
 ) -> Result<AccountState, ApiError> {
     let prefix = keys.account(a);
     let mut state = AccountState::default();
+    // One key per (other account, kind of identifier): grouped into one link per account.
+    let mut links: Vec<(String, MatchType, Millis)> = Vec::new();
     // A profile too large for key metadata is listed without it and read separately.
     let mut profile_listed_without_metadata = false;
     for item in store.list_all(&prefix).await? {
@@ -49,10 +51,14 @@ pub async fn load_account<S: Store>(
                 s.id = id;
                 state.history.sessions.push(s);
             }
-            Some(AccountKey::Link(id)) => {
-                if let Some(mut l) = parse::<Link>(item.metadata) {
-                    l.account_id = id;
-                    state.history.links.push(l);
+            Some(AccountKey::Link(tag, other)) => {
+                if let Some(m) = MatchType::from_tag(&tag) {
+                    let at = item
+                        .metadata
+                        .as_ref()
+                        .and_then(|v| v["t"].as_i64())
+                        .unwrap_or(0);
+                    links.push((other, m, at));
                 }
             }
             Some(AccountKey::List(name)) => state.history.lists.push(name),
@@ -63,6 +69,12 @@ pub async fn load_account<S: Store>(
             None => {}
         }
         state.keys.push(item.name);
+    }
+    links.sort();
+    for group in links.chunk_by(|a, b| a.0 == b.0) {
+        let at = group.iter().map(|l| l.2).min().unwrap_or(0);
+        let types = group.iter().map(|l| l.1).collect();
+        state.history.links.push(Link::new(&group[0].0, types, at));
     }
     if profile_listed_without_metadata {
         state.profile = store

@@ -44,20 +44,76 @@ impl SessionSummary {
 pub enum MatchType {
     /// The same first-party browser id: deterministic.
     Browser,
+    /// The same mailbox once normalised (case, Gmail dots, `+tags`).
+    Email,
 }
 
-/// A link from this account to another.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+impl MatchType {
+    pub const ALL: [MatchType; 2] = [MatchType::Browser, MatchType::Email];
+
+    /// How sure one shared identifier of this kind makes a link, 0..1.
+    pub fn strength(self) -> f64 {
+        match self {
+            MatchType::Browser => 1.0,
+            MatchType::Email => 0.9,
+        }
+    }
+
+    /// The reason code a link of this kind puts on `multiple_accounts`.
+    pub fn reason(self) -> &'static str {
+        match self {
+            MatchType::Browser => "MULTI_SHARED_BROWSER",
+            MatchType::Email => "MULTI_SHARED_EMAIL",
+        }
+    }
+
+    /// The one-letter tag of this kind in KV keys.
+    pub fn tag(self) -> &'static str {
+        match self {
+            MatchType::Browser => "b",
+            MatchType::Email => "e",
+        }
+    }
+
+    pub fn from_tag(tag: &str) -> Option<MatchType> {
+        MatchType::ALL.into_iter().find(|m| m.tag() == tag)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            MatchType::Browser => "browser",
+            MatchType::Email => "email",
+        }
+    }
+}
+
+/// A link from this account to another, over every identifier they share.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Link {
-    #[serde(skip)]
     pub account_id: String,
-    #[serde(rename = "m")]
+    /// Sorted, without repeats.
     pub match_types: Vec<MatchType>,
-    /// Link confidence, 0..1.
-    #[serde(rename = "s")]
+    /// Link confidence, 0..1: each shared identifier is independent evidence.
     pub score: f64,
-    #[serde(rename = "t")]
+    /// When the link was first seen.
     pub at: Millis,
+}
+
+impl Link {
+    pub fn new(account_id: &str, mut match_types: Vec<MatchType>, at: Millis) -> Link {
+        match_types.sort();
+        match_types.dedup();
+        let score = 1.0
+            - match_types
+                .iter()
+                .fold(1.0, |acc, m| acc * (1.0 - m.strength()));
+        Link {
+            account_id: account_id.to_string(),
+            match_types,
+            score: round4(score),
+            at,
+        }
+    }
 }
 
 /// Everything stored about an account that the engine reads.

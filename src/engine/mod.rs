@@ -117,14 +117,24 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
         w
     }));
 
-    // Multiple accounts: every link is independent evidence of a second account.
+    // Multiple accounts: every link is independent evidence of a second account; each kind of
+    // shared identifier is named with what its links alone would put on the score.
     let mut multiple_accounts = noisy_or(history.links.iter().map(|l| 0.9 * l.score));
-    if multiple_accounts > 0.0 {
-        reasons.push(Reason {
-            code: "MULTI_SHARED_BROWSER".into(),
-            component: Component::MultipleAccounts,
-            weight: round4(multiple_accounts),
-        });
+    for m in MatchType::ALL {
+        let alone = noisy_or(
+            history
+                .links
+                .iter()
+                .filter(|l| l.match_types.contains(&m))
+                .map(|_| 0.9 * m.strength()),
+        );
+        if alone > 0.0 {
+            reasons.push(Reason {
+                code: m.reason().into(),
+                component: Component::MultipleAccounts,
+                weight: round4(alone),
+            });
+        }
     }
     if in_list("main_account") {
         multiple_accounts = 0.0;
@@ -225,12 +235,8 @@ mod tests {
     fn a_shared_browser_makes_the_account_suspicious() {
         let c = current(0.0, &[]);
         let mut h = with_current(&c);
-        h.links.push(Link {
-            account_id: "other".into(),
-            match_types: vec![MatchType::Browser],
-            score: 1.0,
-            at: 0,
-        });
+        h.links
+            .push(Link::new("other", vec![MatchType::Browser], 0));
         let a = assess(&h, Some(&c), &Config::default());
         assert_eq!(a.accounts_linked, 1);
         assert_eq!(a.multiple_accounts, 0.9);
@@ -255,12 +261,7 @@ mod tests {
             Decision::Fake
         );
         h.lists = vec!["main_account".into()];
-        h.links.push(Link {
-            account_id: "o".into(),
-            match_types: vec![MatchType::Browser],
-            score: 1.0,
-            at: 0,
-        });
+        h.links.push(Link::new("o", vec![MatchType::Browser], 0));
         assert_eq!(
             assess(&h, Some(&clean), &Config::default()).multiple_accounts,
             0.0
@@ -297,12 +298,7 @@ mod tests {
         let c = current(0.9, &["BOT_WEBDRIVER", "BOT_HEADLESS_UA"]);
         let mut h = with_current(&c);
         h.sessions[0].risk[RiskSignal::DeviceRisk as usize] = 1.0;
-        h.links.push(Link {
-            account_id: "o".into(),
-            match_types: vec![MatchType::Browser],
-            score: 1.0,
-            at: 0,
-        });
+        h.links.push(Link::new("o", vec![MatchType::Browser], 0));
         for lists in [
             vec![],
             vec!["allow".to_string(), "main_account".to_string()],

@@ -77,6 +77,13 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         action: "Review the linked accounts (GET /account/{id}/accounts-linked); put the legitimate one in main_account.",
     },
     ReasonInfo {
+        code: "MULTI_SHARED_EMAIL",
+        component: MultipleAccounts,
+        class: High,
+        meaning: "Another account of the project uses the same mailbox once normalised (case, Gmail dots, +tags).",
+        action: "Review the linked accounts: one mailbox behind several accounts is one person.",
+    },
+    ReasonInfo {
         code: "RISK_DEVICE_RISK",
         component: RiskSignals,
         class: High,

@@ -7,14 +7,16 @@
 //! p/{project}/s/{session}/a/{account}     session bound to account, 24 h
 //! p/{project}/a/{account}/p               account profile (value): the caller's own fields
 //! p/{project}/a/{account}/s/{session}     one per session of the account; metadata = summary
-//! p/{project}/a/{account}/k/{other}       one per linked account; metadata = match types, time
+//! p/{project}/a/{account}/k/{tag}/{other} one per linked account and kind of shared identifier
+//!                                         (tag b browser, e e-mail); metadata = time
 //! p/{project}/a/{account}/l/{list}        one per list membership
-//! p/{project}/b/{browser}/{account}       browser id index: accounts seen on one browser
+//! p/{project}/i/{tag}/{value}/{account}   identifier index: accounts seen with one browser id
+//!                                         or one (hashed) normalised e-mail
 //! ```
 //!
-//! Everything that names an account lives under `p/{project}/a/{account}/`, except the browser
-//! index and session bindings, which the account's own keys point to; so deleting an account is
-//! one list plus the deletes.
+//! Everything that names an account lives under `p/{project}/a/{account}/`, except the
+//! identifier index and session bindings, which the account's own keys point to; so deleting an
+//! account is one list plus the deletes.
 
 use std::fmt::Write;
 
@@ -152,20 +154,22 @@ impl Keys {
         format!("{}s/{}", self.account(a), s.enc)
     }
 
-    pub fn account_link(&self, a: &Id, other: &Id) -> String {
-        format!("{}k/{}", self.account(a), other.enc)
+    /// `tag` names the kind of identifier the two accounts share (one letter).
+    pub fn account_link(&self, a: &Id, tag: &str, other: &Id) -> String {
+        format!("{}k/{tag}/{}", self.account(a), other.enc)
     }
 
     pub fn account_list(&self, a: &Id, list: &Id) -> String {
         format!("{}l/{}", self.account(a), list.enc)
     }
 
-    pub fn browser(&self, b: &Id) -> String {
-        format!("{}b/{}/", self.root, b.enc)
+    /// The accounts seen with one identifier of kind `tag` (one letter).
+    pub fn index(&self, tag: &str, value: &Id) -> String {
+        format!("{}i/{tag}/{}/", self.root, value.enc)
     }
 
-    pub fn browser_account(&self, b: &Id, a: &Id) -> String {
-        format!("{}{}", self.browser(b), a.enc)
+    pub fn index_account(&self, tag: &str, value: &Id, a: &Id) -> String {
+        format!("{}{}", self.index(tag, value), a.enc)
     }
 }
 
@@ -174,7 +178,8 @@ impl Keys {
 pub enum AccountKey {
     Profile,
     Session(String),
-    Link(String),
+    /// The kind tag of the shared identifier, and the other account.
+    Link(String, String),
     List(String),
 }
 
@@ -184,17 +189,19 @@ pub fn parse_account_key(prefix: &str, name: &str) -> Option<AccountKey> {
     if rest == "p" {
         return Some(AccountKey::Profile);
     }
-    let (kind, id) = rest.split_once('/')?;
-    let id = decode_id(id)?;
+    let (kind, rest) = rest.split_once('/')?;
     match kind {
-        "s" => Some(AccountKey::Session(id)),
-        "k" => Some(AccountKey::Link(id)),
-        "l" => Some(AccountKey::List(id)),
+        "s" => Some(AccountKey::Session(decode_id(rest)?)),
+        "k" => {
+            let (tag, id) = rest.split_once('/')?;
+            Some(AccountKey::Link(tag.to_string(), decode_id(id)?))
+        }
+        "l" => Some(AccountKey::List(decode_id(rest)?)),
         _ => None,
     }
 }
 
-/// The id at the end of a key listed under `prefix` (session bindings, browser index).
+/// The id at the end of a key listed under `prefix` (session bindings, identifier index).
 pub fn trailing_id(prefix: &str, name: &str) -> Option<String> {
     decode_id(name.strip_prefix(prefix)?)
 }
@@ -254,7 +261,12 @@ mod tests {
         ));
         let longest = "x".repeat(MAX_ENCODED_ID);
         let k = Keys::new("project-with-a-long-name-0123456");
-        assert!(k.account_link(&id(&longest), &id(&longest)).len() < 512);
+        assert!(k.account_link(&id(&longest), "b", &id(&longest)).len() < 512);
+        assert!(
+            k.index_account("b", &id(&"y".repeat(64)), &id(&longest))
+                .len()
+                < 512
+        );
         assert!(k.session_account(&id(&longest), &id(&longest)).len() < 512);
     }
 
@@ -272,11 +284,14 @@ mod tests {
             Some(AccountKey::Session("s:1".into()))
         );
         assert_eq!(
-            parse_account_key(&p, &k.account_link(&a, &id("bob"))),
-            Some(AccountKey::Link("bob".into()))
+            parse_account_key(&p, &k.account_link(&a, "d", &id("bob/2"))),
+            Some(AccountKey::Link("d".into(), "bob/2".into()))
         );
         assert_eq!(
-            trailing_id(&k.browser(&id("b1")), &k.browser_account(&id("b1"), &a)),
+            trailing_id(
+                &k.index("b", &id("b1")),
+                &k.index_account("b", &id("b1"), &a)
+            ),
             Some("ann/1".into())
         );
     }

@@ -99,3 +99,18 @@ test("health and the OpenAPI document are served without a key", async () => {
   const doc = await call("GET", "/openapi.json");
   assert.equal(doc.body.openapi, "3.1.0");
 });
+
+test("an e-mail alias ring is linked by the normalised mailbox", async () => {
+  const tag = Math.random().toString(36).slice(2, 8);
+  const ids = [unique("ring-a"), unique("ring-b"), unique("ring-c")];
+  const emails = [`ring.${tag}@gmail.com`, `ring${tag}+promo@gmail.com`, `R.I.N.G.${tag}@googlemail.com`];
+  let last;
+  for (const [i, id] of ids.entries()) {
+    last = await authenticate(await newSession(browserSignals(unique("b"))), { id, email: emails[i] });
+  }
+  assert.equal(last.body.accounts_linked, 2);
+  assert.ok(last.body.reasons.some((r) => r.code === "MULTI_SHARED_EMAIL"));
+  const linked = await call("GET", `/account/${ids[0]}/accounts-linked`, { key: DEMO.secret });
+  assert.deepEqual(linked.body.accounts_linked.map((l) => l.account_id).sort(), ids.slice(1).sort());
+  assert.ok(linked.body.accounts_linked.every((l) => l.match_type.join() === "email"));
+});
