@@ -666,15 +666,26 @@ fn a_profile_too_large_for_key_metadata_still_reads_back() {
 fn accounts_sharing_a_mailbox_are_linked_by_email() {
     let w = World::new();
     let s1 = w.session_from("192.0.2.1", signals("b-one"));
-    w.authenticate(&s1, json!({"id": "jd1", "email": "John.Doe+shop@gmail.com"}));
+    w.authenticate(
+        &s1,
+        json!({"id": "jd1", "email": "John.Doe+shop@gmail.com"}),
+    );
     let s2 = w.session_from("192.0.2.2", signals("b-two"));
     let (_, second) = w.authenticate(&s2, json!({"id": "jd2", "email": "johndoe@googlemail.com"}));
     assert_eq!(second["accounts_linked"], 1);
-    assert!(second["reasons"].as_array().unwrap().iter().any(|r| r["code"] == "MULTI_SHARED_EMAIL"));
+    assert!(second["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["code"] == "MULTI_SHARED_EMAIL"));
     // A third account gets the address by PUT, and shares jd1's browser too.
     let s3 = w.session_from("192.0.2.3", signals("b-one"));
     w.authenticate(&s3, json!({"id": "jd3"}));
-    let (s, third) = w.secret("PUT", "/account/jd3", json!({"id": "jd3", "email": "j.o.h.n.doe@gmail.com"}));
+    let (s, third) = w.secret(
+        "PUT",
+        "/account/jd3",
+        json!({"id": "jd3", "email": "j.o.h.n.doe@gmail.com"}),
+    );
     assert_eq!(s, 200);
     assert_eq!(third["accounts_linked"], 2);
     let (_, linked) = w.secret("GET", "/account/jd1/accounts-linked", Value::Null);
@@ -682,13 +693,28 @@ fn accounts_sharing_a_mailbox_are_linked_by_email() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|l| (l["account_id"].as_str().unwrap().to_string(), l["match_type"].clone()))
+        .map(|l| {
+            (
+                l["account_id"].as_str().unwrap().to_string(),
+                l["match_type"].clone(),
+            )
+        })
         .collect();
     got.sort_by(|a, b| a.0.cmp(&b.0));
-    assert_eq!(got, [("jd2".to_string(), json!(["email"])), ("jd3".to_string(), json!(["browser", "email"]))]);
+    assert_eq!(
+        got,
+        [
+            ("jd2".to_string(), json!(["email"])),
+            ("jd3".to_string(), json!(["browser", "email"]))
+        ]
+    );
     // Different mailboxes at one provider are not linked.
     let s4 = w.session_from("192.0.2.4", signals("b-four"));
-    assert_eq!(w.authenticate(&s4, json!({"id": "jane", "email": "jane.doe@gmail.com"})).1["accounts_linked"], 0);
+    assert_eq!(
+        w.authenticate(&s4, json!({"id": "jane", "email": "jane.doe@gmail.com"}))
+            .1["accounts_linked"],
+        0
+    );
 }
 
 #[test]
@@ -701,11 +727,20 @@ fn deleting_an_account_leaves_no_index_or_link_key_behind() {
     let keys_before = w.store.keys().len();
     assert_eq!(w.secret("DELETE", "/account/leave", Value::Null).0, 200);
     let after = w.store.keys();
-    assert!(after.iter().all(|k| !k.ends_with("/leave") && !k.contains("/leave/")), "{after:#?}");
+    assert!(
+        after
+            .iter()
+            .all(|k| !k.ends_with("/leave") && !k.contains("/leave/")),
+        "{after:#?}"
+    );
     assert!(after.len() < keys_before);
     let (_, stay) = w.secret("GET", "/account/stay", Value::Null);
     assert_eq!(stay["accounts_linked"], 0);
     // The survivor is still indexed: a newcomer with its mailbox links to it.
     let s3 = w.session_from("192.0.2.3", signals("b-new"));
-    assert_eq!(w.authenticate(&s3, json!({"id": "newcomer", "email": "same@example.com"})).1["accounts_linked"], 1);
+    assert_eq!(
+        w.authenticate(&s3, json!({"id": "newcomer", "email": "same@example.com"}))
+            .1["accounts_linked"],
+        1
+    );
 }
