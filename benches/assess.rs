@@ -46,6 +46,7 @@ fn history(n: usize) -> History {
         sessions,
         links,
         lists: vec!["vip".into()],
+        email: "someone+shop@example.com".into(),
     }
 }
 

@@ -56,7 +56,7 @@ fn account_response<S: Store>(
             project_id: project.id.clone(),
             request_id: ctx.random.uuid(),
             scores: scores(&assessment, &state.history.lists),
-            details: account_details(profile, &assessment.aggregates),
+            details: account_details(profile, &assessment),
         },
     )
 }
@@ -105,6 +105,7 @@ pub async fn put<S: Store>(
     let found = links::look_up(ctx.store, &keys, Some(&a), &ids, ctx.now).await?;
     let new_links = links::new_links(&state.history, &found);
     links::merge(&mut state.history, &new_links, ctx.now);
+    state.history.email = profile.info.email.clone();
     let mut writes = links::writes(&keys, &a, &new_links, &found.unindexed, ctx.now);
     if changed {
         writes.push(profile_write(&keys, &a, &profile));

@@ -137,6 +137,7 @@ pub async fn authenticate<S: Store>(
     let found = links::look_up(store, &keys, Some(&aid), &ids, ctx.now).await?;
 
     let mut history = state.history.clone();
+    history.email = profile.info.email.clone();
     let cur = current(&rec);
     if !history.sessions.iter().any(|s| s.id == cur.summary.id) {
         history.sessions.push(cur.summary.clone());
@@ -187,7 +188,7 @@ pub async fn authenticate<S: Store>(
             request_id: ctx.random.uuid(),
             scores: scores(&assessment, &lists),
             session: rec.details(),
-            account: account_details(&profile, &assessment.aggregates),
+            account: account_details(&profile, &assessment),
         },
     ))
 }

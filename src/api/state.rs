@@ -6,8 +6,7 @@ use serde_json::{Map, Value};
 use super::body;
 use super::error::ApiError;
 use super::records::{Profile, SessionRecord};
-use crate::engine::{Aggregates, Assessment, History, Link, MatchType, SessionSummary};
-use crate::intel::email;
+use crate::engine::{Assessment, History, Link, MatchType, SessionSummary};
 use crate::schema::time::{rfc3339, Millis};
 use crate::schema::{AccountDetails, ReasonOut, Scores};
 use crate::store::keys::{parse_account_key, AccountKey, Id};
@@ -81,6 +80,9 @@ pub async fn load_account<S: Store>(
             .get(&keys.profile(a))
             .await?
             .and_then(|p| serde_json::from_str(&p).ok());
+    }
+    if let Some(p) = &state.profile {
+        state.history.email = p.info.email.clone();
     }
     Ok(state)
 }
@@ -185,7 +187,8 @@ pub fn scores(a: &Assessment, lists: &[String]) -> Scores {
     }
 }
 
-pub fn account_details(profile: &Profile, agg: &Aggregates) -> AccountDetails {
+pub fn account_details(profile: &Profile, assessment: &Assessment) -> AccountDetails {
+    let agg = &assessment.aggregates;
     AccountDetails {
         account: profile.info.clone(),
         num_sessions: agg.num_sessions,
@@ -196,7 +199,7 @@ pub fn account_details(profile: &Profile, agg: &Aggregates) -> AccountDetails {
         countries: agg.countries.clone(),
         unique_devices: agg.unique_devices,
         unique_networks: agg.unique_networks,
-        email: email::assess(&profile.info.email),
+        email: assessment.email.clone(),
         risk_signal_average: agg.risk_signal_average,
     }
 }

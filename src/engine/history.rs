@@ -122,6 +122,8 @@ pub struct History {
     pub sessions: Vec<SessionSummary>,
     pub links: Vec<Link>,
     pub lists: Vec<String>,
+    /// The account's e-mail address as the caller gave it; empty when unknown.
+    pub email: String,
 }
 
 /// Counts and windows of an account, computed from its sessions.

@@ -11,7 +11,7 @@ use history::round4;
 pub use history::{aggregate, Aggregates, History, Link, MatchType, SessionSummary};
 use reasons::Component;
 
-use crate::schema::{Decision, RiskSignal, RiskSignalScores};
+use crate::schema::{Decision, EmailInfo, RiskSignal, RiskSignalScores};
 
 /// Per-project decision thresholds on `account_score`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -57,6 +57,8 @@ pub struct Assessment {
     pub accounts_linked: u32,
     pub reasons: Vec<Reason>,
     pub aggregates: Aggregates,
+    /// The e-mail facts the scores used (the account object's `email`).
+    pub email: EmailInfo,
 }
 
 /// How strongly each raised risk signal counts towards `risk_signals`.
@@ -67,6 +69,18 @@ fn signal_weight(s: RiskSignal) -> f64 {
         RiskSignal::DeviceRisk | RiskSignal::SpoofedIp | RiskSignal::LocationSpoofing => 0.6,
         RiskSignal::Proxy | RiskSignal::Datacenter => 0.5,
         RiskSignal::Vpn | RiskSignal::DeviceNetworkMismatch => 0.3,
+    }
+}
+
+/// The reason code and weight of an e-mail risk signal (`intel::email`). An alias alone is
+/// weak: many careful people use `+tags`.
+fn email_weight(signal: &str) -> Option<(&'static str, f64)> {
+    match signal {
+        "domain_disposable_type" => Some(("RISK_EMAIL_DISPOSABLE", 0.6)),
+        "email_invalid" => Some(("RISK_EMAIL_INVALID", 0.3)),
+        "email_high_number_count" => Some(("RISK_EMAIL_MANY_DIGITS", 0.1)),
+        "email_alias" => Some(("RISK_EMAIL_ALIAS", 0.05)),
+        _ => None,
     }
 }
 
@@ -105,7 +119,22 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
             signals.set(s, signals.get(s).max(c.summary.risk_scores().get(s)));
         }
     }
-    let risk_signals = noisy_or(RiskSignal::ALL.map(|s| {
+    // The e-mail address: each of its risk signals is evidence on its own.
+    let email = crate::intel::email::assess(&history.email);
+    let email_risk: Vec<f64> = email
+        .risk_signals
+        .iter()
+        .filter_map(|sig| {
+            let (code, w) = email_weight(sig)?;
+            reasons.push(Reason {
+                code: code.into(),
+                component: Component::RiskSignals,
+                weight: w,
+            });
+            Some(w)
+        })
+        .collect();
+    let risk_signals = noisy_or(email_risk.into_iter().chain(RiskSignal::ALL.map(|s| {
         let w = signal_weight(s) * signals.get(s);
         if w > 0.0 {
             reasons.push(Reason {
@@ -115,7 +144,7 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
             });
         }
         w
-    }));
+    })));
 
     // Multiple accounts: every link is independent evidence of a second account; each kind of
     // shared identifier is named with what its links alone would put on the score.
@@ -178,6 +207,7 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
         accounts_linked: history.links.len() as u32,
         reasons,
         aggregates,
+        email,
     }
 }
 
@@ -269,6 +299,22 @@ mod tests {
     }
 
     #[test]
+    fn a_disposable_address_makes_an_account_suspicious() {
+        let c = current(0.0, &[]);
+        let mut h = with_current(&c);
+        h.email = "someone@mailinator.com".into();
+        let a = assess(&h, Some(&c), &Config::default());
+        assert_eq!(a.decision, Decision::Suspicious);
+        assert_eq!(a.risk_signals, 0.6);
+        assert_eq!(a.reasons[0].code, "RISK_EMAIL_DISPOSABLE");
+        h.email = "someone@gmail.com".into();
+        assert_eq!(
+            assess(&h, Some(&c), &Config::default()).decision,
+            Decision::Real
+        );
+    }
+
+    #[test]
     fn thresholds_are_per_project() {
         let c = current(0.6, &["BOT_HEADLESS_UA"]);
         let h = with_current(&c);
@@ -299,6 +345,7 @@ mod tests {
         let mut h = with_current(&c);
         h.sessions[0].risk[RiskSignal::DeviceRisk as usize] = 1.0;
         h.links.push(Link::new("o", vec![MatchType::Browser], 0));
+        h.email = "x+1234567@mailinator.com".into();
         for lists in [
             vec![],
             vec!["allow".to_string(), "main_account".to_string()],

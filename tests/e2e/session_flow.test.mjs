@@ -114,3 +114,10 @@ test("an e-mail alias ring is linked by the normalised mailbox", async () => {
   assert.deepEqual(linked.body.accounts_linked.map((l) => l.account_id).sort(), ids.slice(1).sort());
   assert.ok(linked.body.accounts_linked.every((l) => l.match_type.join() === "email"));
 });
+
+test("a sign-up with a disposable address is suspicious and says why", async () => {
+  const auth = await authenticate(await newSession(browserSignals(unique("b"))), { id: unique("temp"), email: "someone@mailinator.com" });
+  assert.equal(auth.body.decision, "Suspicious");
+  assert.equal(auth.body.account.email.domain_type, "disposable");
+  assert.ok(auth.body.reasons.some((r) => r.code === "RISK_EMAIL_DISPOSABLE" && r.score === "risk_signals"));
+});
