@@ -2,10 +2,14 @@
 //! `npm ci` installs at pinned versions (package-lock.json), never from hand-typed lists:
 //!
 //! - `disposable-email-domains-js` (CC0-1.0): the disposable-email-domains blocklist;
-//! - `freemail` (ISC): free / personal mail providers (`data/free.txt`).
+//! - `freemail` (ISC): free / personal mail providers (`data/free.txt`);
+//! - `crawler-user-agents` (MIT): crawler and HTTP-client user-agent patterns.
 //!
-//! Each becomes a sorted, de-duplicated `&[&str]` in `$OUT_DIR/email_domains.rs`, searched by
-//! binary search at run time, so nothing is parsed per request.
+//! Domains become sorted, de-duplicated `&[&str]`s in `$OUT_DIR/email_domains.rs`, searched by
+//! binary search. Crawler patterns are regular expressions, but all save a handful use only
+//! literals, escapes, `^`/`$` anchors, one-character classes (`[bB]`) and alternation; those
+//! are expanded here into plain (literal, anchors) entries in `$OUT_DIR/crawlers.rs`, so the
+//! worker needs no regex engine. Nothing is parsed per request.
 
 use std::collections::BTreeSet;
 use std::env;
@@ -53,6 +57,152 @@ fn table(name: &str, about: &str, set: &BTreeSet<String>) -> String {
     s
 }
 
+/// One way a pattern can match: a literal, anchored at the start and/or end of the agent.
+type Alternative = (String, bool, bool);
+
+/// Expands a crawler pattern into literal alternatives, or `None` if it uses a feature beyond
+/// the supported subset (quantifiers, wildcards, ranges, negated or shorthand classes).
+fn expand(pattern: &str) -> Option<Vec<Alternative>> {
+    let mut out = Vec::new();
+    for branch in split_top(pattern, '|')? {
+        let start = branch.starts_with('^');
+        let body = branch.strip_prefix('^').unwrap_or(&branch);
+        let end = body.ends_with('$') && !body.ends_with("\\$");
+        let body = if end { &body[..body.len() - 1] } else { body };
+        for lit in expand_seq(body)? {
+            out.push((lit, start, end));
+        }
+    }
+    Some(out)
+}
+
+/// Splits on `sep` outside groups and classes.
+fn split_top(s: &str, sep: char) -> Option<Vec<String>> {
+    let (mut parts, mut cur, mut depth, mut chars) = (Vec::new(), String::new(), 0i32, s.chars());
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                cur.push(c);
+                cur.push(chars.next()?);
+                continue;
+            }
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            _ if c == sep && depth == 0 => {
+                parts.push(std::mem::take(&mut cur));
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    parts.push(cur);
+    Some(parts)
+}
+
+/// All literal strings a sequence of atoms matches.
+fn expand_seq(s: &str) -> Option<Vec<String>> {
+    let mut acc = vec![String::new()];
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        let options: Vec<String> = match c {
+            '\\' => {
+                let e = chars.next()?;
+                if e.is_ascii_alphanumeric() {
+                    return None; // \d, \s, \w …
+                }
+                vec![e.to_string()]
+            }
+            '[' => {
+                let mut set = Vec::new();
+                loop {
+                    match chars.next()? {
+                        ']' => break,
+                        '^' | '-' if set.is_empty() => return None,
+                        '\\' => return None,
+                        x => set.push(x.to_string()),
+                    }
+                }
+                set
+            }
+            '(' => {
+                let mut inner = String::new();
+                let mut depth = 1;
+                loop {
+                    let x = chars.next()?;
+                    match x {
+                        '(' => depth += 1,
+                        ')' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    inner.push(x);
+                }
+                let mut alts = Vec::new();
+                for b in split_top(&inner, '|')? {
+                    if b.contains(['^', '$']) {
+                        return None;
+                    }
+                    alts.extend(expand_seq(&b)?);
+                }
+                alts
+            }
+            '.' | '*' | '+' | '?' | '{' | '}' | '^' | '$' | ')' | ']' | '|' => return None,
+            x => vec![x.to_string()],
+        };
+        if chars
+            .peek()
+            .is_some_and(|n| matches!(n, '*' | '+' | '?' | '{'))
+        {
+            return None;
+        }
+        acc = acc
+            .iter()
+            .flat_map(|a| options.iter().map(move |o| format!("{a}{o}")))
+            .collect();
+        if acc.len() > 64 {
+            return None;
+        }
+    }
+    Some(acc)
+}
+
+fn crawlers() -> String {
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        pattern: String,
+    }
+    let entries: Vec<Entry> =
+        serde_json::from_str(&read("crawler-user-agents", "crawler-user-agents.json"))
+            .expect("crawler-user-agents.json is a JSON array of {pattern}");
+    let mut alternatives = BTreeSet::new();
+    let mut skipped = Vec::new();
+    for e in &entries {
+        match expand(&e.pattern) {
+            Some(alts) if alts.iter().all(|(l, _, _)| !l.is_empty()) => alternatives.extend(alts),
+            _ => skipped.push(e.pattern.clone()),
+        }
+    }
+    let mut s = format!(
+        "/// Crawler and HTTP-client user agents: crawler-user-agents, MIT. {} patterns expanded into {} \
+         (literal, anchored at start, anchored at end) entries; {} patterns outside the supported \
+         subset are left out: {:?}\npub static CRAWLERS: &[(&str, bool, bool)] = &[\n",
+        entries.len() - skipped.len(),
+        alternatives.len(),
+        skipped.len(),
+        skipped
+    );
+    for (lit, start, end) in &alternatives {
+        s.push_str(&format!("    ({lit:?}, {start}, {end}),\n"));
+    }
+    s.push_str("];\n");
+    s
+}
+
 fn main() {
     println!("cargo:rerun-if-env-changed=EDGEWARD_NODE_MODULES");
     let disposable: Vec<String> = serde_json::from_str(&read(
@@ -73,4 +223,6 @@ fn main() {
         &free,
     );
     fs::write(out, code).unwrap();
+    let out = Path::new(&env::var("OUT_DIR").unwrap()).join("crawlers.rs");
+    fs::write(out, crawlers()).unwrap();
 }

@@ -744,3 +744,25 @@ fn deleting_an_account_leaves_no_index_or_link_key_behind() {
         1
     );
 }
+
+#[test]
+fn a_script_declaring_itself_in_the_user_agent_is_a_bot() {
+    let w = World::new();
+    let (_, s) = w.call(
+        "POST",
+        "/session",
+        &[
+            ("x-public-key", DEMO_PUBLIC),
+            ("user-agent", "python-requests/2.32.3"),
+        ],
+        "{}",
+    );
+    let sid = s["session_id"].as_str().unwrap().to_string();
+    let (_, a) = w.authenticate(&sid, json!({"id": "scripted"}));
+    assert_eq!(a["decision"], "Fake");
+    assert!(a["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["code"] == "BOT_CRAWLER_UA"));
+}

@@ -16,11 +16,12 @@ use super::state::{
 };
 use super::{Ctx, Request, Response};
 use crate::engine::{assess, CurrentSession, History};
+use crate::intel::crawler;
 use crate::schema::time::{rfc3339, Millis, DAY, SECOND};
 use crate::schema::{
     AuthenticateResponse, CreateSessionResponse, SessionResponse, UnauthenticatedResponse,
 };
-use crate::signals::{evaluate, Payload};
+use crate::signals::{evaluate, Payload, Verdict};
 use crate::store::keys::trailing_id;
 use crate::store::{Keys, Put, Store};
 
@@ -53,6 +54,16 @@ fn truncated(s: Option<&str>, max: usize) -> String {
     s[..end].to_string()
 }
 
+/// The browser verdict on the raw signals, plus what only the server sees: a user agent header
+/// from the crawler list (a bot or an HTTP library declaring itself).
+fn server_verdict(signals: &Value, user_agent: Option<&str>) -> Verdict {
+    let mut verdict = evaluate(&Payload::new(signals.clone()));
+    if user_agent.and_then(crawler::matches).is_some() {
+        verdict.add_evidence("BOT_CRAWLER_UA", 0.95);
+    }
+    verdict
+}
+
 /// `POST /session` (public key): records what the browser sent and what the edge observed.
 pub async fn create<S: Store>(
     ctx: &Ctx<'_, S>,
@@ -77,7 +88,7 @@ pub async fn create<S: Store>(
         user_agent: truncated(req.header("user-agent"), 1024),
         accept_language: truncated(req.header("accept-language"), 256),
         geo: req.geo.clone().unwrap_or_default(),
-        verdict: evaluate(&Payload::new(signals.clone())),
+        verdict: server_verdict(&signals, req.header("user-agent")),
         signals,
     };
     let keys = Keys::new(&project.id);

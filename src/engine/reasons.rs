@@ -70,6 +70,13 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         action: "Treat as automation unless the client is a known, allowed integration.",
     },
     ReasonInfo {
+        code: "BOT_CRAWLER_UA",
+        component: Bot,
+        class: Extreme,
+        meaning: "The request's User-Agent header is on the crawler-user-agents list: a crawler, scanner or HTTP library (curl, python-requests …) declaring itself.",
+        action: "Refuse account actions from it; a real browser never sends these agents.",
+    },
+    ReasonInfo {
         code: "MULTI_SHARED_BROWSER",
         component: MultipleAccounts,
         class: High,

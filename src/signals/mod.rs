@@ -24,6 +24,16 @@ pub struct Verdict {
     pub browser_id: String,
 }
 
+impl Verdict {
+    /// Adds evidence of automation the worker sees and the page cannot (request headers):
+    /// combined with the rest by the same noisy-OR.
+    pub fn add_evidence(&mut self, code: &str, p: f64) {
+        self.bot = 1.0 - (1.0 - self.bot) * (1.0 - p.clamp(0.0, 1.0));
+        self.automated = self.bot >= 0.5;
+        self.reasons.push(code.to_string());
+    }
+}
+
 /// One detector's finding: a reason code and the probability of automation it implies alone.
 struct Hit(&'static str, f64);
 
