@@ -142,12 +142,12 @@ pub async fn authenticate<S: Store>(
     let (rec, state) = (rec?, state?);
     let (profile, profile_changed) = update.apply(&aid, state.profile.as_ref(), ctx.now);
 
-    // Links: the session's browser and device, and the account's e-mail.
+    // Links: the session's browser id, and the account's e-mail.
     let mut ids = links::session_identifiers(&rec, Some(&state.history));
     ids.extend(links::email_identifier(&profile, state.profile.as_ref()));
     let found = links::look_up(store, &keys, Some(&aid), &ids, ctx.now).await?;
 
-    let mut history = state.history.clone();
+    let mut history = state.history;
     history.email = profile.info.email.clone();
     let cur = current(&rec);
     if !history.sessions.iter().any(|s| s.id == cur.summary.id) {
@@ -189,7 +189,6 @@ pub async fn authenticate<S: Store>(
     }
     write_all(store, writes).await?;
 
-    let lists = history.lists.clone();
     Ok(Response::json(
         200,
         &AuthenticateResponse {
@@ -197,7 +196,7 @@ pub async fn authenticate<S: Store>(
             session_id: rec.id.clone(),
             account_id: aid.raw().to_string(),
             request_id: ctx.random.uuid(),
-            scores: scores(&assessment, &lists),
+            scores: scores(&assessment, &history.lists),
             session: rec.details(),
             account: account_details(&profile, &assessment),
         },
