@@ -766,3 +766,30 @@ fn a_script_declaring_itself_in_the_user_agent_is_a_bot() {
         .iter()
         .any(|r| r["code"] == "BOT_CRAWLER_UA"));
 }
+
+#[test]
+fn authenticate_lists_linked_accounts_when_asked() {
+    let w = World::new();
+    let s1 = w.session_from("192.0.2.1", signals("b-ask"));
+    w.authenticate(
+        &s1,
+        json!({"id": "first", "email": "first@example.com", "metadata": {"plan": "pro"}}),
+    );
+    let s2 = w.session_from("192.0.2.2", signals("b-ask"));
+    let body = json!({"session_id": s2, "account": {"id": "second"}}).to_string();
+    let req = |query: &str| Request {
+        method: "POST".into(),
+        path: "/session/authenticate".into(),
+        query: query.into(),
+        headers: vec![("x-api-key".into(), DEMO_SECRET.into())],
+        body: body.clone().into_bytes(),
+        ..Request::default()
+    };
+    let plain: Value = serde_json::from_str(&block_on(w.send(req(""))).body).unwrap();
+    assert!(plain.get("linked_accounts").is_none());
+    let asked: Value =
+        serde_json::from_str(&block_on(w.send(req("accounts_linked=true"))).body).unwrap();
+    assert_eq!(asked["linked_accounts"][0]["account_id"], "first");
+    assert_eq!(asked["linked_accounts"][0]["metadata"]["plan"], "pro");
+    assert_eq!(block_on(w.send(req("accounts_linked=maybe"))).status, 400);
+}

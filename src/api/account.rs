@@ -9,13 +9,13 @@ use super::links;
 use super::records::Profile;
 use super::session::write_all;
 use super::state::{
-    account_details, load_account, profile_write, scores, AccountState, ProfileUpdate,
+    account_details, linked_accounts, load_account, profile_of, profile_write, scores,
+    AccountState, ProfileUpdate,
 };
 use super::{Ctx, Request, Response};
 use crate::engine::{assess, MatchType};
 use crate::schema::{
     AccountResponse, AccountSessionsResponse, AccountsLinkedResponse, DeleteAccountResponse,
-    LinkedAccount,
 };
 use crate::store::keys::Id;
 use crate::store::{Keys, Store};
@@ -33,14 +33,6 @@ async fn existing<S: Store>(
         )));
     }
     Ok(state)
-}
-
-/// The stored profile, or for an account known only from its sessions, an empty one.
-fn profile_of(state: &AccountState, a: &Id) -> Profile {
-    state
-        .profile
-        .clone()
-        .unwrap_or_else(|| Profile::new(a.raw(), 0))
 }
 
 fn account_response<S: Store>(
@@ -191,32 +183,12 @@ pub async fn linked<S: Store>(
     let a = body::path_id("account_id", raw)?;
     let keys = Keys::new(&project.id);
     let state = existing(ctx, &keys, &a).await?;
-    let others = join_all(state.history.links.iter().map(|l| {
-        let keys = &keys;
-        async move {
-            let other = Id::new(&l.account_id).ok()?;
-            let st = load_account(ctx.store, keys, &other).await.ok()?;
-            let p = profile_of(&st, &other);
-            Some(LinkedAccount {
-                account_id: l.account_id.clone(),
-                score: l.score,
-                match_type: l
-                    .match_types
-                    .iter()
-                    .filter_map(|m| serde_json::to_value(m).ok()?.as_str().map(String::from))
-                    .collect(),
-                email: p.info.email,
-                lists: st.history.lists,
-                metadata: p.info.metadata,
-            })
-        }
-    }))
-    .await;
+    let accounts_linked = linked_accounts(ctx.store, &keys, &state.history.links).await?;
     Ok(Response::json(
         200,
         &AccountsLinkedResponse {
             request_id: ctx.random.uuid(),
-            accounts_linked: others.into_iter().flatten().collect(),
+            accounts_linked,
         },
     ))
 }

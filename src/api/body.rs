@@ -42,6 +42,22 @@ fn type_name(v: &Value) -> &'static str {
     }
 }
 
+/// A boolean query parameter (`true` or `false`); absent is `false`.
+pub fn query_flag(query: &str, name: &str) -> Result<bool, ApiError> {
+    match query
+        .split('&')
+        .filter_map(|kv| kv.split_once('=').or(Some((kv, ""))))
+        .find(|(k, _)| *k == name)
+    {
+        None => Ok(false),
+        Some((_, "true")) => Ok(true),
+        Some((_, "false")) => Ok(false),
+        Some((_, v)) => Err(ApiError::bad_request(format!(
+            "query parameter {name} must be true or false, not {v:?}"
+        ))),
+    }
+}
+
 /// An optional string field; `max` bytes at most.
 pub fn opt_str(
     obj: &Map<String, Value>,
@@ -141,6 +157,25 @@ mod tests {
         assert_eq!(
             object(&vec![b' '; MAX_BODY + 1], true).unwrap_err().status,
             413
+        );
+    }
+
+    #[test]
+    fn query_flags_are_true_false_or_absent() {
+        assert_eq!(query_flag("", "accounts_linked"), Ok(false));
+        assert_eq!(
+            query_flag("a=1&accounts_linked=true", "accounts_linked"),
+            Ok(true)
+        );
+        assert_eq!(
+            query_flag("accounts_linked=false", "accounts_linked"),
+            Ok(false)
+        );
+        assert_eq!(
+            query_flag("accounts_linked=yes", "accounts_linked")
+                .unwrap_err()
+                .status,
+            400
         );
     }
 

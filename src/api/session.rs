@@ -12,7 +12,8 @@ use super::error::ApiError;
 use super::links;
 use super::records::SessionRecord;
 use super::state::{
-    account_details, load_account, load_session, profile_write, scores, ProfileUpdate,
+    account_details, linked_accounts, load_account, load_session, profile_write, scores,
+    ProfileUpdate,
 };
 use super::{Ctx, Request, Response};
 use crate::engine::{assess, CurrentSession, History};
@@ -126,6 +127,7 @@ pub async fn authenticate<S: Store>(
     project: &Project,
     req: &Request,
 ) -> Result<Response, ApiError> {
+    let with_linked = body::query_flag(&req.query, "accounts_linked")?;
     let obj = body::object(&req.body, false)?;
     let sid = body::id(&obj, "", "session_id")?;
     let account = body::object_field(&obj, "account")?;
@@ -188,6 +190,10 @@ pub async fn authenticate<S: Store>(
         writes.push(profile_write(&keys, &aid, &profile));
     }
     write_all(store, writes).await?;
+    let linked_accounts = match with_linked {
+        true => Some(linked_accounts(store, &keys, &history.links).await?),
+        false => None,
+    };
 
     Ok(Response::json(
         200,
@@ -199,6 +205,7 @@ pub async fn authenticate<S: Store>(
             scores: scores(&assessment, &history.lists),
             session: rec.details(),
             account: account_details(&profile, &assessment),
+            linked_accounts,
         },
     ))
 }
@@ -224,6 +231,7 @@ pub async fn unauthenticated<S: Store>(
     project: &Project,
     req: &Request,
 ) -> Result<Response, ApiError> {
+    let with_linked = body::query_flag(&req.query, "accounts_linked")?;
     let obj = body::object(&req.body, false)?;
     let sid = body::id(&obj, "", "session_id")?;
     let keys = Keys::new(&project.id);
@@ -241,6 +249,10 @@ pub async fn unauthenticated<S: Store>(
         rec.created_at,
     );
     let assessment = assess(&history, Some(&cur), &project.thresholds);
+    let linked_accounts = match with_linked {
+        true => Some(linked_accounts(ctx.store, &keys, &history.links).await?),
+        false => None,
+    };
     Ok(Response::json(
         200,
         &UnauthenticatedResponse {
@@ -249,6 +261,7 @@ pub async fn unauthenticated<S: Store>(
             request_id: ctx.random.uuid(),
             scores: scores(&assessment, &[]),
             session: rec.details(),
+            linked_accounts,
         },
     ))
 }

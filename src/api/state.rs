@@ -1,6 +1,7 @@
 //! Reading an account back from KV (one listing plus its profile, concurrently) and shaping
 //! what was read into the wire objects the handlers answer with.
 
+use futures::future::join_all;
 use serde_json::{Map, Value};
 
 use super::body;
@@ -8,7 +9,7 @@ use super::error::ApiError;
 use super::records::{Profile, SessionRecord};
 use crate::engine::{Assessment, History, Link, MatchType, SessionSummary};
 use crate::schema::time::{rfc3339, Millis};
-use crate::schema::{AccountDetails, ReasonOut, Scores};
+use crate::schema::{AccountDetails, LinkedAccount, ReasonOut, Scores};
 use crate::store::keys::{parse_account_key, AccountKey, Id};
 use crate::store::{Keys, Put, Store, MAX_METADATA_BYTES};
 
@@ -85,6 +86,40 @@ pub async fn load_account<S: Store>(
         state.history.email = p.info.email.clone();
     }
     Ok(state)
+}
+
+/// The stored profile, or for an account known only from its sessions, an empty one.
+pub fn profile_of(state: &AccountState, a: &Id) -> Profile {
+    state
+        .profile
+        .clone()
+        .unwrap_or_else(|| Profile::new(a.raw(), 0))
+}
+
+/// Each linked account with its own fields and lists: one listing per linked account, all
+/// concurrently.
+pub async fn linked_accounts<S: Store>(
+    store: &S,
+    keys: &Keys,
+    links: &[Link],
+) -> Result<Vec<LinkedAccount>, ApiError> {
+    let loaded = join_all(links.iter().filter_map(|l| {
+        let other = Id::new(&l.account_id).ok()?;
+        Some(async move {
+            let st = load_account(store, keys, &other).await?;
+            let p = profile_of(&st, &other);
+            Ok::<_, ApiError>(LinkedAccount {
+                account_id: l.account_id.clone(),
+                score: l.score,
+                match_type: l.match_types.iter().map(|m| m.name().to_string()).collect(),
+                email: p.info.email,
+                lists: st.history.lists,
+                metadata: p.info.metadata,
+            })
+        })
+    }))
+    .await;
+    loaded.into_iter().collect()
 }
 
 pub async fn load_session<S: Store>(

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::account::{AccountDetails, AccountUpdate, Scores};
+use super::account::{AccountDetails, AccountUpdate, LinkedAccount, Scores};
 use super::risk::{RiskSignalFlags, RiskSignalScores};
 
 /// `POST /session` answer.
@@ -115,6 +115,9 @@ pub struct AuthenticateResponse {
     pub scores: Scores,
     pub session: SessionDetails,
     pub account: AccountDetails,
+    /// With `?accounts_linked=true`: every linked account.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub linked_accounts: Option<Vec<LinkedAccount>>,
 }
 
 /// `POST /session/unauthenticated` answer: the authenticate answer without an account.
@@ -126,4 +129,7 @@ pub struct UnauthenticatedResponse {
     #[serde(flatten)]
     pub scores: Scores,
     pub session: SessionDetails,
+    /// With `?accounts_linked=true`: every account seen on the session's browser.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub linked_accounts: Option<Vec<LinkedAccount>>,
 }

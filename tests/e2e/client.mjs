@@ -24,7 +24,8 @@ async function load() {
   ajv.addSchema({ $id: "edgeward", components: openapi.components });
 }
 
-function operation(method, path) {
+function operation(method, pathAndQuery) {
+  const path = pathAndQuery.split("?")[0];
   for (const [template, item] of Object.entries(openapi.paths)) {
     const re = new RegExp("^" + template.replace(/\{[^}]+\}/g, "[^/]+") + "$");
     if (re.test(path)) return { template, op: item[method.toLowerCase()] };

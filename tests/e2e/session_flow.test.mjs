@@ -68,6 +68,11 @@ test("two accounts on one browser are linked, both ways", async () => {
   assert.deepEqual(linked.body.accounts_linked.map((l) => [l.account_id, l.match_type]), [[b, ["browser"]]]);
   const back = await call("GET", `/account/${b}/accounts-linked`, { key: DEMO.secret });
   assert.equal(back.body.accounts_linked[0].email, "first@example.com");
+  const asked = await call("POST", "/session/authenticate?accounts_linked=true", {
+    key: DEMO.secret,
+    json: { session_id: await newSession(browserSignals(browser)), account: { id: b } },
+  });
+  assert.deepEqual(asked.body.linked_accounts.map((l) => [l.account_id, l.email]), [[a, "first@example.com"]]);
 });
 
 test("an unauthenticated check scores a session with no account", async () => {
