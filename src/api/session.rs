@@ -60,7 +60,7 @@ fn truncated(s: Option<&str>, max: usize) -> String {
 fn server_verdict(signals: &Value, user_agent: Option<&str>) -> Verdict {
     let mut verdict = evaluate(&Payload::new(signals.clone()));
     if user_agent.and_then(crawler::matches).is_some() {
-        verdict.add_evidence("BOT_CRAWLER_UA", 0.95);
+        verdict.add_evidence("BOT_CRAWLER_UA");
     }
     verdict
 }

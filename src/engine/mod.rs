@@ -104,7 +104,7 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
                 reasons.push(Reason {
                     code: code.clone(),
                     component: Component::Bot,
-                    weight: round4(c.summary.bot),
+                    weight: crate::signals::evidence_weight(code),
                 });
             }
             c.summary.bot
@@ -259,6 +259,19 @@ mod tests {
         assert_eq!(a.decision, Decision::Fake);
         assert_eq!(a.bot, 0.9);
         assert_eq!(a.reasons[0].code, "BOT_WEBDRIVER");
+    }
+
+    #[test]
+    fn each_bot_reason_carries_its_own_weight() {
+        let c = current(0.98, &["BOT_WEBDRIVER", "BOT_HEADLESS_UA"]);
+        let a = assess(&with_current(&c), Some(&c), &Config::default());
+        let weights: Vec<(&str, f64)> = a
+            .reasons
+            .iter()
+            .map(|r| (r.code.as_str(), r.weight))
+            .collect();
+        assert_eq!(weights, [("BOT_WEBDRIVER", 0.9), ("BOT_HEADLESS_UA", 0.8)]);
+        assert_eq!(a.bot, 0.98);
     }
 
     #[test]

@@ -25,40 +25,47 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    /// Adds evidence of automation the worker sees and the page cannot (request headers):
-    /// combined with the rest by the same noisy-OR.
-    pub fn add_evidence(&mut self, code: &str, p: f64) {
-        self.bot = 1.0 - (1.0 - self.bot) * (1.0 - p.clamp(0.0, 1.0));
+    /// Adds one piece of evidence of automation. Independent pieces combine by noisy-OR: each
+    /// leaves its own chance of a human.
+    pub fn add_evidence(&mut self, code: &str) {
+        self.bot = 1.0 - (1.0 - self.bot) * (1.0 - evidence_weight(code));
         self.automated = self.bot >= 0.5;
         self.reasons.push(code.to_string());
     }
 }
 
-/// One detector's finding: a reason code and the probability of automation it implies alone.
-struct Hit(&'static str, f64);
+/// Every piece of automation evidence: its reason code and the probability of automation it
+/// implies alone. The one place these weights live; the engine reports them with the reasons.
+pub const EVIDENCE: &[(&str, f64)] = &[
+    ("BOT_WEBDRIVER", 0.9),
+    ("BOT_HEADLESS_UA", 0.8),
+    ("BOT_CRAWLER_UA", 0.95),
+];
+
+/// The weight of one piece of evidence (0 for an unknown code).
+pub fn evidence_weight(code: &str) -> f64 {
+    EVIDENCE
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or(0.0, |(_, p)| *p)
+}
 
 /// Evaluates a payload. Missing or mistyped parts are unknown, never an error.
 pub fn evaluate(p: &Payload) -> Verdict {
-    let mut hits = Vec::new();
-    if p.webdriver() == Some(true) {
-        hits.push(Hit("BOT_WEBDRIVER", 0.9));
-    }
-    if let Some(ua) = p.user_agent() {
-        if crate::intel::user_agent::parse(ua).headless {
-            hits.push(Hit("BOT_HEADLESS_UA", 0.8));
-        }
-    }
-    // Noisy-OR: independent pieces of evidence each leave a chance of being human.
-    let human = hits.iter().fold(1.0, |acc, h| acc * (1.0 - h.1));
-    let bot = 1.0 - human;
-    Verdict {
-        automated: bot >= 0.5,
-        bot,
-        tampered: false,
-        reasons: hits.iter().map(|h| h.0.to_string()).collect(),
+    let mut verdict = Verdict {
         device_id: device_id(p),
         browser_id: p.browser_id().unwrap_or_default().to_string(),
+        ..Verdict::default()
+    };
+    if p.webdriver() == Some(true) {
+        verdict.add_evidence("BOT_WEBDRIVER");
     }
+    if p.user_agent()
+        .is_some_and(|ua| crate::intel::user_agent::parse(ua).headless)
+    {
+        verdict.add_evidence("BOT_HEADLESS_UA");
+    }
+    verdict
 }
 
 /// A hex SHA-256 prefix over the components that do not change between loads of one browser
