@@ -5,7 +5,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use edgeward::engine::{
-    aggregate, assess, Config, CurrentSession, History, Link, MatchType, SessionSummary,
+    aggregate, assess, enrich, Config, CurrentSession, History, Link, MatchType, SessionSummary,
 };
 use edgeward::schema::time::{HOUR, MINUTE};
 use std::hint::black_box;
@@ -30,6 +30,8 @@ fn history(n: usize) -> History {
                 browser_id: format!("browser-{}", i % 3),
                 bot: if i % 50 == 0 { 0.9 } else { 0.0 },
                 risk,
+                lat: Some([48.86, 52.52, 48.86, 40.42][i % 4]),
+                lon: Some([2.35, 13.40, 2.35, -3.70][i % 4]),
             }
         })
         .collect();
@@ -62,6 +64,13 @@ fn bench(c: &mut Criterion) {
     });
     c.bench_function("aggregate, 1,000 sessions", |b| {
         b.iter(|| aggregate(black_box(&h)))
+    });
+    c.bench_function("enrich (impossible travel), 1,000 sessions", |b| {
+        b.iter(|| {
+            let mut s = current.summary.clone();
+            enrich(black_box(&h), &mut s);
+            s
+        })
     });
 }
 

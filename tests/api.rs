@@ -793,3 +793,53 @@ fn authenticate_lists_linked_accounts_when_asked() {
     assert_eq!(asked["linked_accounts"][0]["metadata"]["plan"], "pro");
     assert_eq!(block_on(w.send(req("accounts_linked=maybe"))).status, 400);
 }
+
+#[test]
+fn a_login_an_ocean_away_an_hour_later_is_impossible_travel() {
+    let w = World::new();
+    let session_in = |lat: f64, lon: f64, country: &str| {
+        let req = Request {
+            method: "POST".into(),
+            path: "/session".into(),
+            headers: vec![("x-public-key".into(), DEMO_PUBLIC.into())],
+            body: signals("b-travel").to_string().into_bytes(),
+            geo: Some(edgeward::api::Geo {
+                country: country.into(),
+                latitude: Some(lat),
+                longitude: Some(lon),
+                ..Default::default()
+            }),
+            ..Request::default()
+        };
+        let r: Value = serde_json::from_str(&block_on(w.send(req)).body).unwrap();
+        r["session_id"].as_str().unwrap().to_string()
+    };
+    let paris = session_in(48.86, 2.35, "FR");
+    assert_eq!(
+        w.authenticate(&paris, json!({"id": "traveller"})).1["risk_signals"],
+        0.0
+    );
+    w.at(T0 + HOUR);
+    let new_york = session_in(40.71, -74.01, "US");
+    let (_, a) = w.authenticate(&new_york, json!({"id": "traveller"}));
+    assert!(a["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["code"] == "RISK_IMPOSSIBLE_TRAVEL"));
+    assert_eq!(a["account"]["countries"], json!(["FR", "US"]));
+    assert!(
+        a["account"]["risk_signal_average"]["impossible_travel"]
+            .as_f64()
+            .unwrap()
+            > 0.4
+    );
+    // Another account flying the same way in eight hours is not flagged.
+    w.at(T0 + 2 * HOUR);
+    let from = session_in(40.71, -74.01, "US");
+    w.authenticate(&from, json!({"id": "flyer"}));
+    w.at(T0 + 10 * HOUR);
+    let to = session_in(48.86, 2.35, "FR");
+    let (_, b) = w.authenticate(&to, json!({"id": "flyer"}));
+    assert_eq!(b["risk_signals"], 0.0, "{b}");
+}

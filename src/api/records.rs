@@ -74,6 +74,8 @@ impl SessionRecord {
             browser_id: self.verdict.browser_id.clone(),
             bot: crate::engine::history::round4(self.verdict.bot),
             risk: round_scores(self.risk_scores()),
+            lat: self.geo.latitude.map(|l| (l * 100.0).round() / 100.0),
+            lon: self.geo.longitude.map(|l| (l * 100.0).round() / 100.0),
         }
     }
 

@@ -16,7 +16,7 @@ use super::state::{
     ProfileUpdate,
 };
 use super::{Ctx, Request, Response};
-use crate::engine::{assess, CurrentSession, History};
+use crate::engine::{assess, enrich, CurrentSession, History};
 use crate::intel::crawler;
 use crate::schema::time::{rfc3339, Millis, DAY, SECOND};
 use crate::schema::{
@@ -151,10 +151,10 @@ pub async fn authenticate<S: Store>(
 
     let mut history = state.history;
     history.email = profile.info.email.clone();
-    let cur = current(&rec);
-    if !history.sessions.iter().any(|s| s.id == cur.summary.id) {
-        history.sessions.push(cur.summary.clone());
-    }
+    let mut cur = current(&rec);
+    enrich(&history, &mut cur.summary);
+    history.sessions.retain(|s| s.id != cur.summary.id);
+    history.sessions.push(cur.summary.clone());
     let new_links = links::new_links(&history, &found);
     links::merge(&mut history, &new_links, ctx.now);
     let assessment = assess(&history, Some(&cur), &project.thresholds);

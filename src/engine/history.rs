@@ -30,11 +30,20 @@ pub struct SessionSummary {
     pub bot: f64,
     #[serde(rename = "r", default)]
     pub risk: [f64; 10],
+    /// Where the session came from (Cloudflare's `request.cf`), two decimals (about 1 km).
+    #[serde(rename = "la", default, skip_serializing_if = "Option::is_none")]
+    pub lat: Option<f64>,
+    #[serde(rename = "lo", default, skip_serializing_if = "Option::is_none")]
+    pub lon: Option<f64>,
 }
 
 impl SessionSummary {
     pub fn risk_scores(&self) -> RiskSignalScores {
         RiskSignalScores(self.risk)
+    }
+
+    pub fn location(&self) -> Option<(f64, f64)> {
+        Some((self.lat?, self.lon?))
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod history;
 pub mod reasons;
+pub mod travel;
 
 use history::round4;
 pub use history::{aggregate, Aggregates, History, Link, MatchType, SessionSummary};
@@ -89,6 +90,13 @@ fn noisy_or(ps: impl IntoIterator<Item = f64>) -> f64 {
     1.0 - ps
         .into_iter()
         .fold(1.0, |acc, p| acc * (1.0 - p.clamp(0.0, 1.0)))
+}
+
+/// Sets the risk signals of the session being authenticated that depend on the account's
+/// history (impossible travel), before the session is stored and scored.
+pub fn enrich(history: &History, current: &mut SessionSummary) {
+    let travel = round4(travel::score(&history.sessions, current));
+    current.risk[RiskSignal::ImpossibleTravel as usize] = travel;
 }
 
 /// Scores an account. `history` must already contain `current`'s summary when there is one.

@@ -98,6 +98,13 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         action: "Add friction (second factor, challenge) before sensitive actions.",
     },
     ReasonInfo {
+        code: "RISK_IMPOSSIBLE_TRAVEL",
+        component: RiskSignals,
+        class: High,
+        meaning: "The session is over 500 km from the account's previous one, reached faster than 1,000 km/h (src/engine/travel.rs).",
+        action: "Treat as a possible takeover: step-up authentication before sensitive actions.",
+    },
+    ReasonInfo {
         code: "RISK_EMAIL_DISPOSABLE",
         component: RiskSignals,
         class: High,
