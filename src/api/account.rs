@@ -7,9 +7,8 @@ use super::config::Project;
 use super::error::ApiError;
 use super::links;
 use super::records::Profile;
-use super::session::write_all;
 use super::state::{
-    account_details, linked_accounts, load_account, profile_of, profile_write, scores,
+    account_details, linked_accounts, load_account, profile_of, profile_write, scores, write_all,
     AccountState, ProfileUpdate,
 };
 use super::{Ctx, Request, Response};

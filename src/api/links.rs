@@ -103,15 +103,14 @@ pub async fn look_up<S: Store>(
     ids: &[Identifier],
     now: Millis,
 ) -> Result<Found, ApiError> {
-    let open: Vec<&Identifier> = ids.iter().filter(|i| !i.settled(now)).collect();
-    let listings = join_all(
-        open.iter()
-            .map(|i| store.list_all_owned(keys.index(i.kind.tag(), &i.value))),
-    )
-    .await;
+    let open: Vec<(&Identifier, String)> = ids
+        .iter()
+        .filter(|i| !i.settled(now))
+        .map(|i| (i, keys.index(i.kind.tag(), &i.value)))
+        .collect();
+    let listings = join_all(open.iter().map(|(_, prefix)| store.list_all(prefix))).await;
     let mut found = Found::default();
-    for (i, listing) in open.into_iter().zip(listings) {
-        let prefix = keys.index(i.kind.tag(), &i.value);
+    for ((i, prefix), listing) in open.into_iter().zip(listings) {
         let accounts: Vec<String> = listing?
             .iter()
             .filter_map(|k| trailing_id(&prefix, &k.name))

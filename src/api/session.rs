@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use futures::future::{join, join_all};
+use futures::future::join;
 use serde_json::Value;
 
 use super::body;
@@ -12,7 +12,7 @@ use super::error::ApiError;
 use super::links;
 use super::records::SessionRecord;
 use super::state::{
-    account_details, linked_accounts, load_account, load_session, profile_write, scores,
+    account_details, linked_accounts, load_account, load_session, profile_write, scores, write_all,
     ProfileUpdate,
 };
 use super::{Ctx, Request, Response};
@@ -208,21 +208,6 @@ pub async fn authenticate<S: Store>(
             linked_accounts,
         },
     ))
-}
-
-/// Runs writes concurrently and reports the first failure.
-pub async fn write_all<S: Store>(
-    store: &S,
-    writes: Vec<(String, String, Put)>,
-) -> Result<(), ApiError> {
-    let results = join_all(
-        writes
-            .into_iter()
-            .map(|(k, v, p)| async move { store.put(&k, &v, p).await }),
-    )
-    .await;
-    results.into_iter().collect::<Result<Vec<()>, _>>()?;
-    Ok(())
 }
 
 /// `POST /session/unauthenticated` (secret key): scores a session before any account is known.

@@ -185,6 +185,21 @@ impl ProfileUpdate {
     }
 }
 
+/// Runs writes concurrently and reports the first failure.
+pub async fn write_all<S: Store>(
+    store: &S,
+    writes: Vec<(String, String, Put)>,
+) -> Result<(), ApiError> {
+    let results = join_all(
+        writes
+            .into_iter()
+            .map(|(k, v, p)| async move { store.put(&k, &v, p).await }),
+    )
+    .await;
+    results.into_iter().collect::<Result<Vec<()>, _>>()?;
+    Ok(())
+}
+
 /// The write of a profile. Its JSON also rides in the key's metadata when it fits, so the
 /// account's one listing returns it and reading an account needs no separate get.
 pub fn profile_write(keys: &Keys, a: &Id, profile: &Profile) -> (String, String, Put) {

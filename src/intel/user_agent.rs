@@ -66,7 +66,7 @@ pub fn parse(ua: &str) -> UserAgent {
         version: version.into(),
         os: os.into(),
         category: category.into(),
-        headless: ua.contains("HeadlessChrome") || ua.contains("Headless"),
+        headless: ua.contains("Headless"),
     }
 }
 

@@ -42,6 +42,11 @@ impl IdError {
     }
 }
 
+/// Bytes that stand for themselves in an encoded id.
+fn unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'~' | b'-')
+}
+
 /// Percent-encodes every byte outside `[A-Za-z0-9_.~-]`, including `%` itself, so the mapping is
 /// injective and no encoded id contains `/`.
 pub fn encode_id(raw: &str) -> Result<String, IdError> {
@@ -50,7 +55,7 @@ pub fn encode_id(raw: &str) -> Result<String, IdError> {
     }
     let mut out = String::with_capacity(raw.len());
     for b in raw.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'~' | b'-') {
+        if unreserved(b) {
             out.push(b as char);
         } else {
             // Writing to a String cannot fail.
@@ -66,15 +71,7 @@ pub fn encode_id(raw: &str) -> Result<String, IdError> {
 }
 
 fn encoded_len(raw: &str) -> usize {
-    raw.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'~' | b'-') {
-                1
-            } else {
-                3
-            }
-        })
-        .sum()
+    raw.bytes().map(|b| if unreserved(b) { 1 } else { 3 }).sum()
 }
 
 /// Inverse of [`encode_id`]; `None` for a string `encode_id` cannot have produced.

@@ -58,11 +58,6 @@ pub trait Store {
     async fn list(&self, prefix: &str, cursor: Option<String>) -> Result<Page, StoreError>;
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
 
-    /// [`Store::list_all`] of an owned prefix, for futures that outlive the caller's strings.
-    async fn list_all_owned(&self, prefix: String) -> Result<Vec<Listed>, StoreError> {
-        self.list_all(&prefix).await
-    }
-
     /// Every key under `prefix`, following cursors page by page.
     async fn list_all(&self, prefix: &str) -> Result<Vec<Listed>, StoreError> {
         let mut out = Vec::new();
