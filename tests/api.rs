@@ -24,6 +24,25 @@ fn sha(k: &str) -> String {
         .collect()
 }
 
+/// A request as the edge binding would hand it over.
+fn request(
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Vec<u8>>,
+) -> Request {
+    Request {
+        method: method.into(),
+        path: path.into(),
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        body: body.into(),
+        ..Request::default()
+    }
+}
+
 struct Counter(Cell<u64>);
 
 impl Random for Counter {
@@ -75,17 +94,7 @@ impl World {
     }
 
     fn call(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, Value) {
-        let req = Request {
-            method: method.into(),
-            path: path.into(),
-            headers: headers
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-            body: body.as_bytes().to_vec(),
-            ..Request::default()
-        };
-        let r = block_on(self.send(req));
+        let r = block_on(self.send(request(method, path, headers, body)));
         (
             r.status,
             serde_json::from_str(&r.body).unwrap_or(Value::Null),
@@ -183,14 +192,15 @@ fn concurrent_authenticates_of_one_account_lose_no_session() {
     let sids: Vec<String> = (0..50)
         .map(|i| w.session_from(&format!("192.0.2.{i}"), signals(&format!("b{i}"))))
         .collect();
-    let reqs = sids.iter().map(|sid| Request {
-        method: "POST".into(),
-        path: "/session/authenticate".into(),
-        headers: vec![("x-api-key".into(), DEMO_SECRET.into())],
-        body: json!({"session_id": sid, "account": {"id": "shared", "email": "s@example.com"}})
-            .to_string()
-            .into_bytes(),
-        ..Request::default()
+    let reqs = sids.iter().map(|sid| {
+        let body =
+            json!({"session_id": sid, "account": {"id": "shared", "email": "s@example.com"}});
+        request(
+            "POST",
+            "/session/authenticate",
+            &[("x-api-key", DEMO_SECRET)],
+            body.to_string(),
+        )
     });
     let answers = block_on(join_all(reqs.map(|r| w.send(r))));
     assert!(answers.iter().all(|r| r.status == 200));
@@ -526,15 +536,13 @@ fn keys_are_checked_and_each_kind_only_where_it_belongs() {
 #[test]
 fn the_browser_endpoint_answers_cors_for_allowed_origins() {
     let w = World::new();
-    let req = |method: &str, origin: &str| Request {
-        method: method.into(),
-        path: "/session".into(),
-        headers: vec![
-            ("origin".into(), origin.into()),
-            ("x-public-key".into(), DEMO_PUBLIC.into()),
-        ],
-        body: b"{}".to_vec(),
-        ..Request::default()
+    let req = |method: &str, origin: &str| {
+        request(
+            method,
+            "/session",
+            &[("origin", origin), ("x-public-key", DEMO_PUBLIC)],
+            "{}",
+        )
     };
     let pre = block_on(w.send(req("OPTIONS", "https://app.example")));
     assert_eq!(pre.status, 204);
@@ -778,12 +786,13 @@ fn authenticate_lists_linked_accounts_when_asked() {
     let s2 = w.session_from("192.0.2.2", signals("b-ask"));
     let body = json!({"session_id": s2, "account": {"id": "second"}}).to_string();
     let req = |query: &str| Request {
-        method: "POST".into(),
-        path: "/session/authenticate".into(),
         query: query.into(),
-        headers: vec![("x-api-key".into(), DEMO_SECRET.into())],
-        body: body.clone().into_bytes(),
-        ..Request::default()
+        ..request(
+            "POST",
+            "/session/authenticate",
+            &[("x-api-key", DEMO_SECRET)],
+            body.clone(),
+        )
     };
     let plain: Value = serde_json::from_str(&block_on(w.send(req(""))).body).unwrap();
     assert!(plain.get("linked_accounts").is_none());
@@ -799,17 +808,18 @@ fn a_login_an_ocean_away_an_hour_later_is_impossible_travel() {
     let w = World::new();
     let session_in = |lat: f64, lon: f64, country: &str| {
         let req = Request {
-            method: "POST".into(),
-            path: "/session".into(),
-            headers: vec![("x-public-key".into(), DEMO_PUBLIC.into())],
-            body: signals("b-travel").to_string().into_bytes(),
             geo: Some(edgeward::api::Geo {
                 country: country.into(),
                 latitude: Some(lat),
                 longitude: Some(lon),
                 ..Default::default()
             }),
-            ..Request::default()
+            ..request(
+                "POST",
+                "/session",
+                &[("x-public-key", DEMO_PUBLIC)],
+                signals("b-travel").to_string(),
+            )
         };
         let r: Value = serde_json::from_str(&block_on(w.send(req)).body).unwrap();
         r["session_id"].as_str().unwrap().to_string()
