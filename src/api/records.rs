@@ -65,7 +65,12 @@ impl SessionRecord {
     }
 
     pub fn summary(&self) -> SessionSummary {
+        let ua = user_agent::parse(&self.user_agent_string());
         SessionSummary {
+            asn: self.geo.asn.unwrap_or(0),
+            browser: ua.browser,
+            os: ua.os,
+            fingerprint: crate::signals::fingerprint(&Payload::new(self.signals.clone())),
             id: self.id.clone(),
             at: self.created_at,
             ip: self.ip.clone(),
@@ -79,14 +84,21 @@ impl SessionRecord {
         }
     }
 
-    pub fn details(&self) -> SessionDetails {
-        let p = Payload::new(self.signals.clone());
-        // What the server saw wins over what the page claims.
-        let ua_string = if self.user_agent.is_empty() {
-            p.user_agent().unwrap_or("").to_string()
+    /// The user agent: what the server saw wins over what the page claims.
+    fn user_agent_string(&self) -> String {
+        if self.user_agent.is_empty() {
+            Payload::new(self.signals.clone())
+                .user_agent()
+                .unwrap_or("")
+                .to_string()
         } else {
             self.user_agent.clone()
-        };
+        }
+    }
+
+    pub fn details(&self) -> SessionDetails {
+        let p = Payload::new(self.signals.clone());
+        let ua_string = self.user_agent_string();
         let ua = user_agent::parse(&ua_string);
         let language = self
             .accept_language

@@ -22,6 +22,19 @@ pub struct SessionSummary {
     pub ip: String,
     #[serde(rename = "c", default)]
     pub country: String,
+    /// The network's autonomous system number; 0 when unknown.
+    #[serde(rename = "a", default, skip_serializing_if = "is_zero")]
+    pub asn: u32,
+    /// Browser family and operating system from the user agent (no versions: they change with
+    /// every update).
+    #[serde(rename = "br", default, skip_serializing_if = "String::is_empty")]
+    pub browser: String,
+    #[serde(rename = "os", default, skip_serializing_if = "String::is_empty")]
+    pub os: String,
+    /// The device fingerprint's components as short hashes, `index.hash` joined by commas
+    /// (`signals::fingerprint`): the population index counts them to tell how rare a device is.
+    #[serde(rename = "fp", default, skip_serializing_if = "String::is_empty")]
+    pub fingerprint: String,
     #[serde(rename = "d", default)]
     pub device_id: String,
     #[serde(rename = "b", default)]
@@ -45,6 +58,15 @@ impl SessionSummary {
     pub fn location(&self) -> Option<(f64, f64)> {
         Some((self.lat?, self.lon?))
     }
+
+    /// The fingerprint's known components.
+    pub fn components(&self) -> impl Iterator<Item = &str> {
+        self.fingerprint.split(',').filter(|c| !c.is_empty())
+    }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// How two accounts are linked (Verisoul's `match_type`).

@@ -5,7 +5,9 @@
 //! the caller passes everything in, so the same inputs always give the same answer.
 
 pub mod history;
+pub mod population;
 pub mod reasons;
+pub mod takeover;
 pub mod travel;
 
 use history::round4;

@@ -88,6 +88,25 @@ pub fn device_id(p: &Payload) -> String {
         .collect()
 }
 
+/// The device id's components, each as a short hash: `index.hash` for every known component,
+/// joined by commas. Two hex bytes per component are plenty to count how common a value is
+/// (the population index) and keep a session's summary small.
+pub fn fingerprint(p: &Payload) -> String {
+    let mut out = Vec::new();
+    for (i, (name, v)) in p.stable_components().iter().enumerate() {
+        if v.is_empty() {
+            continue;
+        }
+        let h = Sha256::new()
+            .chain_update(name.as_bytes())
+            .chain_update(b"=")
+            .chain_update(v.as_bytes())
+            .finalize();
+        out.push(format!("{i}.{:02x}{:02x}", h[0], h[1]));
+    }
+    out.join(",")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +157,20 @@ mod tests {
         );
         assert_ne!(device_id(&payload(a)), device_id(&payload(b)));
         assert_eq!(device_id(&payload(json!({}))), "");
+    }
+
+    #[test]
+    fn the_fingerprint_names_each_known_component_once() {
+        let p = payload(
+            json!({"window": {"screen": {"width": 1920, "height": 1080}, "timezone": "Europe/Paris"}}),
+        );
+        let fp = fingerprint(&p);
+        let parts: Vec<&str> = fp.split(',').collect();
+        assert_eq!(parts.len(), 2, "{fp}");
+        assert!(
+            parts[0].starts_with("1.") && parts[1].starts_with("5."),
+            "{fp}"
+        );
+        assert_eq!(fingerprint(&payload(json!({}))), "");
     }
 }

@@ -1,0 +1,214 @@
+//! The population index: how common each value of a session feature is across a project, and
+//! how common each device-fingerprint component is across its devices.
+//!
+//! The takeover model needs the first (Freeman et al. 2016: an attacker is modelled as a random
+//! member of the population), device links the second (a fingerprint shared by thousands of
+//! identical phones links nobody). The index holds counts only, never an account or device id,
+//! so it stays small whatever the traffic: its size is bounded by how many distinct countries,
+//! networks, browsers and component values exist. It is rebuilt off the request path (the
+//! worker's scheduled handler) and read as one snapshot.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::history::SessionSummary;
+
+/// A session feature the takeover model compares against the account's own history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Feature {
+    Country,
+    Asn,
+    Browser,
+    Os,
+    Device,
+    /// The IP address itself (under the network and country: a new address on a known
+    /// network is weak evidence).
+    Ip,
+    /// The UTC hour of the session in four six-hour blocks.
+    Hour,
+}
+
+impl Feature {
+    pub const ALL: [Feature; 7] = [
+        Feature::Country,
+        Feature::Asn,
+        Feature::Browser,
+        Feature::Os,
+        Feature::Device,
+        Feature::Ip,
+        Feature::Hour,
+    ];
+
+    /// The value of this feature in a session; `None` when unknown (never evidence either way).
+    pub fn of(self, s: &SessionSummary) -> Option<String> {
+        let text = |v: &str| (!v.is_empty()).then(|| v.to_string());
+        match self {
+            Feature::Country => text(&s.country),
+            Feature::Asn => (s.asn != 0).then(|| s.asn.to_string()),
+            Feature::Browser => text(&s.browser),
+            Feature::Os => text(&s.os),
+            Feature::Device => text(&s.device_id),
+            Feature::Ip => text(&s.ip),
+            Feature::Hour => {
+                let hour = s.at.rem_euclid(crate::schema::time::DAY) / crate::schema::time::HOUR;
+                Some((hour / 6).to_string())
+            }
+        }
+    }
+
+    /// How many values this feature can plausibly take: the smoothing denominator before any
+    /// population is known.
+    fn cardinality(self) -> f64 {
+        match self {
+            Feature::Country => 250.0,
+            Feature::Asn => 80_000.0,
+            Feature::Browser => 30.0,
+            Feature::Os => 12.0,
+            Feature::Device => 1_000_000.0,
+            Feature::Ip => 10_000_000.0,
+            Feature::Hour => 4.0,
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Device ids and addresses are near-unique: the index does not count them (a device's
+    /// rarity comes from its components instead).
+    fn counted(self) -> bool {
+        !matches!(self, Feature::Device | Feature::Ip)
+    }
+}
+
+/// Nominal distinct values per fingerprint component (screen sizes, GPU strings, time zones …):
+/// the smoothing of a component never seen.
+const COMPONENT_CARDINALITY: f64 = 200.0;
+
+/// Counts of feature values over sessions, and of fingerprint components over distinct devices.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Population {
+    /// Sessions counted.
+    pub sessions: u64,
+    /// Distinct devices counted.
+    pub devices: u64,
+    /// Per [`Feature`] in `Feature::ALL` order (devices and addresses left empty), value →
+    /// sessions.
+    pub features: Vec<HashMap<String, u64>>,
+    /// Fingerprint component hash (as in [`SessionSummary::components`]) → devices.
+    pub components: HashMap<String, u64>,
+}
+
+impl Population {
+    /// Adds one session; `new_device` when its device has not been counted before.
+    pub fn add(&mut self, s: &SessionSummary, new_device: bool) {
+        self.features.resize_with(Feature::ALL.len(), HashMap::new);
+        self.sessions += 1;
+        for f in Feature::ALL {
+            if !f.counted() {
+                continue;
+            }
+            if let Some(v) = f.of(s) {
+                *self.features[f.index()].entry(v).or_default() += 1;
+            }
+        }
+        if new_device && !s.device_id.is_empty() {
+            self.devices += 1;
+            for c in s.components() {
+                *self.components.entry(c.to_string()).or_default() += 1;
+            }
+        }
+    }
+
+    /// The share of sessions showing `value` of `feature`, add-one smoothed over the feature's
+    /// nominal cardinality, so an empty index gives every value the same small share.
+    pub fn share(&self, feature: Feature, value: &str) -> f64 {
+        let count = self
+            .features
+            .get(feature.index())
+            .and_then(|m| m.get(value))
+            .copied()
+            .unwrap_or(0);
+        (count as f64 + 1.0) / (self.sessions as f64 + feature.cardinality())
+    }
+
+    /// How many other devices of the population are expected to show exactly this
+    /// fingerprint: the device count times the product of the components' shares (components
+    /// taken as independent, which overstates rarity a little for correlated ones such as a
+    /// GPU and its platform).
+    pub fn expected_twins(&self, s: &SessionSummary) -> f64 {
+        let n = self.devices as f64;
+        let p: f64 = s
+            .components()
+            .map(|c| {
+                let count = self.components.get(c).copied().unwrap_or(0) as f64;
+                (count + 1.0) / (n + COMPONENT_CARDINALITY)
+            })
+            .product();
+        n * p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device(id: &str, components: &str) -> SessionSummary {
+        SessionSummary {
+            device_id: id.into(),
+            fingerprint: components.into(),
+            country: "FR".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn an_empty_index_gives_every_value_the_same_small_share() {
+        let p = Population::default();
+        assert_eq!(
+            p.share(Feature::Country, "FR"),
+            p.share(Feature::Country, "NZ")
+        );
+        assert!(p.share(Feature::Country, "FR") < 0.01);
+    }
+
+    #[test]
+    fn counted_values_get_their_share() {
+        let mut p = Population::default();
+        for i in 0..1000 {
+            p.add(&device(&format!("d{i}"), ""), true);
+        }
+        assert!(p.share(Feature::Country, "FR") > 0.8);
+        assert!(p.share(Feature::Country, "NZ") < 0.001);
+    }
+
+    #[test]
+    fn a_common_fingerprint_has_many_twins_and_a_rare_one_none() {
+        let mut p = Population::default();
+        for i in 0..10_000 {
+            // 40 % of devices are the same popular phone; the rest vary in every component.
+            let fp = if i % 10 < 4 {
+                "0.a1,1.b2,2.c3,3.d4".to_string()
+            } else {
+                format!("0.{i},1.{i},2.{i},3.{i}")
+            };
+            p.add(&device(&format!("d{i}"), &fp), true);
+        }
+        let popular = p.expected_twins(&device("x", "0.a1,1.b2,2.c3,3.d4"));
+        let rare = p.expected_twins(&device("y", "0.zz,1.zz,2.zz,3.zz"));
+        assert!(popular > 100.0, "{popular}");
+        assert!(rare < 0.01, "{rare}");
+    }
+
+    #[test]
+    fn a_device_counts_once_however_many_sessions_it_has() {
+        let mut p = Population::default();
+        let s = device("d", "0.a,1.b");
+        p.add(&s, true);
+        p.add(&s, false);
+        assert_eq!(p.devices, 1);
+        assert_eq!(p.sessions, 2);
+        assert_eq!(p.components["0.a"], 1);
+    }
+}

@@ -1,0 +1,313 @@
+//! Account takeover: how much more likely the session being authenticated is an attacker's
+//! than the account owner's, from the account's own history against the whole population.
+//!
+//! The model is Freeman et al., "Who Are You? A Statistical Approach to Measuring User
+//! Authenticity" (NDSS 2016), the basis of risk-based authentication research (Wiefling et al.):
+//!
+//! ```text
+//! LR = Π_f ( p(x_f | attacker) / p(x_f | owner) ) ^ w_f
+//! ```
+//!
+//! - `p(x | attacker)` is the value's share of the population: an attacker is a random member
+//!   of it ([`Population::share`]);
+//! - `p(x | owner)` is the value's share of the account's earlier sessions, smoothed towards
+//!   the population (Witten–Bell): `(c + β·p(x)) / (n + β)` with `β` = distinct values seen + 1,
+//!   so an owner who already moves around gives new values more room;
+//! - `w_f` damps features that change innocently (browsers update, people log in at odd
+//!   hours), as risk-based authentication deployments do with feature weights.
+//!
+//! A value the owner never showed multiplies the ratio by about `(n + β) / β`; a value the
+//! owner shows often and the population rarely divides it. The ratio becomes a 0..1 score
+//! `LR / (LR + K)`, and velocity (many accounts from one IP or device within the hour:
+//! credential stuffing) multiplies the ratio, since it makes any novelty more suspicious.
+
+use super::history::SessionSummary;
+use super::population::{Feature, Population};
+use crate::schema::time::{Millis, HOUR};
+
+/// The likelihood ratio at which the takeover score is 0.5: about a new device on a new
+/// network and address in the owner's country. A traveller with their own device (new
+/// country, network and address) stays under it.
+pub const HALF_POINT: f64 = 40.0;
+/// No single feature raises the ratio by more than this factor…
+const MAX_FACTOR: f64 = 30.0;
+/// …or lowers it by more than this one: a value the owner always shows is evidence of the
+/// owner, but an attacker on the owner's network must not be cancelled out by it.
+const MIN_FACTOR: f64 = 0.2;
+/// Sessions of history before the model says anything: a new account cannot be taken over.
+pub const MIN_HISTORY: usize = 1;
+
+/// How much each feature counts (an exponent on its ratio).
+fn weight(f: Feature) -> f64 {
+    match f {
+        Feature::Device | Feature::Country => 1.0,
+        Feature::Asn => 0.7,
+        Feature::Browser | Feature::Os | Feature::Ip => 0.5,
+        Feature::Hour => 0.3,
+    }
+}
+
+/// The reason code of a feature that was new to the account.
+pub fn reason(f: Feature) -> &'static str {
+    match f {
+        Feature::Country => "ATO_NEW_COUNTRY",
+        Feature::Asn => "ATO_NEW_NETWORK",
+        Feature::Browser => "ATO_NEW_BROWSER",
+        Feature::Os => "ATO_NEW_OS",
+        Feature::Device => "ATO_NEW_DEVICE",
+        Feature::Ip => "ATO_NEW_IP",
+        Feature::Hour => "ATO_UNUSUAL_HOUR",
+    }
+}
+
+/// Other accounts seen within the last hour on the session's IP and on its device.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Velocity {
+    pub accounts_per_ip: u32,
+    pub accounts_per_device: u32,
+}
+
+/// Other accounts within the hour before velocity counts: households and small offices share.
+pub const VELOCITY_FREE: u32 = 3;
+pub const VELOCITY_WINDOW: Millis = HOUR;
+
+impl Velocity {
+    /// The factor velocity puts on the likelihood ratio: 1 up to [`VELOCITY_FREE`] other
+    /// accounts, then growing by one for every five more.
+    pub fn factor(self) -> f64 {
+        let excess = self.accounts_per_ip.max(self.accounts_per_device);
+        1.0 + excess.saturating_sub(VELOCITY_FREE) as f64 / 5.0
+    }
+}
+
+/// The model's verdict on one session.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Takeover {
+    pub score: f64,
+    pub likelihood_ratio: f64,
+    /// Features whose value the account never showed before, with the factor each put on the
+    /// ratio.
+    pub new: Vec<(Feature, f64)>,
+    pub velocity_factor: f64,
+}
+
+/// Scores `current` against the account's earlier sessions (`history`, which may include
+/// `current` itself: it is left out by id).
+pub fn assess(
+    history: &[SessionSummary],
+    current: &SessionSummary,
+    population: &Population,
+    velocity: Velocity,
+) -> Takeover {
+    let earlier: Vec<&SessionSummary> = history.iter().filter(|s| s.id != current.id).collect();
+    let velocity_factor = velocity.factor();
+    if earlier.len() < MIN_HISTORY {
+        return Takeover {
+            velocity_factor,
+            likelihood_ratio: velocity_factor,
+            score: to_score(velocity_factor),
+            ..Takeover::default()
+        };
+    }
+    let mut log_lr = 0.0;
+    let mut new = Vec::new();
+    for f in Feature::ALL {
+        let Some(value) = f.of(current) else { continue };
+        let mut n = 0.0;
+        let mut c = 0.0;
+        let mut distinct: Vec<String> = Vec::new();
+        for v in earlier.iter().filter_map(|s| f.of(s)) {
+            n += 1.0;
+            if v == value {
+                c += 1.0;
+            }
+            if !distinct.contains(&v) {
+                distinct.push(v);
+            }
+        }
+        if n == 0.0 {
+            continue;
+        }
+        let p = population.share(f, &value);
+        let beta = distinct.len() as f64 + 1.0;
+        let owner = (c + beta * p) / (n + beta);
+        let factor = (p / owner).clamp(MIN_FACTOR, MAX_FACTOR).powf(weight(f));
+        log_lr += factor.ln();
+        if c == 0.0 {
+            new.push((f, factor));
+        }
+    }
+    let likelihood_ratio = log_lr.exp() * velocity_factor;
+    Takeover {
+        score: to_score(likelihood_ratio),
+        likelihood_ratio,
+        new,
+        velocity_factor,
+    }
+}
+
+fn to_score(lr: f64) -> f64 {
+    lr / (lr + HALF_POINT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::time::DAY;
+
+    fn s(
+        id: &str,
+        at: Millis,
+        country: &str,
+        asn: u32,
+        device: &str,
+        browser: &str,
+    ) -> SessionSummary {
+        SessionSummary {
+            id: id.into(),
+            at,
+            country: country.into(),
+            asn,
+            device_id: device.into(),
+            browser: browser.into(),
+            os: "Windows".into(),
+            ..Default::default()
+        }
+    }
+
+    /// Twenty sessions from one device at home, one a day at 09:00 UTC.
+    fn owner() -> Vec<SessionSummary> {
+        (0..20)
+            .map(|i| {
+                s(
+                    &format!("h{i}"),
+                    i * DAY + 9 * HOUR,
+                    "FR",
+                    3215,
+                    "home",
+                    "Chrome",
+                )
+            })
+            .collect()
+    }
+
+    fn at_next_day(mut c: SessionSummary) -> SessionSummary {
+        c.id = "now".into();
+        c.at = 20 * DAY + 9 * HOUR;
+        c
+    }
+
+    fn score(c: SessionSummary, v: Velocity) -> Takeover {
+        assess(&owner(), &at_next_day(c), &Population::default(), v)
+    }
+
+    #[test]
+    fn the_owners_usual_session_scores_near_zero() {
+        let t = score(s("", 0, "FR", 3215, "home", "Chrome"), Velocity::default());
+        assert!(t.score < 0.01, "{t:?}");
+        assert!(t.new.is_empty());
+    }
+
+    #[test]
+    fn a_new_device_at_home_stays_low() {
+        let t = score(s("", 0, "FR", 3215, "phone", "Chrome"), Velocity::default());
+        assert!(t.score < 0.2, "{t:?}");
+        assert_eq!(t.new.len(), 1);
+        assert_eq!(t.new[0].0, Feature::Device);
+    }
+
+    #[test]
+    fn the_owner_travelling_with_their_device_stays_low() {
+        let t = score(s("", 0, "US", 7922, "home", "Chrome"), Velocity::default());
+        assert!(t.score < 0.5, "{t:?}");
+    }
+
+    #[test]
+    fn a_new_device_country_network_and_browser_is_a_takeover() {
+        let mut c = s("", 0, "NG", 37148, "attacker", "Firefox");
+        c.os = "Linux".into();
+        let t = score(c, Velocity::default());
+        assert!(t.score > 0.95, "{t:?}");
+        let codes: Vec<&str> = t.new.iter().map(|(f, _)| reason(*f)).collect();
+        assert_eq!(
+            codes,
+            [
+                "ATO_NEW_COUNTRY",
+                "ATO_NEW_NETWORK",
+                "ATO_NEW_BROWSER",
+                "ATO_NEW_OS",
+                "ATO_NEW_DEVICE"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_owner_who_moves_around_gives_new_values_more_room() {
+        let mut roaming = owner();
+        for (i, s) in roaming.iter_mut().enumerate() {
+            s.country = ["FR", "DE", "IT", "ES", "NL"][i % 5].into();
+        }
+        let c = at_next_day(s("", 0, "US", 3215, "home", "Chrome"));
+        let settled = assess(&owner(), &c, &Population::default(), Velocity::default());
+        let moving = assess(&roaming, &c, &Population::default(), Velocity::default());
+        assert!(moving.likelihood_ratio < settled.likelihood_ratio / 2.0);
+    }
+
+    #[test]
+    fn a_new_account_is_not_a_takeover() {
+        let c = s("now", 0, "NG", 1, "x", "Firefox");
+        let t = assess(
+            &[c.clone()],
+            &c,
+            &Population::default(),
+            Velocity::default(),
+        );
+        assert!(t.score < 0.05);
+    }
+
+    #[test]
+    fn many_accounts_on_one_ip_within_the_hour_raise_the_ratio() {
+        let c = s("", 0, "FR", 3215, "phone", "Chrome");
+        let calm = score(c.clone(), Velocity::default());
+        let busy = score(
+            c,
+            Velocity {
+                accounts_per_ip: 53,
+                accounts_per_device: 0,
+            },
+        );
+        assert_eq!(busy.velocity_factor, 11.0);
+        assert!(busy.score > calm.score * 5.0);
+        assert_eq!(
+            Velocity {
+                accounts_per_ip: 3,
+                accounts_per_device: 2
+            }
+            .factor(),
+            1.0
+        );
+    }
+
+    #[test]
+    fn the_owners_usual_value_counts_more_when_the_population_rarely_shows_it() {
+        let population = |fr_every: usize| {
+            let mut pop = Population::default();
+            for i in 0..10_000 {
+                let country = if i % fr_every == 0 { "FR" } else { "US" };
+                pop.add(
+                    &s(&format!("p{i}"), 0, country, 1, &format!("d{i}"), "Chrome"),
+                    true,
+                );
+            }
+            pop
+        };
+        // A new device and network in the owner's country.
+        let c = at_next_day(s("", 0, "FR", 9999, "phone", "Chrome"));
+        let rare = assess(&owner(), &c, &population(50), Velocity::default());
+        let common = assess(&owner(), &c, &population(1), Velocity::default());
+        assert!(
+            rare.likelihood_ratio < common.likelihood_ratio / 2.0,
+            "{rare:?} {common:?}"
+        );
+    }
+}
