@@ -57,6 +57,7 @@ fn bench(c: &mut Criterion) {
     let current = CurrentSession {
         summary: h.sessions[999].clone(),
         bot_reasons: vec![],
+        ..CurrentSession::default()
     };
     let config = Config::default();
     c.bench_function("assess, 1,000 sessions, 20 links", |b| {

@@ -3,7 +3,7 @@
 
 use std::cell::Cell;
 
-use edgeward::api::{handle, Ctx, Random, Request, Response, Settings};
+use edgeward::api::{handle, Ctx, Populations, Random, Request, Response, Settings};
 use edgeward::schema::time::{DAY, HOUR};
 use edgeward::store::MemoryStore;
 use futures::executor::block_on;
@@ -59,6 +59,7 @@ struct World {
     settings: Result<Settings, String>,
     now: Cell<i64>,
     random: Counter,
+    populations: Populations,
 }
 
 impl World {
@@ -75,6 +76,7 @@ impl World {
             settings: Settings::parse(Some(&projects.to_string()), true),
             now: Cell::new(T0),
             random: Counter(Cell::new(0)),
+            populations: Populations::default(),
         }
     }
 
@@ -89,6 +91,7 @@ impl World {
             settings: &self.settings,
             now: self.now.get(),
             random: &self.random,
+            populations: &self.populations,
         };
         handle(&ctx, &req).await
     }
@@ -130,9 +133,10 @@ impl World {
     }
 }
 
+/// Signals of one browser; each browser id is on a device of its own (the platform differs).
 fn signals(browser_id: &str) -> Value {
     json!({"browser_id": browser_id, "window": {"userAgent": "Mozilla/5.0", "screen": {"width": 1920, "height": 1080},
-           "timezone": "Europe/Paris", "languages": ["fr-FR"]}})
+           "platform": format!("test-{browser_id}"), "timezone": "Europe/Paris", "languages": ["fr-FR"]}})
 }
 
 #[test]
@@ -227,13 +231,15 @@ fn accounts_on_one_browser_are_linked_both_ways() {
     let s2 = w.session_from("192.0.2.1", signals("same-browser"));
     let (_, bob) = w.authenticate(&s2, json!({"id": "bob"}));
     assert_eq!(bob["accounts_linked"], 1);
-    assert!(bob["multiple_accounts"].as_f64().unwrap() > 0.5);
+    // One other account on the device: a household, not yet a multi-accounter.
+    assert_eq!(bob["multiple_accounts"], 0.35);
+    assert_eq!(bob["decision"], "Real");
     assert_eq!(bob["reasons"][0]["code"], "MULTI_SHARED_BROWSER");
     let (_, linked) = w.secret("GET", "/account/alice/accounts-linked", Value::Null);
     assert_eq!(linked["accounts_linked"][0]["account_id"], "bob");
     assert_eq!(
         linked["accounts_linked"][0]["match_type"],
-        json!(["browser"])
+        json!(["browser", "device", "network"])
     );
     let (_, linked) = w.secret("GET", "/account/bob/accounts-linked", Value::Null);
     assert_eq!(linked["accounts_linked"][0]["email"], "alice@example.com");
@@ -713,7 +719,7 @@ fn accounts_sharing_a_mailbox_are_linked_by_email() {
         got,
         [
             ("jd2".to_string(), json!(["email"])),
-            ("jd3".to_string(), json!(["browser", "email"]))
+            ("jd3".to_string(), json!(["browser", "device", "email"]))
         ]
     );
     // Different mailboxes at one provider are not linked.

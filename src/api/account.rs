@@ -121,8 +121,14 @@ pub async fn delete<S: Store>(
             doomed.push(keys.session_account(&sid, &a));
             doomed.push(keys.session(&sid));
         }
-        if let Ok(value) = Id::new(&s.browser_id) {
-            doomed.push(keys.index_account(MatchType::Browser.tag(), &value, &a));
+        for (kind, value) in [
+            (MatchType::Browser, &s.browser_id),
+            (MatchType::Device, &s.device_id),
+            (MatchType::Network, &s.ip),
+        ] {
+            if let Ok(value) = Id::new(value) {
+                doomed.push(keys.index_account(kind.tag(), &value, &a));
+            }
         }
     }
     if let Some(value) = state
@@ -134,7 +140,7 @@ pub async fn delete<S: Store>(
     }
     for l in &state.history.links {
         if let Ok(other) = Id::new(&l.account_id) {
-            for m in &l.match_types {
+            for m in l.match_types() {
                 doomed.push(keys.account_link(&other, m.tag(), &a));
             }
         }

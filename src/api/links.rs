@@ -1,5 +1,6 @@
-//! Multi-account links. Every identifier an account shows (its browsers' ids, its normalised
-//! e-mail) goes into an index of one key per (identifier, account).
+//! Multi-account links. Every identifier an account shows (its browsers' ids, device
+//! fingerprints and addresses, its normalised e-mail) goes into an index of one key per
+//! (identifier, account).
 //! An account that shows an identifier already in the index is linked to every account there,
 //! on both sides, with one key per (pair, kind of identifier): nothing is read, changed and
 //! written back, so concurrent requests cannot lose a link.
@@ -10,9 +11,10 @@ use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
 use super::records::{Profile, SessionRecord};
-use crate::engine::{History, Link, MatchType};
+use crate::engine::takeover::VELOCITY_WINDOW;
+use crate::engine::{History, Link, MatchType, Population, SessionSummary, Velocity};
 use crate::intel::email;
-use crate::schema::time::{Millis, SECOND};
+use crate::schema::time::{Millis, DAY, SECOND};
 use crate::store::keys::{trailing_id, Id};
 use crate::store::{Keys, Put, Store};
 
@@ -29,35 +31,73 @@ pub struct Identifier {
     pub value: Id,
     /// When the account first showed it, if it did before this request.
     pub known_since: Option<Millis>,
+    /// How strongly sharing it links two accounts, 0..1.
+    pub strength: f64,
 }
 
 impl Identifier {
+    fn new(kind: MatchType, value: Id, known_since: Option<Millis>) -> Identifier {
+        Identifier {
+            kind,
+            value,
+            known_since,
+            strength: kind.strength(),
+        }
+    }
+
+    /// Network identifiers never settle: who else is on an address matters only within the
+    /// hour, so their index is listed (and the account's entry refreshed) every time.
     fn settled(&self, now: Millis) -> bool {
-        self.known_since.is_some_and(|t| t <= now - RELIST_GRACE)
+        self.kind != MatchType::Network && self.known_since.is_some_and(|t| t <= now - RELIST_GRACE)
     }
 }
 
-/// The browser id of a session, with when the account's history first shows it (`history` =
-/// the account's stored sessions, or none for an anonymous check). Device fingerprints are not
-/// linked yet: a fingerprint shared by many unrelated people needs the population rarity
-/// weighting of the risk-engine issue first.
-pub fn session_identifiers(rec: &SessionRecord, history: Option<&History>) -> Vec<Identifier> {
-    let browser = &rec.verdict.browser_id;
-    let known_since = history.and_then(|h| {
-        h.sessions
-            .iter()
-            .filter(|s| s.id != rec.id && &s.browser_id == browser)
-            .map(|s| s.at)
-            .min()
-    });
-    Id::new(browser)
-        .map(|value| Identifier {
-            kind: MatchType::Browser,
-            value,
-            known_since,
+/// How long an address's index entries and network links live: a network link says two
+/// accounts shared an address within the hour, which says little weeks later.
+pub const NETWORK_TTL: Millis = 7 * DAY;
+/// At most this many links are made by one request (the strongest), so a device farm of
+/// thousands cannot turn one request into thousands of writes.
+pub const MAX_NEW_LINKS: usize = 50;
+
+/// How strongly a shared device fingerprint links two accounts: strong when the population has
+/// no twin of the fingerprint, weak when thousands of identical devices exist.
+pub fn device_strength(population: &Population, summary: &SessionSummary) -> f64 {
+    let strength = MatchType::Device.strength() / (1.0 + population.expected_twins(summary));
+    (strength * 10_000.0).round() / 10_000.0
+}
+
+/// The session's browser id, device fingerprint and address, with when the account's history
+/// first shows each (`history` = the account's stored sessions, or none for an anonymous check).
+pub fn session_identifiers(
+    rec: &SessionRecord,
+    history: Option<&History>,
+    population: &Population,
+) -> Vec<Identifier> {
+    let summary = rec.summary();
+    let first_seen = |same: &dyn Fn(&SessionSummary) -> bool| {
+        history.and_then(|h| {
+            h.sessions
+                .iter()
+                .filter(|s| s.id != rec.id && same(s))
+                .map(|s| s.at)
+                .min()
         })
-        .into_iter()
-        .collect()
+    };
+    let mut out = Vec::new();
+    if let Ok(v) = Id::new(&summary.browser_id) {
+        let since = first_seen(&|s| s.browser_id == summary.browser_id);
+        out.push(Identifier::new(MatchType::Browser, v, since));
+    }
+    if let Ok(v) = Id::new(&summary.device_id) {
+        let since = first_seen(&|s| s.device_id == summary.device_id);
+        let mut i = Identifier::new(MatchType::Device, v, since);
+        i.strength = device_strength(population, &summary);
+        out.push(i);
+    }
+    if let Ok(v) = Id::new(&summary.ip) {
+        out.push(Identifier::new(MatchType::Network, v, None));
+    }
+    out
 }
 
 /// The index value of an e-mail address: a hash of its normalised mailbox, so the index holds
@@ -78,20 +118,25 @@ pub fn email_identifier(profile: &Profile, stored: Option<&Profile>) -> Option<I
     let known_since = stored
         .filter(|p| email_value(&p.info.email).as_ref() == Some(&value))
         .map(|p| p.updated_at);
-    Some(Identifier {
-        kind: MatchType::Email,
-        value,
-        known_since,
-    })
+    Some(Identifier::new(MatchType::Email, value, known_since))
+}
+
+/// Another account showing one of the identifiers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Other {
+    pub kind: MatchType,
+    pub account: String,
+    pub strength: f64,
 }
 
 /// What the indexes say about an account's identifiers.
 #[derive(Debug, Default)]
 pub struct Found {
-    /// (kind, other account) for every other account showing one of the identifiers.
-    pub others: Vec<(MatchType, String)>,
-    /// Identifiers the account is not yet indexed under.
+    pub others: Vec<Other>,
+    /// Identifiers the account is not yet indexed under (or, for addresses, is re-indexed under).
     pub unindexed: Vec<Identifier>,
+    /// Other accounts on the address, and new on the device, within the hour.
+    pub velocity: Velocity,
 }
 
 /// Lists the index of every identifier that is not settled, concurrently. `account` is left
@@ -109,90 +154,127 @@ pub async fn look_up<S: Store>(
         .map(|i| (i, keys.index(i.kind.tag(), &i.value)))
         .collect();
     let listings = join_all(open.iter().map(|(_, prefix)| store.list_all(prefix))).await;
+    let me = account.map(Id::raw);
     let mut found = Found::default();
     for ((i, prefix), listing) in open.into_iter().zip(listings) {
-        let accounts: Vec<String> = listing?
+        let accounts: Vec<(String, Millis)> = listing?
             .iter()
-            .filter_map(|k| trailing_id(&prefix, &k.name))
+            .filter_map(|k| {
+                let at = k
+                    .metadata
+                    .as_ref()
+                    .and_then(|m| m["t"].as_i64())
+                    .unwrap_or(0);
+                Some((trailing_id(&prefix, &k.name)?, at))
+            })
             .collect();
-        let me = account.map(Id::raw);
-        if me.is_some_and(|me| !accounts.iter().any(|a| a == me)) {
+        if me.is_some_and(|me| i.kind == MatchType::Network || !accounts.iter().any(|a| a.0 == me))
+        {
             found.unindexed.push(i.clone());
         }
-        found.others.extend(
-            accounts
-                .into_iter()
-                .filter(|a| Some(a.as_str()) != me)
-                .map(|a| (i.kind, a)),
-        );
+        let recent = |at: Millis| at > now - VELOCITY_WINDOW;
+        let others = accounts.into_iter().filter(|a| Some(a.0.as_str()) != me);
+        for (other, at) in others {
+            let strength = match i.kind {
+                // Within the hour only, weaker the further apart.
+                MatchType::Network if !recent(at) => continue,
+                MatchType::Network => {
+                    i.strength * (1.0 - (now - at) as f64 / VELOCITY_WINDOW as f64)
+                }
+                _ => i.strength,
+            };
+            if recent(at) {
+                match i.kind {
+                    MatchType::Network => found.velocity.accounts_per_ip += 1,
+                    MatchType::Device => found.velocity.accounts_per_device += 1,
+                    _ => {}
+                }
+            }
+            found.others.push(Other {
+                kind: i.kind,
+                account: other,
+                strength: (strength * 10_000.0).round() / 10_000.0,
+            });
+        }
     }
     Ok(found)
 }
 
-/// The links of `found` that `history` does not have yet, as (kind, other account).
-pub fn new_links(history: &History, found: &Found) -> Vec<(MatchType, String)> {
-    let mut out: Vec<(MatchType, String)> = found
+/// The links of `found` that `history` does not have yet, strongest first, at most
+/// [`MAX_NEW_LINKS`].
+pub fn new_links(history: &History, found: &Found) -> Vec<Other> {
+    let mut out: Vec<Other> = found
         .others
         .iter()
-        .filter(|(m, other)| {
-            !history
-                .links
-                .iter()
-                .any(|l| &l.account_id == other && l.match_types.contains(m))
+        .filter(|o| {
+            o.strength > 0.0
+                && !history
+                    .links
+                    .iter()
+                    .any(|l| l.account_id == o.account && l.has(o.kind))
         })
         .cloned()
         .collect();
-    out.sort();
-    out.dedup();
+    out.sort_by(|a, b| {
+        b.strength
+            .total_cmp(&a.strength)
+            .then_with(|| (a.kind, &a.account).cmp(&(b.kind, &b.account)))
+    });
+    out.dedup_by(|a, b| a.kind == b.kind && a.account == b.account);
+    out.truncate(MAX_NEW_LINKS);
     out
 }
 
 /// Adds new links to a history, merging kinds into links that already exist.
-pub fn merge(history: &mut History, new: &[(MatchType, String)], now: Millis) {
-    for (m, other) in new {
-        match history.links.iter_mut().find(|l| &l.account_id == other) {
+pub fn merge(history: &mut History, new: &[Other], now: Millis) {
+    for o in new {
+        match history.links.iter_mut().find(|l| l.account_id == o.account) {
             Some(l) => {
-                let mut types = l.match_types.clone();
-                types.push(*m);
-                *l = Link::new(other, types, l.at);
+                let mut shared = l.shared.clone();
+                shared.push((o.kind, o.strength));
+                *l = Link::new(&o.account, shared, l.at);
             }
-            None => history.links.push(Link::new(other, vec![*m], now)),
+            None => history
+                .links
+                .push(Link::new(&o.account, vec![(o.kind, o.strength)], now)),
         }
     }
 }
 
-/// The writes that record new links (both sides) and index the account under identifiers it
-/// is not indexed under yet.
+/// The writes that record new links (both sides, the strength in the metadata) and index the
+/// account under identifiers it is not indexed under yet.
 pub fn writes(
     keys: &Keys,
     account: &Id,
-    new: &[(MatchType, String)],
+    new: &[Other],
     unindexed: &[Identifier],
     now: Millis,
 ) -> Vec<(String, String, Put)> {
-    let meta = json!({ "t": now });
-    let put = || {
+    let put = |meta: serde_json::Value, kind: MatchType| {
+        let ttl_secs = (kind == MatchType::Network).then_some((NETWORK_TTL / SECOND) as u64);
         (
             meta.to_string(),
             Put {
-                ttl_secs: None,
-                metadata: Some(meta.clone()),
+                ttl_secs,
+                metadata: Some(meta),
             },
         )
     };
     let mut out = Vec::new();
-    for (m, other) in new {
-        let Ok(other) = Id::new(other) else { continue };
+    for o in new {
+        let Ok(other) = Id::new(&o.account) else {
+            continue;
+        };
         for key in [
-            keys.account_link(account, m.tag(), &other),
-            keys.account_link(&other, m.tag(), account),
+            keys.account_link(account, o.kind.tag(), &other),
+            keys.account_link(&other, o.kind.tag(), account),
         ] {
-            let (v, p) = put();
+            let (v, p) = put(json!({ "t": now, "s": o.strength }), o.kind);
             out.push((key, v, p));
         }
     }
     for i in unindexed {
-        let (v, p) = put();
+        let (v, p) = put(json!({ "t": now }), i.kind);
         out.push((keys.index_account(i.kind.tag(), &i.value, account), v, p));
     }
     out

@@ -10,6 +10,7 @@ mod cors;
 pub mod error;
 mod links;
 pub mod openapi;
+pub mod population;
 pub mod records;
 pub(crate) mod router;
 mod session;
@@ -19,6 +20,7 @@ use serde::Serialize;
 
 pub use config::{Project, Settings};
 pub use error::ApiError;
+pub use population::Populations;
 pub use records::Geo;
 
 use crate::schema::time::Millis;
@@ -125,11 +127,50 @@ pub struct Ctx<'a, S: Store> {
     pub settings: &'a Result<Settings, String>,
     pub now: Millis,
     pub random: &'a dyn Random,
+    /// Population index snapshots, kept across requests (per isolate in the worker).
+    pub populations: &'a Populations,
+}
+
+/// In development only, a request may carry a clock and a location of its own, so scenario
+/// tests can lay down weeks of history in seconds and play users anywhere:
+/// `x-edgeward-now` (Unix milliseconds) and `x-edgeward-cf` (JSON standing in for Cloudflare's
+/// `request.cf`). A deployed worker ignores both.
+fn development_overrides<S: Store>(
+    ctx: &Ctx<'_, S>,
+    req: &Request,
+) -> Result<Option<(Millis, Option<Geo>)>, ApiError> {
+    if !ctx.settings.as_ref().is_ok_and(|s| s.development) {
+        return Ok(None);
+    }
+    let now = match req.header("x-edgeward-now") {
+        Some(v) => v.trim().parse::<Millis>().map_err(|_| {
+            ApiError::bad_request(format!(
+                "x-edgeward-now must be Unix milliseconds, not {v:?}"
+            ))
+        })?,
+        None => ctx.now,
+    };
+    let geo = match req.header("x-edgeward-cf") {
+        Some(v) => Some(serde_json::from_str::<Geo>(v).map_err(|e| {
+            ApiError::bad_request(format!("x-edgeward-cf is not a request.cf object: {e}"))
+        })?),
+        None => req.geo.clone(),
+    };
+    Ok(Some((now, geo)))
 }
 
 /// Serves one request. Never panics on any input; every failure is a JSON error body.
 pub async fn handle<S: Store>(ctx: &Ctx<'_, S>, req: &Request) -> Response {
-    let mut resp = match dispatch(ctx, req).await {
+    let result = match development_overrides(ctx, req) {
+        Ok(Some((now, geo))) => {
+            let ctx = Ctx { now, ..*ctx };
+            let req = Request { geo, ..req.clone() };
+            dispatch(&ctx, &req).await
+        }
+        Ok(None) => dispatch(ctx, req).await,
+        Err(e) => Err(e),
+    };
+    let mut resp = match result {
         Ok(r) => r,
         Err(e) => Response::error(&e),
     };

@@ -24,7 +24,7 @@ pub struct Geo {
     pub continent: String,
     #[serde(default)]
     pub region: String,
-    #[serde(default)]
+    #[serde(default, alias = "postalCode")]
     pub postal_code: String,
     #[serde(default)]
     pub timezone: String,
@@ -34,7 +34,7 @@ pub struct Geo {
     pub longitude: Option<f64>,
     #[serde(default)]
     pub asn: Option<u32>,
-    #[serde(default)]
+    #[serde(default, alias = "asOrganization")]
     pub as_organization: String,
 }
 
@@ -79,6 +79,7 @@ impl SessionRecord {
             browser_id: self.verdict.browser_id.clone(),
             bot: crate::engine::history::round4(self.verdict.bot),
             risk: round_scores(self.risk_scores()),
+            takeover: 0.0,
             lat: self.geo.latitude.map(|l| (l * 100.0).round() / 100.0),
             lon: self.geo.longitude.map(|l| (l * 100.0).round() / 100.0),
         }

@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use futures::future::join;
+use futures::future::{join, join3};
 use serde_json::Value;
 
 use super::body;
@@ -118,6 +118,7 @@ fn current(rec: &SessionRecord) -> CurrentSession {
     CurrentSession {
         summary: rec.summary(),
         bot_reasons: rec.verdict.reasons.clone(),
+        ..CurrentSession::default()
     }
 }
 
@@ -136,23 +137,24 @@ pub async fn authenticate<S: Store>(
     let keys = Keys::new(&project.id);
     let store = ctx.store;
 
-    let (rec, state) = join(
+    let (rec, state, population) = join3(
         load_session(store, &keys, &sid),
         load_account(store, &keys, &aid),
+        ctx.populations.get(store, &keys, &project.id, ctx.now),
     )
     .await;
-    let (rec, state) = (rec?, state?);
+    let (rec, state, population) = (rec?, state?, population?);
     let (profile, profile_changed) = update.apply(&aid, state.profile.as_ref(), ctx.now);
 
-    // Links: the session's browser id, and the account's e-mail.
-    let mut ids = links::session_identifiers(&rec, Some(&state.history));
+    // Links: the session's browser, device and address, and the account's e-mail.
+    let mut ids = links::session_identifiers(&rec, Some(&state.history), &population);
     ids.extend(links::email_identifier(&profile, state.profile.as_ref()));
     let found = links::look_up(store, &keys, Some(&aid), &ids, ctx.now).await?;
 
     let mut history = state.history;
     history.email = profile.info.email.clone();
     let mut cur = current(&rec);
-    enrich(&history, &mut cur.summary);
+    enrich(&history, &mut cur, &population, found.velocity);
     history.sessions.retain(|s| s.id != cur.summary.id);
     history.sessions.push(cur.summary.clone());
     let new_links = links::new_links(&history, &found);
@@ -220,8 +222,13 @@ pub async fn unauthenticated<S: Store>(
     let obj = body::object(&req.body, false)?;
     let sid = body::id(&obj, "", "session_id")?;
     let keys = Keys::new(&project.id);
-    let rec = load_session(ctx.store, &keys, &sid).await?;
-    let ids = links::session_identifiers(&rec, None);
+    let (rec, population) = join(
+        load_session(ctx.store, &keys, &sid),
+        ctx.populations.get(ctx.store, &keys, &project.id, ctx.now),
+    )
+    .await;
+    let (rec, population) = (rec?, population?);
+    let ids = links::session_identifiers(&rec, None, &population);
     let found = links::look_up(ctx.store, &keys, None, &ids, ctx.now).await?;
     let cur = current(&rec);
     let mut history = History {

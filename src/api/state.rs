@@ -40,7 +40,7 @@ pub async fn load_account<S: Store>(
     let prefix = keys.account(a);
     let mut state = AccountState::default();
     // One key per (other account, kind of identifier): grouped into one link per account.
-    let mut links: Vec<(String, MatchType, Millis)> = Vec::new();
+    let mut links: Vec<(String, MatchType, Millis, f64)> = Vec::new();
     // A profile too large for key metadata is listed without it and read separately.
     let mut profile_listed_without_metadata = false;
     for item in store.list_all(&prefix).await? {
@@ -53,12 +53,14 @@ pub async fn load_account<S: Store>(
             }
             Some(AccountKey::Link(tag, other)) => {
                 if let Some(m) = MatchType::from_tag(&tag) {
-                    let at = item
-                        .metadata
-                        .as_ref()
-                        .and_then(|v| v["t"].as_i64())
-                        .unwrap_or(0);
-                    links.push((other, m, at));
+                    let meta = item.metadata.as_ref();
+                    let at = meta.and_then(|v| v["t"].as_i64()).unwrap_or(0);
+                    // Links written before strengths were stored have their kind's strength.
+                    let strength = meta
+                        .and_then(|v| v["s"].as_f64())
+                        .unwrap_or(m.strength())
+                        .clamp(0.0, 1.0);
+                    links.push((other, m, at, strength));
                 }
             }
             Some(AccountKey::List(name)) => state.history.lists.push(name),
@@ -70,11 +72,11 @@ pub async fn load_account<S: Store>(
         }
         state.keys.push(item.name);
     }
-    links.sort();
+    links.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
     for group in links.chunk_by(|a, b| a.0 == b.0) {
         let at = group.iter().map(|l| l.2).min().unwrap_or(0);
-        let types = group.iter().map(|l| l.1).collect();
-        state.history.links.push(Link::new(&group[0].0, types, at));
+        let shared = group.iter().map(|l| (l.1, l.3)).collect();
+        state.history.links.push(Link::new(&group[0].0, shared, at));
     }
     if profile_listed_without_metadata {
         state.profile = store
@@ -111,7 +113,7 @@ pub async fn linked_accounts<S: Store>(
             Ok::<_, ApiError>(LinkedAccount {
                 account_id: l.account_id.clone(),
                 score: l.score,
-                match_type: l.match_types.iter().map(|m| m.name().to_string()).collect(),
+                match_type: l.match_types().map(|m| m.name().to_string()).collect(),
                 email: p.info.email,
                 lists: st.history.lists,
                 metadata: p.info.metadata,
@@ -221,6 +223,7 @@ pub fn scores(a: &Assessment, lists: &[String]) -> Scores {
         decision: a.decision,
         account_score: a.account_score,
         bot: a.bot,
+        account_takeover: a.account_takeover,
         multiple_accounts: a.multiple_accounts,
         risk_signals: a.risk_signals,
         accounts_linked: a.accounts_linked,

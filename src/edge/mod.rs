@@ -8,10 +8,12 @@ use std::rc::Rc;
 
 use worker::{
     event, Context, Env, Headers, Request as WorkerRequest, Response as WorkerResponse, Result,
+    ScheduleContext, ScheduledEvent,
 };
 
 use crate::api::body::MAX_BODY;
-use crate::api::{self, ApiError, Ctx, Geo, OsRandom, Request, Response, Settings};
+use crate::api::{self, ApiError, Ctx, Geo, OsRandom, Populations, Request, Response, Settings};
+use crate::store::Keys;
 
 /// The KV namespace binding declared in `wrangler.toml`.
 const KV_BINDING: &str = "STATE";
@@ -22,6 +24,9 @@ type Parsed = Rc<std::result::Result<Settings, String>>;
 thread_local! {
     /// Settings parsed once per isolate, re-parsed only if the configuration string changes.
     static SETTINGS: RefCell<Option<(String, Parsed)>> = const { RefCell::new(None) };
+    /// Population snapshots, per isolate for the life of the isolate (leaked once: requests
+    /// borrow it across awaits).
+    static POPULATIONS: &'static Populations = Box::leak(Box::default());
 }
 
 fn settings(env: &Env) -> Parsed {
@@ -131,6 +136,38 @@ async fn fetch(req: WorkerRequest, env: Env, _ctx: Context) -> Result<WorkerResp
         settings: &settings,
         now: worker::Date::now().as_millis() as i64,
         random: &OsRandom,
+        populations: POPULATIONS.with(|p| *p),
     };
     respond(api::handle(&ctx, &request).await)
+}
+
+/// The cron trigger of `wrangler.toml`: rebuilds every project's population index off the
+/// request path. A failure is logged and retried at the next trigger.
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    let settings = settings(&env);
+    let Ok(settings) = settings.as_ref() else {
+        return;
+    };
+    let Ok(kv) = env.kv(KV_BINDING) else {
+        worker::console_error!("scheduled: no KV binding {KV_BINDING}");
+        return;
+    };
+    let store = kv::KvNamespace(kv);
+    for project in &settings.projects {
+        let keys = Keys::new(&project.id);
+        match api::population::rebuild(&store, &keys).await {
+            Ok(p) => worker::console_log!(
+                "scheduled: population of {} rebuilt ({} sessions, {} devices)",
+                project.id,
+                p.sessions,
+                p.devices
+            ),
+            Err(e) => worker::console_error!(
+                "scheduled: population of {} not rebuilt: {}",
+                project.id,
+                e.message
+            ),
+        }
+    }
 }

@@ -43,6 +43,9 @@ pub struct SessionSummary {
     pub bot: f64,
     #[serde(rename = "r", default)]
     pub risk: [f64; 10],
+    /// The takeover model's score of this session when it was authenticated.
+    #[serde(rename = "to", default, skip_serializing_if = "is_zero_f64")]
+    pub takeover: f64,
     /// Where the session came from (Cloudflare's `request.cf`), two decimals (about 1 km).
     #[serde(rename = "la", default, skip_serializing_if = "Option::is_none")]
     pub lat: Option<f64>,
@@ -69,24 +72,38 @@ fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
+fn is_zero_f64(x: &f64) -> bool {
+    *x == 0.0
+}
+
 /// How two accounts are linked (Verisoul's `match_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchType {
     /// The same first-party browser id: deterministic.
     Browser,
+    /// The same device fingerprint: as strong as the fingerprint is rare.
+    Device,
     /// The same mailbox once normalised (case, Gmail dots, `+tags`).
     Email,
+    /// The same IP address within the hour: weak, offices and carriers share addresses.
+    Network,
 }
 
 impl MatchType {
-    pub const ALL: [MatchType; 2] = [MatchType::Browser, MatchType::Email];
+    pub const ALL: [MatchType; 4] = [
+        MatchType::Browser,
+        MatchType::Device,
+        MatchType::Email,
+        MatchType::Network,
+    ];
 
-    /// How sure one shared identifier of this kind makes a link, 0..1.
+    /// How sure one shared identifier of this kind makes a link at most, 0..1.
     pub fn strength(self) -> f64 {
         match self {
             MatchType::Browser => 1.0,
-            MatchType::Email => 0.9,
+            MatchType::Device | MatchType::Email => 0.9,
+            MatchType::Network => 0.2,
         }
     }
 
@@ -94,7 +111,9 @@ impl MatchType {
     pub fn reason(self) -> &'static str {
         match self {
             MatchType::Browser => "MULTI_SHARED_BROWSER",
+            MatchType::Device => "MULTI_SHARED_DEVICE",
             MatchType::Email => "MULTI_SHARED_EMAIL",
+            MatchType::Network => "MULTI_SHARED_NETWORK",
         }
     }
 
@@ -102,7 +121,9 @@ impl MatchType {
     pub fn tag(self) -> &'static str {
         match self {
             MatchType::Browser => "b",
+            MatchType::Device => "d",
             MatchType::Email => "e",
+            MatchType::Network => "n",
         }
     }
 
@@ -113,7 +134,9 @@ impl MatchType {
     pub fn name(self) -> &'static str {
         match self {
             MatchType::Browser => "browser",
+            MatchType::Device => "device",
             MatchType::Email => "email",
+            MatchType::Network => "network",
         }
     }
 }
@@ -122,8 +145,8 @@ impl MatchType {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
     pub account_id: String,
-    /// Sorted, without repeats.
-    pub match_types: Vec<MatchType>,
+    /// Each kind of shared identifier with its strength, 0..1; sorted, one entry per kind.
+    pub shared: Vec<(MatchType, f64)>,
     /// Link confidence, 0..1: each shared identifier is independent evidence.
     pub score: f64,
     /// When the link was first seen.
@@ -131,19 +154,42 @@ pub struct Link {
 }
 
 impl Link {
-    pub fn new(account_id: &str, mut match_types: Vec<MatchType>, at: Millis) -> Link {
-        match_types.sort();
-        match_types.dedup();
-        let score = 1.0
-            - match_types
-                .iter()
-                .fold(1.0, |acc, m| acc * (1.0 - m.strength()));
+    /// A link over `shared` identifiers; a kind given twice keeps its strongest strength.
+    pub fn new(account_id: &str, mut shared: Vec<(MatchType, f64)>, at: Millis) -> Link {
+        shared.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        shared.dedup_by_key(|k| k.0);
+        let score = 1.0 - shared.iter().fold(1.0, |acc, (_, p)| acc * (1.0 - p));
         Link {
             account_id: account_id.to_string(),
-            match_types,
+            shared,
             score: round4(score),
             at,
         }
+    }
+
+    /// A link of full-strength kinds.
+    pub fn of_kinds(account_id: &str, kinds: &[MatchType], at: Millis) -> Link {
+        Link::new(
+            account_id,
+            kinds.iter().map(|m| (*m, m.strength())).collect(),
+            at,
+        )
+    }
+
+    pub fn match_types(&self) -> impl Iterator<Item = MatchType> + '_ {
+        self.shared.iter().map(|(m, _)| *m)
+    }
+
+    pub fn has(&self, m: MatchType) -> bool {
+        self.shared.iter().any(|(k, _)| *k == m)
+    }
+
+    /// The strength of kind `m` in this link (0 when not shared).
+    pub fn strength(&self, m: MatchType) -> f64 {
+        self.shared
+            .iter()
+            .find(|(k, _)| *k == m)
+            .map_or(0.0, |(_, p)| *p)
     }
 }
 

@@ -12,7 +12,9 @@ pub mod travel;
 
 use history::round4;
 pub use history::{aggregate, Aggregates, History, Link, MatchType, SessionSummary};
+pub use population::Population;
 use reasons::Component;
+pub use takeover::{Takeover, Velocity};
 
 use crate::schema::{Decision, EmailInfo, RiskSignal, RiskSignalScores};
 
@@ -34,11 +36,13 @@ impl Default for Config {
     }
 }
 
-/// The session being authenticated: its summary plus the reasons of its browser verdict.
+/// The session being authenticated: its summary plus the reasons of its browser verdict, and
+/// once [`enrich`]ed, the takeover model's verdict.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CurrentSession {
     pub summary: SessionSummary,
     pub bot_reasons: Vec<String>,
+    pub takeover: Takeover,
 }
 
 /// One contribution to a score.
@@ -55,6 +59,8 @@ pub struct Assessment {
     pub decision: Decision,
     pub account_score: f64,
     pub bot: f64,
+    /// The takeover likelihood of the session being authenticated (0 without one).
+    pub account_takeover: f64,
     pub multiple_accounts: f64,
     pub risk_signals: f64,
     pub accounts_linked: u32,
@@ -94,12 +100,27 @@ fn noisy_or(ps: impl IntoIterator<Item = f64>) -> f64 {
         .fold(1.0, |acc, p| acc * (1.0 - p.clamp(0.0, 1.0)))
 }
 
-/// Sets the risk signals of the session being authenticated that depend on the account's
-/// history (impossible travel), before the session is stored and scored.
-pub fn enrich(history: &History, current: &mut SessionSummary) {
-    let travel = round4(travel::score(&history.sessions, current));
-    current.risk[RiskSignal::ImpossibleTravel as usize] = travel;
+/// Sets what the session being authenticated owes to the account's history, before it is
+/// stored and scored: impossible travel, and the takeover model against `population`.
+pub fn enrich(
+    history: &History,
+    current: &mut CurrentSession,
+    population: &Population,
+    velocity: Velocity,
+) {
+    let s = &mut current.summary;
+    let travel = round4(travel::score(&history.sessions, s));
+    s.risk[RiskSignal::ImpossibleTravel as usize] = travel;
+    current.takeover = takeover::assess(&history.sessions, s, population, velocity);
+    s.takeover = round4(current.takeover.score);
 }
+
+/// How much one linked account puts on `multiple_accounts` at full link strength: two or three
+/// accounts on one device (a household) stay Real, a handful more do not.
+pub const LINK_WEIGHT: f64 = 0.35;
+/// Links by network alone (the same IP within the hour) add at most this much however many
+/// there are: offices and carriers put many people behind one address.
+pub const NETWORK_ONLY_CAP: f64 = 0.15;
 
 /// Scores an account. `history` must already contain `current`'s summary when there is one.
 pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Config) -> Assessment {
@@ -156,17 +177,57 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
         w
     })));
 
-    // Multiple accounts: every link is independent evidence of a second account; each kind of
-    // shared identifier is named with what its links alone would put on the score.
-    let mut multiple_accounts = noisy_or(history.links.iter().map(|l| 0.9 * l.score));
+    // Takeover: the session's likelihood ratio, each new feature named with its own factor.
+    let account_takeover = current.map_or(0.0, |c| {
+        let t = &c.takeover;
+        for (f, factor) in &t.new {
+            reasons.push(Reason {
+                code: takeover::reason(*f).into(),
+                component: Component::Takeover,
+                weight: round4(takeover::to_score(*factor)),
+            });
+        }
+        if t.velocity_factor > 1.0 {
+            reasons.push(Reason {
+                code: "ATO_VELOCITY".into(),
+                component: Component::Takeover,
+                weight: round4(takeover::to_score(t.velocity_factor)),
+            });
+        }
+        t.score
+    });
+
+    // Multiple accounts: every link is independent evidence of a second account, links by
+    // network alone only up to a cap; each kind of shared identifier is named with what its
+    // links alone would put on the score.
+    let network_only = |l: &&Link| l.shared.len() == 1 && l.has(MatchType::Network);
+    let mut multiple_accounts = noisy_or(
+        history
+            .links
+            .iter()
+            .filter(|l| !network_only(l))
+            .map(|l| LINK_WEIGHT * l.score)
+            .chain([NETWORK_ONLY_CAP.min(noisy_or(
+                history
+                    .links
+                    .iter()
+                    .filter(network_only)
+                    .map(|l| LINK_WEIGHT * l.score),
+            ))]),
+    );
     for m in MatchType::ALL {
         let alone = noisy_or(
             history
                 .links
                 .iter()
-                .filter(|l| l.match_types.contains(&m))
-                .map(|_| 0.9 * m.strength()),
+                .filter(|l| l.has(m))
+                .map(|l| LINK_WEIGHT * l.strength(m)),
         );
+        let alone = if m == MatchType::Network {
+            alone.min(NETWORK_ONLY_CAP)
+        } else {
+            alone
+        };
         if alone > 0.0 {
             reasons.push(Reason {
                 code: m.reason().into(),
@@ -185,7 +246,7 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
         });
     }
 
-    let account_score = noisy_or([bot, 0.8 * multiple_accounts, risk_signals]);
+    let account_score = noisy_or([bot, 0.8 * multiple_accounts, risk_signals, account_takeover]);
     let decision = if in_list("block") {
         reasons.push(Reason {
             code: "LIST_BLOCK".into(),
@@ -212,6 +273,7 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
         decision,
         account_score: round4(account_score),
         bot: round4(bot),
+        account_takeover: round4(account_takeover),
         multiple_accounts: round4(multiple_accounts),
         risk_signals: round4(risk_signals),
         accounts_linked: history.links.len() as u32,
@@ -243,6 +305,7 @@ mod tests {
         CurrentSession {
             summary: session("now", 1_000, bot),
             bot_reasons: reasons.iter().map(|s| s.to_string()).collect(),
+            ..CurrentSession::default()
         }
     }
 
@@ -285,16 +348,80 @@ mod tests {
     }
 
     #[test]
-    fn a_shared_browser_makes_the_account_suspicious() {
+    fn one_shared_browser_is_a_household_and_four_are_not() {
         let c = current(0.0, &[]);
         let mut h = with_current(&c);
         h.links
-            .push(Link::new("other", vec![MatchType::Browser], 0));
+            .push(Link::of_kinds("other", &[MatchType::Browser], 0));
         let a = assess(&h, Some(&c), &Config::default());
         assert_eq!(a.accounts_linked, 1);
-        assert_eq!(a.multiple_accounts, 0.9);
-        assert_eq!(a.decision, Decision::Suspicious);
+        assert_eq!(a.multiple_accounts, LINK_WEIGHT);
+        assert_eq!(a.decision, Decision::Real);
         assert_eq!(a.reasons[0].code, "MULTI_SHARED_BROWSER");
+        for i in 0..3 {
+            h.links
+                .push(Link::of_kinds(&format!("o{i}"), &[MatchType::Browser], 0));
+        }
+        assert_eq!(
+            assess(&h, Some(&c), &Config::default()).decision,
+            Decision::Suspicious
+        );
+    }
+
+    #[test]
+    fn links_by_network_alone_are_capped_however_many() {
+        let c = current(0.0, &[]);
+        let mut h = with_current(&c);
+        for i in 0..200 {
+            h.links
+                .push(Link::of_kinds(&format!("o{i}"), &[MatchType::Network], 0));
+        }
+        let a = assess(&h, Some(&c), &Config::default());
+        assert_eq!(a.multiple_accounts, NETWORK_ONLY_CAP);
+        assert_eq!(a.decision, Decision::Real);
+    }
+
+    #[test]
+    fn a_device_link_weighs_its_strength() {
+        let c = current(0.0, &[]);
+        let mut h = with_current(&c);
+        h.links
+            .push(Link::new("rare", vec![(MatchType::Device, 0.9)], 0));
+        h.links
+            .push(Link::new("common", vec![(MatchType::Device, 0.01)], 0));
+        let a = assess(&h, Some(&c), &Config::default());
+        let expected = 1.0 - (1.0 - LINK_WEIGHT * 0.9) * (1.0 - LINK_WEIGHT * 0.01);
+        assert_eq!(a.multiple_accounts, round4(expected));
+    }
+
+    #[test]
+    fn a_takeover_session_names_what_was_new() {
+        let mut c = current(0.0, &[]);
+        let mut h = History::default();
+        for i in 0..10 {
+            h.sessions.push(SessionSummary {
+                id: format!("h{i}"),
+                at: i * crate::schema::time::DAY,
+                country: "FR".into(),
+                asn: 3215,
+                device_id: "home".into(),
+                ..Default::default()
+            });
+        }
+        c.summary.at = 11 * crate::schema::time::DAY;
+        c.summary.country = "BR".into();
+        c.summary.asn = 28573;
+        c.summary.device_id = "other".into();
+        enrich(&h, &mut c, &Population::default(), Velocity::default());
+        h.sessions.push(c.summary.clone());
+        let a = assess(&h, Some(&c), &Config::default());
+        assert!(a.account_takeover > 0.5, "{a:?}");
+        assert_ne!(a.decision, Decision::Real);
+        let codes: Vec<&str> = a.reasons.iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(
+            codes,
+            ["ATO_NEW_COUNTRY", "ATO_NEW_NETWORK", "ATO_NEW_DEVICE"]
+        );
     }
 
     #[test]
@@ -314,7 +441,7 @@ mod tests {
             Decision::Fake
         );
         h.lists = vec!["main_account".into()];
-        h.links.push(Link::new("o", vec![MatchType::Browser], 0));
+        h.links.push(Link::of_kinds("o", &[MatchType::Browser], 0));
         assert_eq!(
             assess(&h, Some(&clean), &Config::default()).multiple_accounts,
             0.0
@@ -367,7 +494,12 @@ mod tests {
         let c = current(0.9, &["BOT_WEBDRIVER", "BOT_HEADLESS_UA"]);
         let mut h = with_current(&c);
         h.sessions[0].risk[RiskSignal::DeviceRisk as usize] = 1.0;
-        h.links.push(Link::new("o", vec![MatchType::Browser], 0));
+        h.links.push(Link::of_kinds("o", &[MatchType::Browser], 0));
+        h.links.push(Link::of_kinds(
+            "n",
+            &[MatchType::Network, MatchType::Device],
+            0,
+        ));
         h.email = "x+1234567@mailinator.com".into();
         for lists in [
             vec![],

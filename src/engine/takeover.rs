@@ -146,7 +146,8 @@ pub fn assess(
     }
 }
 
-fn to_score(lr: f64) -> f64 {
+/// The 0..1 score of a likelihood ratio.
+pub fn to_score(lr: f64) -> f64 {
     lr / (lr + HALF_POINT)
 }
 

@@ -55,6 +55,8 @@ pub struct Scores {
     pub decision: Decision,
     pub account_score: f64,
     pub bot: f64,
+    /// Edgeward's addition: the takeover likelihood of the session being authenticated.
+    pub account_takeover: f64,
     pub multiple_accounts: f64,
     pub risk_signals: f64,
     pub accounts_linked: u32,

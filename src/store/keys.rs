@@ -138,6 +138,24 @@ impl Keys {
         format!("{}{}", self.session_accounts(s), a.enc)
     }
 
+    /// Every account of the project (the population index is rebuilt from this listing).
+    pub fn accounts(&self) -> String {
+        format!("{}a/", self.root)
+    }
+
+    /// The project's population index snapshot.
+    pub fn population(&self) -> String {
+        format!("{}pop", self.root)
+    }
+
+    /// The account an account key (listed under [`Keys::accounts`]) belongs to, still encoded,
+    /// and the account's own prefix.
+    pub fn account_prefix_of<'a>(&self, name: &'a str) -> Option<&'a str> {
+        let rest = name.strip_prefix(&self.root)?.strip_prefix("a/")?;
+        let end = rest.find('/')?;
+        Some(&name[..self.root.len() + 2 + end + 1])
+    }
+
     /// Everything that belongs to the account; ends with `/` so `bob` never matches `bobby`.
     pub fn account(&self, a: &Id) -> String {
         format!("{}a/{}/", self.root, a.enc)
