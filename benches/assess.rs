@@ -1,11 +1,13 @@
 //! The engine's cost per assessment: an account with 1,000 sessions of history (a month of
-//! heavy use from a few devices, networks and countries) and 20 linked accounts.
+//! heavy use from a few devices, networks and countries), 20 linked accounts, and a project
+//! population index of 100,000 devices.
 //!
 //!   cargo bench --bench assess
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use edgeward::engine::{
-    aggregate, assess, enrich, Config, CurrentSession, History, Link, MatchType, SessionSummary,
+    aggregate, assess, enrich, Config, CurrentSession, History, Link, MatchType, Population,
+    SessionSummary, Velocity,
 };
 use edgeward::schema::time::{HOUR, MINUTE};
 use std::hint::black_box;
@@ -22,6 +24,16 @@ fn history(n: usize) -> History {
                 at: NOW - (n - i) as i64 * 43 * MINUTE,
                 ip: format!("198.51.{}.{}", i % 7, i % 13),
                 country: ["FR", "DE", "FR", "ES"][i % 4].to_string(),
+                asn: [3215, 3320, 12322, 3352][i % 4],
+                browser: ["Chrome", "Safari"][i % 2].to_string(),
+                os: ["Windows", "iOS"][i % 2].to_string(),
+                fingerprint: format!(
+                    "0.{:04x},1.{:04x},2.0a0a,5.7f00,7.{:04x}",
+                    i % 5,
+                    i % 5 + 9,
+                    i % 5 + 99
+                ),
+                takeover: 0.0,
                 // Device ids are hashes: they differ from the first character.
                 device_id: format!(
                     "{:032x}",
@@ -37,9 +49,9 @@ fn history(n: usize) -> History {
         .collect();
     let links = (0..20)
         .map(|i| {
-            Link::new(
+            Link::of_kinds(
                 &format!("other-{i}"),
-                vec![MatchType::Browser, MatchType::Email],
+                &[MatchType::Browser, MatchType::Email],
                 NOW - i * HOUR,
             )
         })
@@ -52,8 +64,39 @@ fn history(n: usize) -> History {
     }
 }
 
+/// A population of `n` devices: a few popular models and a long tail, over 40 countries and
+/// 2,000 networks.
+fn population(n: usize) -> Population {
+    let mut p = Population::default();
+    for i in 0..n {
+        let model = if i % 3 == 0 { i % 20 } else { i };
+        p.add(
+            &SessionSummary {
+                country: format!("C{}", i % 40),
+                asn: (i % 2000) as u32,
+                browser: ["Chrome", "Safari", "Firefox", "Edge"][i % 4].to_string(),
+                os: ["Windows", "iOS", "Android", "macOS"][i % 4].to_string(),
+                device_id: format!("d{i}"),
+                fingerprint: format!(
+                    "0.{:04x},1.{:04x},2.{:04x},5.{:04x},7.{:04x}",
+                    model % 7,
+                    model % 50,
+                    model % 4,
+                    model % 30,
+                    model % 5000
+                ),
+                at: NOW,
+                ..Default::default()
+            },
+            true,
+        );
+    }
+    p
+}
+
 fn bench(c: &mut Criterion) {
     let h = history(1000);
+    let pop = population(100_000);
     let current = CurrentSession {
         summary: h.sessions[999].clone(),
         bot_reasons: vec![],
@@ -66,12 +109,23 @@ fn bench(c: &mut Criterion) {
     c.bench_function("aggregate, 1,000 sessions", |b| {
         b.iter(|| aggregate(black_box(&h)))
     });
-    c.bench_function("enrich (impossible travel), 1,000 sessions", |b| {
-        b.iter(|| {
-            let mut s = current.summary.clone();
-            enrich(black_box(&h), &mut s);
-            s
-        })
+    c.bench_function(
+        "enrich (impossible travel, takeover), 1,000 sessions, 100,000-device population",
+        |b| {
+            b.iter(|| {
+                let mut cur = current.clone();
+                enrich(
+                    black_box(&h),
+                    &mut cur,
+                    black_box(&pop),
+                    Velocity::default(),
+                );
+                cur
+            })
+        },
+    );
+    c.bench_function("device rarity against a 100,000-device population", |b| {
+        b.iter(|| black_box(&pop).expected_twins(black_box(&current.summary)))
     });
 }
 

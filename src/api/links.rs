@@ -186,7 +186,10 @@ pub async fn look_up<S: Store>(
             if recent(at) {
                 match i.kind {
                     MatchType::Network => found.velocity.accounts_per_ip += 1,
-                    MatchType::Device => found.velocity.accounts_per_device += 1,
+                    // Only a fingerprint rare enough to stand for one device counts.
+                    MatchType::Device if i.strength >= 0.5 => {
+                        found.velocity.accounts_per_device += 1
+                    }
                     _ => {}
                 }
             }

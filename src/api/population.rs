@@ -71,7 +71,14 @@ pub async fn rebuild<S: Store>(store: &S, keys: &Keys) -> Result<Population, Api
         else {
             continue;
         };
-        let new_device = devices.insert(s.device_id.clone());
+        // A device is counted once per browser profile: identical phones share a device id,
+        // and counting that id once would make the most common fingerprint look unique.
+        let instance = if s.browser_id.is_empty() {
+            &s.device_id
+        } else {
+            &s.browser_id
+        };
+        let new_device = devices.insert(instance.clone());
         population.add(&s, new_device);
     }
     // Counts and strings only: encoding cannot fail.

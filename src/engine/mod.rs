@@ -122,6 +122,17 @@ pub const LINK_WEIGHT: f64 = 0.35;
 /// there are: offices and carriers put many people behind one address.
 pub const NETWORK_ONLY_CAP: f64 = 0.15;
 
+/// Links by device fingerprint alone add at most what three links of the strongest of them
+/// would: many weak links (a popular phone model shared by thousands) must not add up to a
+/// certainty, while a rare fingerprint (strength near 0.9) is hardly capped.
+fn device_only_cap(links: &[Link]) -> f64 {
+    let strongest = links
+        .iter()
+        .map(|l| l.strength(MatchType::Device))
+        .fold(0.0, f64::max);
+    (3.0 * LINK_WEIGHT * strongest).min(1.0)
+}
+
 /// Scores an account. `history` must already contain `current`'s summary when there is one.
 pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Config) -> Assessment {
     let aggregates = aggregate(history);
@@ -200,21 +211,21 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
     // Multiple accounts: every link is independent evidence of a second account, links by
     // network alone only up to a cap; each kind of shared identifier is named with what its
     // links alone would put on the score.
-    let network_only = |l: &&Link| l.shared.len() == 1 && l.has(MatchType::Network);
-    let mut multiple_accounts = noisy_or(
-        history
-            .links
-            .iter()
-            .filter(|l| !network_only(l))
-            .map(|l| LINK_WEIGHT * l.score)
-            .chain([NETWORK_ONLY_CAP.min(noisy_or(
-                history
-                    .links
-                    .iter()
-                    .filter(network_only)
-                    .map(|l| LINK_WEIGHT * l.score),
-            ))]),
-    );
+    let only = |m: MatchType| move |l: &&Link| l.shared.len() == 1 && l.has(m);
+    let contributions = |f: &dyn Fn(&&Link) -> bool| {
+        noisy_or(
+            history
+                .links
+                .iter()
+                .filter(f)
+                .map(|l| LINK_WEIGHT * l.score),
+        )
+    };
+    let mut multiple_accounts = noisy_or([
+        contributions(&|l| !only(MatchType::Network)(l) && !only(MatchType::Device)(l)),
+        contributions(&only(MatchType::Network)).min(NETWORK_ONLY_CAP),
+        contributions(&only(MatchType::Device)).min(device_only_cap(&history.links)),
+    ]);
     for m in MatchType::ALL {
         let alone = noisy_or(
             history
@@ -223,10 +234,10 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
                 .filter(|l| l.has(m))
                 .map(|l| LINK_WEIGHT * l.strength(m)),
         );
-        let alone = if m == MatchType::Network {
-            alone.min(NETWORK_ONLY_CAP)
-        } else {
-            alone
+        let alone = match m {
+            MatchType::Network => alone.min(NETWORK_ONLY_CAP),
+            MatchType::Device => alone.min(device_only_cap(&history.links)),
+            _ => alone,
         };
         if alone > 0.0 {
             reasons.push(Reason {

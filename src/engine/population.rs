@@ -91,7 +91,7 @@ const COMPONENT_CARDINALITY: f64 = 200.0;
 pub struct Population {
     /// Sessions counted.
     pub sessions: u64,
-    /// Distinct devices counted.
+    /// Devices counted: one per browser profile, so identical devices each count.
     pub devices: u64,
     /// Per [`Feature`] in `Feature::ALL` order (devices and addresses left empty), value →
     /// sessions.
@@ -134,19 +134,24 @@ impl Population {
     }
 
     /// How many other devices of the population are expected to show exactly this
-    /// fingerprint: the device count times the product of the components' shares (components
-    /// taken as independent, which overstates rarity a little for correlated ones such as a
-    /// GPU and its platform).
+    /// fingerprint: the device count times the shares of its two rarest components. The
+    /// components of one device model are strongly correlated (a phone's screen, GPU and memory
+    /// come together), so multiplying all of them would call every popular phone unique; the two
+    /// rarest bound the share from above and still single out a rare device.
     pub fn expected_twins(&self, s: &SessionSummary) -> f64 {
         let n = self.devices as f64;
-        let p: f64 = s
+        let mut shares: Vec<f64> = s
             .components()
             .map(|c| {
                 let count = self.components.get(c).copied().unwrap_or(0) as f64;
                 (count + 1.0) / (n + COMPONENT_CARDINALITY)
             })
-            .product();
-        n * p
+            .collect();
+        if shares.is_empty() {
+            return 0.0;
+        }
+        shares.sort_by(f64::total_cmp);
+        n * shares.iter().take(2).product::<f64>()
     }
 }
 

@@ -258,7 +258,7 @@ mod tests {
     fn a_new_account_is_not_a_takeover() {
         let c = s("now", 0, "NG", 1, "x", "Firefox");
         let t = assess(
-            &[c.clone()],
+            std::slice::from_ref(&c),
             &c,
             &Population::default(),
             Velocity::default(),

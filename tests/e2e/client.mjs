@@ -85,8 +85,13 @@ export async function call(method, path, opts = {}) {
   return { status: r.status, body: parsed, headers: r.headers };
 }
 
-/** A browser session from the demo project, as if from `ip`. */
-export async function newSession(signals = {}, { ip = "203.0.113.10", project = DEMO, headers = {} } = {}) {
+/** An address of the IPv6 documentation range no other test uses: tests share one worker, and
+ * accounts on one address within the hour are linked (weakly) by network. */
+export const uniqueIp = () =>
+  `2001:db8:${[0, 0, 0].map(() => Math.floor(Math.random() * 0xffff).toString(16)).join(":")}::1`;
+
+/** A browser session from the demo project, as if from `ip` (by default an address of its own). */
+export async function newSession(signals = {}, { ip = uniqueIp(), project = DEMO, headers = {} } = {}) {
   const r = await call("POST", "/session", {
     publicKey: project.public,
     json: signals,
@@ -103,9 +108,12 @@ export async function authenticate(sessionId, account, project = DEMO) {
 /** A unique id per test run, so tests never see each other's accounts. */
 export const unique = (name) => `${name}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
+/** Signals of one browser. Each browser id is on a device of its own (its GPU string differs),
+ * so tests that share one worker are not linked by device fingerprint. */
 export const browserSignals = (browserId, extra = {}) => ({
   browser_id: browserId,
   window: {
+    webglRenderer: `Test GPU ${browserId}`,
     userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
     platform: "Linux x86_64",
     languages: ["en-GB", "en"],

@@ -29,7 +29,7 @@ const base = `http://127.0.0.1:${port}`;
 
 const wrangler = spawn(
   join(root, "node_modules", ".bin", "wrangler"),
-  ["dev", "--env", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state,
+  ["dev", "--env", "dev", "--test-scheduled", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state,
    "--show-interactive-dev-session=false", "--live-reload=false"],
   {
     cwd: root,

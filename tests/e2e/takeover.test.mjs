@@ -1,0 +1,94 @@
+// The risk engine through the worker: the takeover model over an account's history (laid down
+// with the development clock and request.cf headers), and the population index the cron trigger
+// rebuilds, which decides how strongly a shared fingerprint links accounts.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { BASE, DEMO, authenticate, browserSignals, call, newSession, unique, uniqueIp } from "./client.mjs";
+
+const DAY = 86_400_000;
+const START = Date.parse("2026-10-01T09:00:00Z");
+
+async function sessionAt(at, signals, cf, ip = uniqueIp()) {
+  const headers = { "x-edgeward-now": String(at), "x-edgeward-cf": JSON.stringify(cf) };
+  const sid = await newSession(signals, { ip, headers: { ...headers, "user-agent": signals.window.userAgent } });
+  return { sid, headers };
+}
+
+async function login(account, at, signals, cf, ip) {
+  const { sid, headers } = await sessionAt(at, signals, cf, ip);
+  const r = await call("POST", "/session/authenticate", {
+    key: DEMO.secret,
+    json: { session_id: sid, account: { id: account } },
+    headers,
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body;
+}
+
+test("a login from a new country, network and device on an established account is a takeover", async () => {
+  const account = unique("victim");
+  const home = browserSignals(unique("home"));
+  const ip = uniqueIp();
+  const paris = { country: "FR", asn: 3215, asOrganization: "Orange", latitude: 48.86, longitude: 2.35 };
+  for (let day = 0; day < 12; day++) {
+    const r = await login(account, START + day * DAY, home, paris, ip);
+    assert.equal(r.decision, "Real", `day ${day}: ${JSON.stringify(r.reasons)}`);
+  }
+  const attacker = browserSignals(unique("attacker"), {
+    userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36",
+  });
+  const lagos = { country: "NG", asn: 37148, latitude: 6.45, longitude: 3.39 };
+  const r = await login(account, START + 12 * DAY + 3 * 3_600_000, attacker, lagos);
+  assert.notEqual(r.decision, "Real");
+  assert.ok(r.account_takeover > 0.9, JSON.stringify(r));
+  const codes = r.reasons.map((x) => x.code);
+  for (const c of ["ATO_NEW_COUNTRY", "ATO_NEW_NETWORK", "ATO_NEW_DEVICE", "ATO_NEW_BROWSER", "ATO_NEW_OS"]) {
+    assert.ok(codes.includes(c), `${c} missing from ${codes}`);
+  }
+  // The owner, back home the next day, is Real again.
+  const back = await login(account, START + 13 * DAY, home, paris, ip);
+  assert.equal(back.account_takeover < 0.1, true, JSON.stringify(back));
+});
+
+test("the development clock and location headers are refused when malformed", async () => {
+  for (const [name, value] of [["x-edgeward-now", "yesterday"], ["x-edgeward-cf", "{not json"]]) {
+    const r = await call("POST", "/session", {
+      publicKey: DEMO.public,
+      json: browserSignals(unique("b")),
+      headers: { [name]: value },
+    });
+    assert.equal(r.status, 400);
+    assert.match(r.body.message, new RegExp(name));
+  }
+});
+
+test("after the cron rebuilds the population index, a popular fingerprint links weakly", async () => {
+  // One popular phone, identical in every component, on many unrelated accounts.
+  const phone = (id) =>
+    browserSignals(id, { platform: "iPhone", webglRenderer: "Apple GPU", timezone: "America/New_York",
+                         languages: ["en-US"], hardwareConcurrency: 6, screen: { width: 390, height: 844, colorDepth: 24 } });
+  const cf = { country: "US", asn: 7922 };
+  const strength = async () => {
+    const account = unique("phone");
+    const r = await login(account, Date.now(), phone(unique("b")), cf);
+    const linked = await call("GET", `/account/${account}/accounts-linked`, { key: DEMO.secret });
+    const device = linked.body.accounts_linked.filter((l) => l.match_type.includes("device"));
+    assert.ok(device.length > 0, JSON.stringify(linked.body));
+    return Math.max(...device.map((l) => l.score));
+  };
+  for (let i = 0; i < 150; i++) await login(unique("phone"), Date.now(), phone(unique("b")), cf);
+  const before = await strength();
+  assert.ok(before > 0.8, `without a population index every fingerprint is rare: ${before}`);
+
+  const cron = await fetch(`${BASE}/__scheduled?cron=*/10+*+*+*+*`);
+  assert.equal(cron.status, 200);
+  // The index is read once per isolate and kept for five minutes; the development clock moves
+  // this request past that.
+  const later = Date.now() + 6 * 60_000;
+  const account = unique("phone");
+  const r = await login(account, later, phone(unique("b")), cf);
+  const linked = await call("GET", `/account/${account}/accounts-linked`, { key: DEMO.secret });
+  const after = Math.max(...linked.body.accounts_linked.filter((l) => l.match_type.includes("device")).map((l) => l.score));
+  assert.ok(after < 0.2, `a fingerprint shared by 150 accounts links weakly: ${after}`);
+  assert.equal(r.decision, "Real", JSON.stringify(r.reasons));
+});
