@@ -40,21 +40,29 @@ impl Feature {
         Feature::Hour,
     ];
 
-    /// The value of this feature in a session; `None` when unknown (never evidence either way).
-    pub fn of(self, s: &SessionSummary) -> Option<String> {
-        let text = |v: &str| (!v.is_empty()).then(|| v.to_string());
+    /// The value of this feature in a session, borrowed (the takeover model compares thousands
+    /// per request); `None` when unknown (never evidence either way).
+    pub fn value(self, s: &SessionSummary) -> Option<Value<'_>> {
+        fn text(v: &str) -> Option<Value<'_>> {
+            (!v.is_empty()).then_some(Value::Text(v))
+        }
         match self {
             Feature::Country => text(&s.country),
-            Feature::Asn => (s.asn != 0).then(|| s.asn.to_string()),
+            Feature::Asn => (s.asn != 0).then_some(Value::Num(u64::from(s.asn))),
             Feature::Browser => text(&s.browser),
             Feature::Os => text(&s.os),
             Feature::Device => text(&s.device_id),
             Feature::Ip => text(&s.ip),
             Feature::Hour => {
                 let hour = s.at.rem_euclid(crate::schema::time::DAY) / crate::schema::time::HOUR;
-                Some((hour / 6).to_string())
+                Some(Value::Num((hour / 6) as u64))
             }
         }
+    }
+
+    /// The value as the population index keys it.
+    pub fn of(self, s: &SessionSummary) -> Option<String> {
+        self.value(s).map(|v| v.to_string())
     }
 
     /// How many values this feature can plausibly take: the smoothing denominator before any
@@ -79,6 +87,22 @@ impl Feature {
     /// rarity comes from its components instead).
     fn counted(self) -> bool {
         !matches!(self, Feature::Device | Feature::Ip)
+    }
+}
+
+/// A feature's value in one session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value<'a> {
+    Text(&'a str),
+    Num(u64),
+}
+
+impl std::fmt::Display for Value<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Value::Text(t) => f.write_str(t),
+            Value::Num(n) => write!(f, "{n}"),
+        }
     }
 }
 

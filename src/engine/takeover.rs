@@ -22,7 +22,7 @@
 //! credential stuffing) multiplies the ratio, since it makes any novelty more suspicious.
 
 use super::history::SessionSummary;
-use super::population::{Feature, Population};
+use super::population::{Feature, Population, Value};
 use crate::schema::time::{Millis, HOUR};
 
 /// The likelihood ratio at which the takeover score is 0.5: about a new device on a new
@@ -34,6 +34,9 @@ const MAX_FACTOR: f64 = 30.0;
 /// …or lowers it by more than this one: a value the owner always shows is evidence of the
 /// owner, but an attacker on the owner's network must not be cancelled out by it.
 const MIN_FACTOR: f64 = 0.2;
+/// The model reads the account's latest sessions only: habits drift (a new phone, a move), and
+/// counting distinct values over thousands of sessions would cost more than the request allows.
+pub const MAX_HISTORY: usize = 200;
 /// Sessions of history before the model says anything: a new account cannot be taken over.
 pub const MIN_HISTORY: usize = 1;
 
@@ -99,7 +102,11 @@ pub fn assess(
     population: &Population,
     velocity: Velocity,
 ) -> Takeover {
-    let earlier: Vec<&SessionSummary> = history.iter().filter(|s| s.id != current.id).collect();
+    let mut earlier: Vec<&SessionSummary> = history.iter().filter(|s| s.id != current.id).collect();
+    if earlier.len() > MAX_HISTORY {
+        earlier.select_nth_unstable_by_key(MAX_HISTORY, |s| std::cmp::Reverse(s.at));
+        earlier.truncate(MAX_HISTORY);
+    }
     let velocity_factor = velocity.factor();
     if earlier.len() < MIN_HISTORY {
         return Takeover {
@@ -112,11 +119,13 @@ pub fn assess(
     let mut log_lr = 0.0;
     let mut new = Vec::new();
     for f in Feature::ALL {
-        let Some(value) = f.of(current) else { continue };
+        let Some(value) = f.value(current) else {
+            continue;
+        };
         let mut n = 0.0;
         let mut c = 0.0;
-        let mut distinct: Vec<String> = Vec::new();
-        for v in earlier.iter().filter_map(|s| f.of(s)) {
+        let mut distinct: Vec<Value> = Vec::new();
+        for v in earlier.iter().filter_map(|s| f.value(s)) {
             n += 1.0;
             if v == value {
                 c += 1.0;
@@ -128,7 +137,7 @@ pub fn assess(
         if n == 0.0 {
             continue;
         }
-        let p = population.share(f, &value);
+        let p = population.share(f, &value.to_string());
         let beta = distinct.len() as f64 + 1.0;
         let owner = (c + beta * p) / (n + beta);
         let factor = (p / owner).clamp(MIN_FACTOR, MAX_FACTOR).powf(weight(f));
