@@ -1,0 +1,157 @@
+// Plays the scenarios' sessions against a running worker in simulated time order.
+//
+// Sessions that share nothing (account, address, browser id, device fingerprint, mailbox) run
+// concurrently; a session waits for every earlier session (in simulated time) it shares one of
+// those with, so the worker sees each account's, address's and device's history in the order
+// it happened. The population index is rebuilt (the worker's scheduled handler) at the given
+// instants, between sessions: nothing runs while it is rebuilt.
+
+export const DEMO = { secret: "sk_dev_demo_5f2c0a9e1b7d4c3a", public: "pk_dev_demo_8e1d6b2a" };
+
+/** What links two sessions in the worker: whatever they share must be played in order. */
+function dependencyKeys(e) {
+  const w = e.load.signals.window ?? {};
+  const device = JSON.stringify([w.platform, w.screen?.width, w.screen?.height, w.screen?.colorDepth, w.hardwareConcurrency, w.deviceMemory, w.timezone, w.languages, w.webglRenderer]);
+  const keys = [`a:${e.account}`, `n:${e.ip}`, `b:${e.load.signals.browser_id}`, `d:${device}`];
+  if (e.email) keys.push(`e:${mailbox(e.email)}`);
+  return keys;
+}
+
+const mailbox = (email) => {
+  const [local, domain] = email.toLowerCase().split("@");
+  const base = local.split("+")[0];
+  return `${domain === "gmail.com" ? base.replaceAll(".", "") : base}@${domain}`;
+};
+
+function limiter(n) {
+  let active = 0;
+  const queue = [];
+  const next = () => {
+    if (active >= n || queue.length === 0) return;
+    active++;
+    const { fn, resolve } = queue.shift();
+    fn().then(resolve, resolve).finally(() => {
+      active--;
+      next();
+    });
+  };
+  return (fn) => new Promise((resolve) => {
+    queue.push({ fn, resolve });
+    next();
+  });
+}
+
+export class Driver {
+  constructor(base, { concurrency = 6, log = () => {} } = {}) {
+    this.base = base;
+    this.concurrency = concurrency;
+    this.log = log;
+    /** Requests that answered a status the scenario did not expect, or failed outright. */
+    this.failures = [];
+    this.requests = 0;
+  }
+
+  async request(method, path, headers, body) {
+    this.requests++;
+    let r;
+    let text;
+    try {
+      r = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      text = await r.text();
+    } catch (e) {
+      return { status: 0, body: null, error: String(e?.cause?.message ?? e) };
+    }
+    let parsed = null;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      parsed = { unparsed: text.slice(0, 300) };
+    }
+    return { status: r.status, body: parsed };
+  }
+
+  fail(e, what, r) {
+    this.failures.push({ account: e.account, at: new Date(e.t).toISOString(), what, status: r.status, body: r.error ?? JSON.stringify(r.body)?.slice(0, 400) });
+  }
+
+  /** Plays one session: POST /session, then POST /session/authenticate. Returns the scores. */
+  async play(e) {
+    const common = { "content-type": "application/json", "x-edgeward-now": String(e.t) };
+    const created = await this.request("POST", "/session", {
+      ...common,
+      "x-public-key": DEMO.public,
+      "x-forwarded-for": e.ip,
+      "user-agent": e.load.userAgent,
+      "accept-language": e.load.acceptLanguage,
+      "x-edgeward-cf": JSON.stringify(e.cf),
+    }, e.load.signals);
+    if (created.status !== 200 || typeof created.body?.session_id !== "string") {
+      this.fail(e, "POST /session", created);
+      return null;
+    }
+    const account = { id: e.account };
+    if (e.email) account.email = e.email;
+    const auth = await this.request("POST", "/session/authenticate", {
+      ...common,
+      "x-edgeward-now": String(e.t + 7),
+      "x-api-key": DEMO.secret,
+    }, { session_id: created.body.session_id, account });
+    if (auth.status !== 200 || typeof auth.body?.decision !== "string") {
+      this.fail(e, "POST /session/authenticate", auth);
+      return null;
+    }
+    const s = auth.body;
+    return {
+      decision: s.decision,
+      account_score: s.account_score,
+      bot: s.bot,
+      multiple_accounts: s.multiple_accounts,
+      risk_signals: s.risk_signals,
+      account_takeover: s.account_takeover,
+      accounts_linked: s.accounts_linked,
+      reasons: (s.reasons ?? []).map((r) => ({ code: r.code, weight: r.weight })),
+    };
+  }
+
+  /** Plays `events` (any order) with dependencies; sets `e.result` on each. */
+  async playAll(events) {
+    const sorted = [...events].sort((x, y) => x.t - y.t || x.seq - y.seq);
+    const limit = limiter(this.concurrency);
+    const last = new Map();
+    const all = [];
+    for (const e of sorted) {
+      const keys = dependencyKeys(e);
+      const deps = keys.map((k) => last.get(k)).filter(Boolean);
+      const p = Promise.all(deps).then(() => limit(async () => {
+        e.result = await this.play(e);
+      }));
+      for (const k of keys) last.set(k, p);
+      all.push(p);
+    }
+    await Promise.all(all);
+  }
+
+  /**
+   * Plays every event, rebuilding the population index at each instant of `rebuildAt` (sorted):
+   * the sessions before an instant all finish before the rebuild, those after wait for it.
+   */
+  async run(events, rebuildAt, rebuild) {
+    const cuts = [...rebuildAt, Infinity];
+    let from = -Infinity;
+    let played = 0;
+    let since = Date.now();
+    for (const cut of cuts) {
+      const segment = events.filter((e) => e.t >= from && e.t < cut);
+      await this.playAll(segment);
+      played += segment.length;
+      if (cut !== Infinity) await rebuild(cut);
+      // Progress once per simulated day (UTC midnight) and at the end.
+      if (cut === Infinity || cut % 86_400_000 === 0) {
+        this.log(`  ${played} sessions up to ${cut === Infinity ? "the end" : new Date(cut).toISOString().slice(0, 10)} in ${((Date.now() - since) / 1000).toFixed(1)} s (rebuilds included)`);
+        played = 0;
+        since = Date.now();
+      }
+      from = cut;
+    }
+  }
+}
