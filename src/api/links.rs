@@ -10,7 +10,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
-use super::records::{Profile, SessionRecord};
+use super::records::Profile;
+use crate::engine::history::round4;
 use crate::engine::takeover::VELOCITY_WINDOW;
 use crate::engine::{History, Link, MatchType, Population, SessionSummary, Velocity};
 use crate::intel::email;
@@ -62,23 +63,21 @@ pub const MAX_NEW_LINKS: usize = 50;
 /// How strongly a shared device fingerprint links two accounts: strong when the population has
 /// no twin of the fingerprint, weak when thousands of identical devices exist.
 pub fn device_strength(population: &Population, summary: &SessionSummary) -> f64 {
-    let strength = MatchType::Device.strength() / (1.0 + population.expected_twins(summary));
-    (strength * 10_000.0).round() / 10_000.0
+    round4(MatchType::Device.strength() / (1.0 + population.expected_twins(summary)))
 }
 
 /// The session's browser id, device fingerprint and address, with when the account's history
 /// first shows each (`history` = the account's stored sessions, or none for an anonymous check).
 pub fn session_identifiers(
-    rec: &SessionRecord,
+    summary: &SessionSummary,
     history: Option<&History>,
     population: &Population,
 ) -> Vec<Identifier> {
-    let summary = rec.summary();
     let first_seen = |same: &dyn Fn(&SessionSummary) -> bool| {
         history.and_then(|h| {
             h.sessions
                 .iter()
-                .filter(|s| s.id != rec.id && same(s))
+                .filter(|s| s.id != summary.id && same(s))
                 .map(|s| s.at)
                 .min()
         })
@@ -91,7 +90,7 @@ pub fn session_identifiers(
     if let Ok(v) = Id::new(&summary.device_id) {
         let since = first_seen(&|s| s.device_id == summary.device_id);
         let mut i = Identifier::new(MatchType::Device, v, since);
-        i.strength = device_strength(population, &summary);
+        i.strength = device_strength(population, summary);
         out.push(i);
     }
     if let Ok(v) = Id::new(&summary.ip) {
@@ -196,7 +195,7 @@ pub async fn look_up<S: Store>(
             found.others.push(Other {
                 kind: i.kind,
                 account: other,
-                strength: (strength * 10_000.0).round() / 10_000.0,
+                strength: round4(strength),
             });
         }
     }

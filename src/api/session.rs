@@ -147,13 +147,13 @@ pub async fn authenticate<S: Store>(
     let (profile, profile_changed) = update.apply(&aid, state.profile.as_ref(), ctx.now);
 
     // Links: the session's browser, device and address, and the account's e-mail.
-    let mut ids = links::session_identifiers(&rec, Some(&state.history), &population);
+    let mut cur = current(&rec);
+    let mut ids = links::session_identifiers(&cur.summary, Some(&state.history), &population);
     ids.extend(links::email_identifier(&profile, state.profile.as_ref()));
     let found = links::look_up(store, &keys, Some(&aid), &ids, ctx.now).await?;
 
     let mut history = state.history;
     history.email = profile.info.email.clone();
-    let mut cur = current(&rec);
     enrich(&history, &mut cur, &population, found.velocity);
     history.sessions.retain(|s| s.id != cur.summary.id);
     history.sessions.push(cur.summary.clone());
@@ -228,9 +228,9 @@ pub async fn unauthenticated<S: Store>(
     )
     .await;
     let (rec, population) = (rec?, population?);
-    let ids = links::session_identifiers(&rec, None, &population);
-    let found = links::look_up(ctx.store, &keys, None, &ids, ctx.now).await?;
     let cur = current(&rec);
+    let ids = links::session_identifiers(&cur.summary, None, &population);
+    let found = links::look_up(ctx.store, &keys, None, &ids, ctx.now).await?;
     let mut history = History {
         sessions: vec![cur.summary.clone()],
         ..History::default()

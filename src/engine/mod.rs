@@ -122,15 +122,23 @@ pub const LINK_WEIGHT: f64 = 0.35;
 /// there are: offices and carriers put many people behind one address.
 pub const NETWORK_ONLY_CAP: f64 = 0.15;
 
-/// Links by device fingerprint alone add at most what three links of the strongest of them
-/// would: many weak links (a popular phone model shared by thousands) must not add up to a
-/// certainty, while a rare fingerprint (strength near 0.9) is hardly capped.
-fn device_only_cap(links: &[Link]) -> f64 {
-    let strongest = links
+/// The kinds of link that add up only to a cap when they are a link's one kind, and their caps:
+/// addresses at [`NETWORK_ONLY_CAP`] (offices and carriers put many people behind one), device
+/// fingerprints at what three links of the strongest of them would put on the score (many weak
+/// links, a popular phone model shared by thousands, must not add up to a certainty, while a rare
+/// fingerprint near 0.9 is hardly capped).
+fn weak_kind_caps(links: &[Link]) -> [(MatchType, f64); 2] {
+    let strongest_device = links
         .iter()
         .map(|l| l.strength(MatchType::Device))
         .fold(0.0, f64::max);
-    (3.0 * LINK_WEIGHT * strongest).min(1.0)
+    [
+        (MatchType::Network, NETWORK_ONLY_CAP),
+        (
+            MatchType::Device,
+            (3.0 * LINK_WEIGHT * strongest_device).min(1.0),
+        ),
+    ]
 }
 
 /// Scores an account. `history` must already contain `current`'s summary when there is one.
@@ -208,24 +216,32 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
         t.score
     });
 
-    // Multiple accounts: every link is independent evidence of a second account, links by
-    // network alone only up to a cap; each kind of shared identifier is named with what its
-    // links alone would put on the score.
-    let only = |m: MatchType| move |l: &&Link| l.shared.len() == 1 && l.has(m);
-    let contributions = |f: &dyn Fn(&&Link) -> bool| {
-        noisy_or(
-            history
-                .links
-                .iter()
-                .filter(f)
-                .map(|l| LINK_WEIGHT * l.score),
-        )
+    // Multiple accounts: every link is independent evidence of a second account, but links by
+    // one weak kind alone (an address, a fingerprint) add up only to that kind's cap; each kind
+    // of shared identifier is named with what its links alone would put on the score.
+    let capped = weak_kind_caps(&history.links);
+    let cap_of = |m: MatchType| capped.iter().find(|c| c.0 == m).map(|c| c.1);
+    // The weak kind a link is made of alone, if it is.
+    let weak_only = |l: &Link| match l.shared.as_slice() {
+        [(m, _)] if cap_of(*m).is_some() => Some(*m),
+        _ => None,
     };
-    let mut multiple_accounts = noisy_or([
-        contributions(&|l| !only(MatchType::Network)(l) && !only(MatchType::Device)(l)),
-        contributions(&only(MatchType::Network)).min(NETWORK_ONLY_CAP),
-        contributions(&only(MatchType::Device)).min(device_only_cap(&history.links)),
-    ]);
+    let mut multiple_accounts = noisy_or(
+        capped
+            .map(|(m, _)| Some(m))
+            .into_iter()
+            .chain([None])
+            .map(|group| {
+                let p = noisy_or(
+                    history
+                        .links
+                        .iter()
+                        .filter(|l| weak_only(l) == group)
+                        .map(|l| LINK_WEIGHT * l.score),
+                );
+                group.and_then(cap_of).map_or(p, |cap| p.min(cap))
+            }),
+    );
     for m in MatchType::ALL {
         let alone = noisy_or(
             history
@@ -234,11 +250,7 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
                 .filter(|l| l.has(m))
                 .map(|l| LINK_WEIGHT * l.strength(m)),
         );
-        let alone = match m {
-            MatchType::Network => alone.min(NETWORK_ONLY_CAP),
-            MatchType::Device => alone.min(device_only_cap(&history.links)),
-            _ => alone,
-        };
+        let alone = cap_of(m).map_or(alone, |cap| alone.min(cap));
         if alone > 0.0 {
             reasons.push(Reason {
                 code: m.reason().into(),

@@ -109,10 +109,15 @@ pub fn assess(
     }
     let velocity_factor = velocity.factor();
     if earlier.len() < MIN_HISTORY {
+        // Nothing to compare with: only velocity is evidence, and it carries its own reason.
         return Takeover {
             velocity_factor,
             likelihood_ratio: velocity_factor,
-            score: to_score(velocity_factor),
+            score: if velocity_factor > 1.0 {
+                to_score(velocity_factor)
+            } else {
+                0.0
+            },
             ..Takeover::default()
         };
     }
@@ -272,7 +277,7 @@ mod tests {
             &Population::default(),
             Velocity::default(),
         );
-        assert!(t.score < 0.05);
+        assert_eq!(t.score, 0.0);
     }
 
     #[test]
