@@ -13,20 +13,17 @@
 // history and before the decisive sessions; "6h", "24h" …; "once": only before the decisive
 // sessions), EDGEWARD_QUALITY_VERBOSE=1 (log every rebuild), EDGEWARD_QUALITY_OUT (QUALITY.md), EDGEWARD_QUALITY_JSON (also write every
 // decisive response there), EDGEWARD_QUALITY_LOG=1 (print wrangler's log at the end).
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { execFileSync } from "node:child_process";
+import { statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+import { root, startWorker } from "../worker.mjs";
 
 import { Driver } from "./driver.mjs";
 import { loadRanges } from "./ipdata.mjs";
 import { analyse, markdown } from "./report.mjs";
 import { DECISIVE_START, HOUR, POPULATIONS, T0, buildScenarios } from "./scenarios.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, "..", "..");
 const env = process.env;
 const seed = Number(env.EDGEWARD_QUALITY_SEED ?? 20261101);
 const scale = Number(env.EDGEWARD_QUALITY_SCALE ?? 1);
@@ -44,72 +41,28 @@ const ranges = loadRanges();
 const { classes, accounts } = buildScenarios(seed, ranges, scale);
 const events = accounts.flatMap((a) => a.events);
 
-// --- The worker, started as tests/e2e/run.mjs starts it, with --test-scheduled --------------
+// --- The worker (tests/worker.mjs, as the end-to-end suite starts it) ------------------------
 
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on("error", reject);
-  });
-
-const port = await freePort();
-const state = mkdtempSync(join(tmpdir(), "edgeward-quality-"));
-const base = `http://127.0.0.1:${port}`;
 const started = Date.now();
-
-const wrangler = spawn(
-  join(root, "node_modules", ".bin", "wrangler"),
-  ["dev", "--env", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state,
-   "--test-scheduled", "--show-interactive-dev-session=false", "--live-reload=false"],
-  {
-    cwd: root,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    // The caller has built the worker; wrangler's own build step is skipped.
-    env: { ...env, EDGEWARD_SKIP_BUILD: "1", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-  },
-);
-let log = "";
-wrangler.stdout.on("data", (d) => (log += d));
-wrangler.stderr.on("data", (d) => (log += d));
-
-const stop = () => {
-  try {
-    process.kill(-wrangler.pid, "SIGTERM");
-  } catch {}
-  rmSync(state, { recursive: true, force: true });
-};
-process.on("exit", stop);
-for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => process.exit(130));
-
+let log = () => "";
 const die = (message) => {
   console.error(message);
-  if (env.EDGEWARD_QUALITY_LOG) console.error(log);
+  if (env.EDGEWARD_QUALITY_LOG) console.error(log());
   process.exit(1);
 };
-
-const deadline = Date.now() + 120_000;
-for (;;) {
-  try {
-    const r = await fetch(`${base}/health`);
-    if (r.ok) break;
-  } catch {}
-  if (Date.now() > deadline || wrangler.exitCode !== null) die(`the worker did not come up on ${base}:\n${log}`);
-  await new Promise((r) => setTimeout(r, 250));
-}
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => process.exit(130));
+const worker = await startWorker("quality").catch((e) => die(e.message));
+const { base, state, process: wrangler } = worker;
+log = worker.log;
 console.log(`worker up on ${base} (local KV in ${state}); ${accounts.length} accounts, ${events.length} sessions`);
-wrangler.on("exit", (code) => die(`the worker exited (code ${code}) during the run:\n${log.slice(-4000)}`));
+wrangler.on("exit", (code) => die(`the worker exited (code ${code}) during the run:\n${log().slice(-4000)}`));
 
 // --- The population index: the scheduled handler, as the cron would run it -------------------
 
 const rebuilds = [];
 async function rebuild(at) {
   const t = Date.now();
-  const before = (log.match(/population of demo rebuilt/g) ?? []).length;
+  const before = (log().match(/population of demo rebuilt/g) ?? []).length;
   const r = await fetch(`${base}/__scheduled?cron=${encodeURIComponent("*/10 * * * *")}`);
   await r.text();
   if (!r.ok) die(`GET /__scheduled answered ${r.status}`);
@@ -117,12 +70,12 @@ async function rebuild(at) {
   const until = Date.now() + 30_000;
   let stats = null;
   while (Date.now() < until) {
-    const lines = [...log.matchAll(/population of demo rebuilt \((\d+) sessions, (\d+) devices\)/g)];
+    const lines = [...log().matchAll(/population of demo rebuilt \((\d+) sessions, (\d+) devices\)/g)];
     if (lines.length > before) {
       stats = { sessions: Number(lines.at(-1)[1]), devices: Number(lines.at(-1)[2]) };
       break;
     }
-    if (/population of demo not rebuilt/.test(log.split("\n").slice(-20).join("\n"))) die(`the population index was not rebuilt:\n${log.slice(-2000)}`);
+    if (/population of demo not rebuilt/.test(log().split("\n").slice(-20).join("\n"))) die(`the population index was not rebuilt:\n${log().slice(-2000)}`);
     await new Promise((res) => setTimeout(res, 20));
   }
   rebuilds.push({ at, stats, ms: Date.now() - t });
@@ -188,8 +141,8 @@ console.log(`  all benign: FP ${(100 * analysis.fpRate).toFixed(2)} % (${analysi
 if (driver.failures.length) {
   console.error(`\n${driver.failures.length} requests failed or answered an unexpected status, e.g.:`);
   for (const f of driver.failures.slice(0, 5)) console.error(`  ${f.account} ${f.at} ${f.what}: ${f.status} ${f.body}`);
-  if (env.EDGEWARD_QUALITY_LOG) console.error(log);
+  if (env.EDGEWARD_QUALITY_LOG) console.error(log());
   process.exit(1);
 }
-if (env.EDGEWARD_QUALITY_LOG) console.log(log);
+if (env.EDGEWARD_QUALITY_LOG) console.log(log());
 process.exit(0);
