@@ -1,5 +1,5 @@
 //! Crawler and HTTP-client user agents, from the crawler-user-agents list (MIT) compiled into
-//! literal entries by `build.rs`. A match means the client declares itself a bot or a script.
+//! literal entries by the build script (`buildscript/`). A match means the client declares itself a bot or a script.
 
 include!(concat!(env!("OUT_DIR"), "/crawlers.rs"));
 

@@ -1,4 +1,4 @@
-//! Mail-domain tables built by `build.rs` from registry packages (see the README's open-data
+//! Mail-domain tables built by the build script (`buildscript/`) from registry packages (see the README's open-data
 //! section), and the look-up that also matches subdomains (`x.mailinator.com`).
 
 include!(concat!(env!("OUT_DIR"), "/email_domains.rs"));

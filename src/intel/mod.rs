@@ -4,4 +4,6 @@
 pub mod crawler;
 pub mod email;
 pub mod email_domains;
+pub mod geo;
+pub mod ip;
 pub mod user_agent;

@@ -1,9 +1,12 @@
 //! Builds the open-data tables the `intel` layer looks up, from registry packages that
-//! `npm ci` installs at pinned versions (package-lock.json), never from hand-typed lists:
+//! `scripts/setup.sh` installs at pinned versions (npm: package-lock.json; PyPI: iporigin),
+//! never from hand-typed lists:
 //!
 //! - `disposable-email-domains-js` (CC0-1.0): the disposable-email-domains blocklist;
 //! - `freemail` (ISC): free / personal mail providers (`data/free.txt`);
-//! - `crawler-user-agents` (MIT): crawler and HTTP-client user-agent patterns.
+//! - `crawler-user-agents` (MIT): crawler and HTTP-client user-agent patterns;
+//! - IP country, ASN and network-origin tables: see `ip.rs`;
+//! - time zones and the languages of each country: see `geo.rs`.
 //!
 //! Domains become sorted, de-duplicated `&[&str]`s in `$OUT_DIR/email_domains.rs`, searched by
 //! binary search. Crawler patterns are regular expressions, but all save a handful use only
@@ -15,6 +18,9 @@ use std::collections::BTreeSet;
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
+
+mod geo;
+mod ip;
 
 fn node_modules() -> PathBuf {
     match env::var_os("EDGEWARD_NODE_MODULES") {
@@ -223,6 +229,15 @@ fn main() {
         &free,
     );
     fs::write(out, code).unwrap();
-    let out = Path::new(&env::var("OUT_DIR").unwrap()).join("crawlers.rs");
-    fs::write(out, crawlers()).unwrap();
+    let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap());
+    fs::write(out_dir.join("crawlers.rs"), crawlers()).unwrap();
+
+    // The worker build also leaves the ASN table where the KV upload finds it.
+    let worker = env::var("TARGET").is_ok_and(|t| t.starts_with("wasm32"))
+        && env::var_os("CARGO_FEATURE_WORKER").is_some();
+    let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
+    let copy_asn = worker.then(|| manifest.join("build/intel/ip-asn.bin"));
+    ip::ip_location_db(&read, &out_dir, copy_asn);
+    ip::iporigin(&out_dir);
+    geo::tables(&read, &out_dir);
 }
