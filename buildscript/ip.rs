@@ -117,6 +117,28 @@ fn kind(provider: &str, kind: &str) -> Option<&'static str> {
     }
 }
 
+/// Addresses no client can come from (private, documentation, loopback, link-local, multicast):
+/// some provider feeds list documentation prefixes, which must not make them look like clouds.
+fn special_v4(a: u32) -> bool {
+    let ip = std::net::Ipv4Addr::from(a);
+    ip.is_private()
+        || ip.is_loopback()
+        || ip.is_link_local()
+        || ip.is_documentation()
+        || ip.is_multicast()
+        || ip.is_broadcast()
+        || ip.is_unspecified()
+}
+
+fn special_v6(a: u128) -> bool {
+    let top = (a >> 96) as u32;
+    top == 0x2001_0db8 // documentation
+        || (a >> 121) == 0x7e // fc00::/7, unique local
+        || (a >> 118) == 0x3fa // fe80::/10, link-local
+        || (a >> 120) == 0xff // multicast
+        || a >> 64 == 0 // ::/64: loopback, unspecified, mapped
+}
+
 fn take<const N: usize>(b: &[u8], at: &mut usize) -> [u8; N] {
     let v: [u8; N] = b
         .get(*at..*at + N)
@@ -171,13 +193,17 @@ pub fn iporigin(out: &Path) {
         let s = u32::from_le_bytes(take(&b, &mut at));
         let e = u32::from_le_bytes(take(&b, &mut at));
         let l = u16::from_le_bytes(take(&b, &mut at)) as usize;
-        table.add_v4(s, e, values[l]);
+        if !special_v4(s) && !special_v4(e) {
+            table.add_v4(s, e, values[l]);
+        }
     }
     for _ in 0..n6 {
         let s = u128::from_be_bytes(take(&b, &mut at));
         let e = u128::from_be_bytes(take(&b, &mut at));
         let l = u16::from_le_bytes(take(&b, &mut at)) as usize;
-        table.add_v6(s, e, values[l]);
+        if !special_v6(s) && !special_v6(e) {
+            table.add_v6(s, e, values[l]);
+        }
     }
     fs::write(out.join("ip_origin.bin"), table.encode(2)).unwrap();
 }

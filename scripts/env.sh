@@ -12,3 +12,5 @@ WORKER_BUILD_VERSION=0.8.7
 WASM_PACK_VERSION=0.15.1
 # wasm-bindgen-cli must equal the wasm-bindgen locked in Cargo.lock, exactly.
 WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$ROOT/Cargo.lock")"
+# PyPI iporigin: its data/ranges.bin feeds the network-origin table (buildscript/ip.rs).
+IPORIGIN_VERSION=1.1.2

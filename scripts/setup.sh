@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Edgeward needs to build, run and test, skipping what is already there:
-# the wasm32 target, worker-build / wasm-bindgen-cli / wasm-pack at pinned versions, and the
-# npm dev dependencies from package-lock.json.
+# the wasm32 target, worker-build / wasm-bindgen-cli / wasm-pack at pinned versions, the npm
+# dev dependencies from package-lock.json, and the PyPI package iporigin (open data only).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -43,4 +43,14 @@ if [ "$(cat node_modules/.edgeward-lock 2>/dev/null)" != "$lock_sum" ]; then
   step "npm ci"
   npm ci --no-audit --no-fund
   echo "$lock_sum" > node_modules/.edgeward-lock
+fi
+
+# iporigin is a data source, not a dependency: its wheel is unpacked where buildscript/ip.rs
+# reads it (.tools/pypi/iporigin), never installed into Python.
+if [ "$(cat .tools/pypi/iporigin/VERSION 2>/dev/null)" != "$IPORIGIN_VERSION" ]; then
+  step "pip download iporigin $IPORIGIN_VERSION"
+  rm -rf .tools/pypi/iporigin
+  python3 -m pip download --quiet --no-deps --only-binary=:all: "iporigin==$IPORIGIN_VERSION" -d .tools/pypi
+  python3 -m zipfile -e ".tools/pypi/iporigin-$IPORIGIN_VERSION-py3-none-any.whl" .tools/pypi/iporigin
+  echo "$IPORIGIN_VERSION" > .tools/pypi/iporigin/VERSION
 fi

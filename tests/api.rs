@@ -3,7 +3,7 @@
 
 use std::cell::Cell;
 
-use edgeward::api::{handle, Ctx, Populations, Random, Request, Response, Settings};
+use edgeward::api::{handle, Caches, Ctx, Random, Request, Response, Settings};
 use edgeward::schema::time::{DAY, HOUR};
 use edgeward::store::MemoryStore;
 use futures::executor::block_on;
@@ -59,7 +59,7 @@ struct World {
     settings: Result<Settings, String>,
     now: Cell<i64>,
     random: Counter,
-    populations: Populations,
+    caches: Caches,
 }
 
 impl World {
@@ -76,7 +76,7 @@ impl World {
             settings: Settings::parse(Some(&projects.to_string()), true),
             now: Cell::new(T0),
             random: Counter(Cell::new(0)),
-            populations: Populations::default(),
+            caches: Caches::default(),
         }
     }
 
@@ -91,7 +91,7 @@ impl World {
             settings: &self.settings,
             now: self.now.get(),
             random: &self.random,
-            populations: &self.populations,
+            caches: &self.caches,
         };
         handle(&ctx, &req).await
     }
@@ -151,7 +151,7 @@ fn browser_session_then_authenticate_then_account_read_back() {
     assert_eq!(auth["account_id"], "john-doe");
     assert_eq!(auth["session"]["network"]["ip_address"], "203.0.113.7");
     assert_eq!(auth["account"]["num_sessions"], 1);
-    assert_eq!(auth["decision"], "Real");
+    assert_eq!(auth["decision"], "Real", "{auth}");
 
     let (s, acct) = w.secret("GET", "/account/john-doe", Value::Null);
     assert_eq!(s, 200);
@@ -857,5 +857,69 @@ fn a_login_an_ocean_away_an_hour_later_is_impossible_travel() {
     w.at(T0 + 10 * HOUR);
     let to = session_in(48.86, 2.35, "FR");
     let (_, b) = w.authenticate(&to, json!({"id": "flyer"}));
-    assert_eq!(b["risk_signals"], 0.0, "{b}");
+    assert_eq!(
+        b["session"]["risk_signal_scores"]["impossible_travel"], 0.0,
+        "{b}"
+    );
+    assert!(!b["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["code"] == "RISK_IMPOSSIBLE_TRAVEL"));
+}
+
+/// Risk signals by name: `(signal, score)` of a response's session.
+fn session_signal(r: &Value, name: &str) -> f64 {
+    r["session"]["risk_signal_scores"][name].as_f64().unwrap()
+}
+
+#[test]
+fn tor_cloud_and_relay_addresses_raise_their_signals_from_the_open_data() {
+    let w = World::new();
+    // Addresses from iporigin's Tor, AWS and Apple Private Relay ranges.
+    let cases = [
+        ("185.220.101.1", "tor", "RISK_TOR"),
+        ("3.5.140.2", "datacenter", "RISK_DATACENTER"),
+        ("172.224.226.1", "proxy", "RISK_PROXY"),
+    ];
+    for (i, (ip, signal, code)) in cases.iter().enumerate() {
+        let sid = w.session_from(ip, signals(&format!("net-{i}")));
+        let (_, r) = w.authenticate(&sid, json!({"id": format!("net-{i}")}));
+        assert!(session_signal(&r, signal) >= 0.5, "{ip}: {r}");
+        assert_eq!(r["session"]["risk_signals"][signal], true);
+        assert!(
+            r["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["code"] == *code),
+            "{ip}: {r}"
+        );
+        assert!(!r["session"]["network"]["service_provider"]
+            .as_str()
+            .unwrap()
+            .is_empty());
+    }
+    // Tor is decisive; a cloud address alone reaches Suspicious; a relay alone stays Real.
+    let decision =
+        |id: &str| w.secret("GET", &format!("/account/{id}"), Value::Null).1["decision"].clone();
+    assert_ne!(decision("net-0"), "Real");
+    assert_eq!(decision("net-2"), "Real");
+}
+
+#[test]
+fn a_browser_set_up_far_from_its_address_is_a_device_network_mismatch() {
+    let w = World::new();
+    // A Deutsche Telekom address: the table places it in Germany.
+    let far = json!({"browser_id": "far", "window": {"userAgent": "Mozilla/5.0",
+        "timezone": "America/Los_Angeles", "languages": ["en-US"]}});
+    let sid = w.session_from("80.156.0.1", far);
+    let (_, r) = w.authenticate(&sid, json!({"id": "far"}));
+    assert_eq!(r["session"]["location"]["country_code"], "DE");
+    assert!(session_signal(&r, "device_network_mismatch") >= 0.8, "{r}");
+    let home = json!({"browser_id": "home", "window": {"userAgent": "Mozilla/5.0",
+        "timezone": "Europe/Berlin", "languages": ["de-DE"]}});
+    let sid = w.session_from("80.156.0.1", home);
+    let (_, r) = w.authenticate(&sid, json!({"id": "home"}));
+    assert_eq!(session_signal(&r, "device_network_mismatch"), 0.0, "{r}");
 }

@@ -8,6 +8,7 @@ pub mod body;
 pub mod config;
 mod cors;
 pub mod error;
+pub mod ip_tables;
 mod links;
 pub mod openapi;
 pub mod population;
@@ -20,6 +21,7 @@ use serde::Serialize;
 
 pub use config::{Project, Settings};
 pub use error::ApiError;
+pub use ip_tables::IpTables;
 pub use population::Populations;
 pub use records::Geo;
 
@@ -127,8 +129,15 @@ pub struct Ctx<'a, S: Store> {
     pub settings: &'a Result<Settings, String>,
     pub now: Millis,
     pub random: &'a dyn Random,
-    /// Population index snapshots, kept across requests (per isolate in the worker).
-    pub populations: &'a Populations,
+    /// What is kept across requests (per isolate in the worker).
+    pub caches: &'a Caches,
+}
+
+/// What an isolate keeps across requests: population snapshots and the IP tables held in KV.
+#[derive(Default)]
+pub struct Caches {
+    pub populations: Populations,
+    pub ip_tables: IpTables,
 }
 
 /// In development only, a request may carry a clock and a location of its own, so scenario

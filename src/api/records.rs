@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::engine::{round_scores, SessionSummary};
+use crate::engine::{network, round_scores, SessionSummary};
+use crate::intel::ip::NetworkKind;
 use crate::intel::user_agent;
 use crate::schema::time::{rfc3339, Millis};
 use crate::schema::{
@@ -52,15 +53,43 @@ pub struct SessionRecord {
     pub signals: Value,
     /// The worker's own evaluation of `signals`.
     pub verdict: Verdict,
+    /// What the IP tables said about the address.
+    #[serde(default)]
+    pub origin: Origin,
+}
+
+/// The kind of network behind a session's address and who runs it, from the IP tables.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Origin {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<NetworkKind>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub provider: String,
 }
 
 impl SessionRecord {
-    /// The session's risk-signal scores. Only `device_risk` is known from the browser verdict;
-    /// the network signals come with the open-data intel of the risk-engine issue.
+    /// The session's own risk-signal scores: the browser verdict's `device_risk`, the kind of
+    /// network, and the locale against the address's country. Impossible travel and recent
+    /// fraud on the address need the account and the project; authenticate adds them.
     pub fn risk_scores(&self) -> RiskSignalScores {
         let mut r = RiskSignalScores::default();
         let tamper = if self.verdict.tampered { 0.9 } else { 0.0 };
         r.set(RiskSignal::DeviceRisk, self.verdict.bot.max(tamper));
+        network::set_kind(&mut r, self.origin.kind);
+        let p = Payload::new(self.signals.clone());
+        let mut languages = p.languages();
+        if languages.is_empty() {
+            languages = header_languages(&self.accept_language);
+        }
+        let locale = network::Locale {
+            country: &self.geo.country,
+            timezone: p.timezone(),
+            languages: &languages,
+        };
+        r.set(
+            RiskSignal::DeviceNetworkMismatch,
+            network::mismatch(&locale),
+        );
         r
     }
 
@@ -118,7 +147,10 @@ impl SessionRecord {
             device_id: self.verdict.device_id.clone(),
             network: Network {
                 ip_address: self.ip.clone(),
-                service_provider: self.geo.as_organization.clone(),
+                service_provider: match self.geo.as_organization.is_empty() {
+                    true => self.origin.provider.clone(),
+                    false => self.geo.as_organization.clone(),
+                },
                 connection_type: String::new(),
             },
             location: Location {
@@ -159,6 +191,16 @@ impl SessionRecord {
             risk_signal_scores: scores,
         }
     }
+}
+
+/// The language tags of an `Accept-Language` header, most preferred first.
+fn header_languages(header: &str) -> Vec<&str> {
+    header
+        .split(',')
+        .filter_map(|part| part.split(';').next())
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && *l != "*")
+        .collect()
 }
 
 /// The caller's own fields of an account: last writer wins, as with Verisoul's PUT. It never

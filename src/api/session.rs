@@ -10,7 +10,7 @@ use super::body;
 use super::config::Project;
 use super::error::ApiError;
 use super::links;
-use super::records::SessionRecord;
+use super::records::{Geo, Origin, SessionRecord};
 use super::state::{
     account_details, linked_accounts, load_account, load_session, profile_write, scores, write_all,
     ProfileUpdate,
@@ -32,7 +32,7 @@ pub const SESSION_TTL: Millis = DAY;
 /// The client's address: `CF-Connecting-IP`, or in local development the first
 /// `X-Forwarded-For` hop, so tests can play users on many networks. Anything that does not
 /// parse as an IP address is ignored.
-fn client_ip(development: bool, req: &Request) -> String {
+fn client_ip(development: bool, req: &Request) -> Option<IpAddr> {
     let forwarded = development
         .then(|| req.header("x-forwarded-for"))
         .flatten()
@@ -42,8 +42,39 @@ fn client_ip(development: bool, req: &Request) -> String {
         .chain(req.header("cf-connecting-ip"))
         .map(str::trim)
         .find_map(|s| s.parse::<IpAddr>().ok())
-        .map(|ip| ip.to_string())
-        .unwrap_or_default()
+}
+
+/// Where the address is and what network it belongs to: Cloudflare's `request.cf` where it
+/// has a field, the open-data IP tables for the rest (local runs, and always for the kind of
+/// network, which Cloudflare does not say).
+async fn locate<S: Store>(
+    ctx: &Ctx<'_, S>,
+    req: &Request,
+    ip: Option<IpAddr>,
+) -> Result<(Geo, Origin), ApiError> {
+    let mut geo = req.geo.clone().unwrap_or_default();
+    let Some(ip) = ip else {
+        return Ok((geo, Origin::default()));
+    };
+    let facts = ctx
+        .caches
+        .ip_tables
+        .get(ctx.store, ctx.now)
+        .await?
+        .look_up(ip);
+    if geo.country.is_empty() {
+        geo.country = facts.country;
+    }
+    if geo.asn.is_none() {
+        geo.asn = facts.asn;
+    }
+    Ok((
+        geo,
+        Origin {
+            kind: facts.kind,
+            provider: facts.provider,
+        },
+    ))
 }
 
 fn truncated(s: Option<&str>, max: usize) -> String {
@@ -81,16 +112,19 @@ pub async fn create<S: Store>(
     }
     let signals = Value::Object(body::object(&req.body, true)?);
     let development = ctx.settings.as_ref().is_ok_and(|s| s.development);
+    let ip = client_ip(development, req);
+    let (geo, origin) = locate(ctx, req, ip).await?;
     let record = SessionRecord {
         id: ctx.random.uuid(),
         created_at: ctx.now,
         expires_at: ctx.now + SESSION_TTL,
-        ip: client_ip(development, req),
+        ip: ip.map(|a| a.to_string()).unwrap_or_default(),
         user_agent: truncated(req.header("user-agent"), 1024),
         accept_language: truncated(req.header("accept-language"), 256),
-        geo: req.geo.clone().unwrap_or_default(),
+        geo,
         verdict: server_verdict(&signals, req.header("user-agent")),
         signals,
+        origin,
     };
     let keys = Keys::new(&project.id);
     let value = serde_json::to_string(&record).map_err(|e| ApiError::bad_request(e.to_string()))?;
@@ -140,7 +174,9 @@ pub async fn authenticate<S: Store>(
     let (rec, state, population) = join3(
         load_session(store, &keys, &sid),
         load_account(store, &keys, &aid),
-        ctx.populations.get(store, &keys, &project.id, ctx.now),
+        ctx.caches
+            .populations
+            .get(store, &keys, &project.id, ctx.now),
     )
     .await;
     let (rec, state, population) = (rec?, state?, population?);
@@ -224,7 +260,9 @@ pub async fn unauthenticated<S: Store>(
     let keys = Keys::new(&project.id);
     let (rec, population) = join(
         load_session(ctx.store, &keys, &sid),
-        ctx.populations.get(ctx.store, &keys, &project.id, ctx.now),
+        ctx.caches
+            .populations
+            .get(ctx.store, &keys, &project.id, ctx.now),
     )
     .await;
     let (rec, population) = (rec?, population?);

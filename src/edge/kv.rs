@@ -15,6 +15,10 @@ impl Store for KvNamespace {
         self.0.get(key).text().await.map_err(err)
     }
 
+    async fn get_bytes(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.0.get(key).bytes().await.map_err(err)
+    }
+
     async fn put(&self, key: &str, value: &str, opts: Put) -> Result<(), StoreError> {
         let mut b = self.0.put(key, value).map_err(err)?;
         if let Some(ttl) = opts.ttl_secs {

@@ -12,7 +12,7 @@ use worker::{
 };
 
 use crate::api::body::MAX_BODY;
-use crate::api::{self, ApiError, Ctx, Geo, OsRandom, Populations, Request, Response, Settings};
+use crate::api::{self, ApiError, Caches, Ctx, Geo, OsRandom, Request, Response, Settings};
 use crate::store::Keys;
 
 /// The KV namespace binding declared in `wrangler.toml`.
@@ -24,9 +24,9 @@ type Parsed = Rc<std::result::Result<Settings, String>>;
 thread_local! {
     /// Settings parsed once per isolate, re-parsed only if the configuration string changes.
     static SETTINGS: RefCell<Option<(String, Parsed)>> = const { RefCell::new(None) };
-    /// Population snapshots, per isolate for the life of the isolate (leaked once: requests
-    /// borrow it across awaits).
-    static POPULATIONS: &'static Populations = Box::leak(Box::default());
+    /// Population snapshots and IP tables, per isolate for the life of the isolate (leaked
+    /// once: requests borrow them across awaits).
+    static CACHES: &'static Caches = Box::leak(Box::default());
 }
 
 fn settings(env: &Env) -> Parsed {
@@ -136,7 +136,7 @@ async fn fetch(req: WorkerRequest, env: Env, _ctx: Context) -> Result<WorkerResp
         settings: &settings,
         now: worker::Date::now().as_millis() as i64,
         random: &OsRandom,
-        populations: POPULATIONS.with(|p| *p),
+        caches: CACHES.with(|c| *c),
     };
     respond(api::handle(&ctx, &request).await)
 }

@@ -5,6 +5,7 @@
 //! the caller passes everything in, so the same inputs always give the same answer.
 
 pub mod history;
+pub mod network;
 pub mod population;
 pub mod reasons;
 pub mod takeover;

@@ -23,6 +23,11 @@ use std::fmt::Write;
 /// The most bytes an id may take once encoded: two ids in one key still fit KV's 512-byte limit.
 pub const MAX_ENCODED_ID: usize = 160;
 
+/// Deployment-wide keys, outside every project's `p/` prefix: the ASN range table (uploaded
+/// with `wrangler kv key put`, see the README) and the Tor exits of the last refresh.
+pub const ASN_TABLE: &str = "intel/ip-asn";
+pub const TOR_EXITS: &str = "intel/tor-exits";
+
 /// Why an id cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IdError {

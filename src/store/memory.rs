@@ -11,7 +11,7 @@ use crate::schema::time::{Millis, SECOND};
 
 #[derive(Debug, Clone)]
 struct Entry {
-    value: String,
+    value: Vec<u8>,
     metadata: Option<Value>,
     expires_at: Option<Millis>,
 }
@@ -61,8 +61,31 @@ impl MemoryStore {
     }
 }
 
+impl MemoryStore {
+    /// Stores bytes as they are, as `wrangler kv key put --path` does with a binary file.
+    pub fn put_bytes(&self, key: &str, value: &[u8]) {
+        self.map.borrow_mut().insert(
+            key.to_string(),
+            Entry {
+                value: value.to_vec(),
+                metadata: None,
+                expires_at: None,
+            },
+        );
+    }
+}
+
 impl Store for MemoryStore {
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        match self.get_bytes(key).await? {
+            Some(b) => String::from_utf8(b)
+                .map(Some)
+                .map_err(|_| StoreError(format!("value of {key} is not UTF-8 text"))),
+            None => Ok(None),
+        }
+    }
+
+    async fn get_bytes(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let now = self.now.get();
         Ok(self
             .map
@@ -91,7 +114,7 @@ impl Store for MemoryStore {
         self.map.borrow_mut().insert(
             key.to_string(),
             Entry {
-                value: value.to_string(),
+                value: value.as_bytes().to_vec(),
                 metadata: opts.metadata,
                 expires_at,
             },

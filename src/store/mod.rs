@@ -54,6 +54,8 @@ pub const MAX_METADATA_BYTES: usize = 1024;
 #[allow(async_fn_in_trait)]
 pub trait Store {
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
+    /// A value as bytes: binary tables (the ASN range table) are stored as they are.
+    async fn get_bytes(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
     async fn put(&self, key: &str, value: &str, opts: Put) -> Result<(), StoreError>;
     async fn list(&self, prefix: &str, cursor: Option<String>) -> Result<Page, StoreError>;
     async fn delete(&self, key: &str) -> Result<(), StoreError>;

@@ -11,13 +11,16 @@ pub mod table;
 use std::collections::HashSet;
 use std::net::IpAddr;
 
+use serde::{Deserialize, Serialize};
+
 pub use table::RangeTable;
 
 static COUNTRY_TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ip_country.bin"));
 static ORIGIN_TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ip_origin.bin"));
 
 /// The kind of network an address belongs to, from the origin table's labels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum NetworkKind {
     /// A cloud or hosting provider, or a known crawler's range: not where people browse from.
     Datacenter,
@@ -204,6 +207,20 @@ mod tests {
                 !labels.iter().any(|l| l.starts_with(dropped)),
                 "{dropped} is in the table"
             );
+        }
+    }
+
+    #[test]
+    fn documentation_and_private_addresses_belong_to_no_provider() {
+        // A provider feed lists the RFC 5737 documentation prefixes; they are dropped.
+        for a in [
+            "192.0.2.1",
+            "198.51.100.1",
+            "203.0.113.7",
+            "10.0.0.1",
+            "2001:db8::1",
+        ] {
+            assert_eq!(facts(a).kind, None, "{a}");
         }
     }
 
