@@ -12,4 +12,7 @@ cat <<'KEYS'
     project other  secret sk_dev_other_3b9e7f1c2d5a8e40   public pk_dev_other_c4a1f09e
 
 KEYS
+# The ASN table lives in KV (too large to embed): build, then put it into the local namespace.
+bash scripts/build-worker.sh
+bash scripts/ip-tables.sh --env dev --local --persist-to .wrangler/state >/dev/null
 exec wrangler dev --env dev --ip 127.0.0.1 --port "${PORT:-8787}" --persist-to .wrangler/state

@@ -1,7 +1,8 @@
 // Starts the built worker for a test run: `wrangler dev --env dev --test-scheduled` (workerd,
-// local KV persisted in a fresh temporary directory) on a free port, and waits for /health.
+// local KV persisted in a fresh temporary directory, the ASN table put into it first as
+// scripts/ip-tables.sh does) on a free port, and waits for /health.
 // Used by the end-to-end suite (tests/e2e/run.mjs) and the quality report (tests/quality/run.mjs).
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -22,16 +23,22 @@ const freePort = () =>
 
 /**
  * → { base, state, process, log() } once the worker answers /health; throws with wrangler's log
- * if it does not within two minutes. The worker is stopped and its state removed at exit.
+ * if it does not within two minutes. `vars` are extra worker variables (`--var NAME:VALUE`).
+ * The worker is stopped and its state removed at exit.
  */
-export async function startWorker(name) {
+export async function startWorker(name, { vars = {} } = {}) {
   const port = await freePort();
   const state = mkdtempSync(join(tmpdir(), `edgeward-${name}-`));
   const base = `http://127.0.0.1:${port}`;
+  execFileSync("bash", [join(root, "scripts", "ip-tables.sh"), "--env", "dev", "--local", "--persist-to", state], {
+    cwd: root,
+    stdio: "ignore",
+  });
+  const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const wrangler = spawn(
     join(root, "node_modules", ".bin", "wrangler"),
     ["dev", "--env", "dev", "--test-scheduled", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state,
-     "--show-interactive-dev-session=false", "--live-reload=false"],
+     "--show-interactive-dev-session=false", "--live-reload=false", ...varArgs],
     {
       cwd: root,
       detached: true,

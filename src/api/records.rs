@@ -126,6 +126,18 @@ impl SessionRecord {
         }
     }
 
+    /// Who runs the network: Cloudflare's AS organisation, else the origin table's provider,
+    /// else the autonomous system's number (the open-data ASN table has no names).
+    fn service_provider(&self) -> String {
+        if !self.geo.as_organization.is_empty() {
+            self.geo.as_organization.clone()
+        } else if !self.origin.provider.is_empty() {
+            self.origin.provider.clone()
+        } else {
+            self.geo.asn.map(|a| format!("AS{a}")).unwrap_or_default()
+        }
+    }
+
     pub fn details(&self) -> SessionDetails {
         let p = Payload::new(self.signals.clone());
         let ua_string = self.user_agent_string();
@@ -147,10 +159,7 @@ impl SessionRecord {
             device_id: self.verdict.device_id.clone(),
             network: Network {
                 ip_address: self.ip.clone(),
-                service_provider: match self.geo.as_organization.is_empty() {
-                    true => self.origin.provider.clone(),
-                    false => self.geo.as_organization.clone(),
-                },
+                service_provider: self.service_provider(),
                 connection_type: String::new(),
             },
             location: Location {

@@ -141,8 +141,22 @@ async fn fetch(req: WorkerRequest, env: Env, _ctx: Context) -> Result<WorkerResp
     respond(api::handle(&ctx, &request).await)
 }
 
-/// The cron trigger of `wrangler.toml`: rebuilds every project's population index off the
-/// request path. A failure is logged and retried at the next trigger.
+/// Downloads the Tor exit list at `url` into KV (`api::ip_tables`).
+async fn refresh_tor_exits(store: &kv::KvNamespace, url: &str) -> std::result::Result<usize, String> {
+    let url = url.parse().map_err(|e| format!("bad TOR_EXIT_LIST_URL: {e}"))?;
+    let mut resp = worker::Fetch::Url(url).send().await.map_err(|e| e.to_string())?;
+    if resp.status_code() != 200 {
+        return Err(format!("HTTP {}", resp.status_code()));
+    }
+    let text = resp.text().await.map_err(|e| e.to_string())?;
+    api::ip_tables::store_tor_exits(store, &text)
+        .await
+        .map_err(|e| e.message)
+}
+
+/// The cron trigger of `wrangler.toml`: refreshes the Tor exits (when `TOR_EXIT_LIST_URL` is
+/// set) and rebuilds every project's population index, off the request path. A failure is
+/// logged and retried at the next trigger.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let settings = settings(&env);
@@ -154,6 +168,13 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         return;
     };
     let store = kv::KvNamespace(kv);
+    let tor_url = env.var("TOR_EXIT_LIST_URL").map(|v| v.to_string()).unwrap_or_default();
+    if !tor_url.is_empty() {
+        match refresh_tor_exits(&store, &tor_url).await {
+            Ok(n) => worker::console_log!("scheduled: {n} Tor exits stored"),
+            Err(e) => worker::console_error!("scheduled: Tor exits not refreshed: {e}"),
+        }
+    }
     for project in &settings.projects {
         let keys = Keys::new(&project.id);
         match api::population::rebuild(&store, &keys).await {
