@@ -254,12 +254,15 @@ fn an_automated_browser_is_scored_as_a_bot_with_reasons() {
     let (_, a) = w.authenticate(&sid, json!({"id": "botty"}));
     assert_eq!(a["decision"], "Fake");
     assert_eq!(a["bot"], 0.9);
-    assert_eq!(a["session"]["risk_signals"]["device_risk"], true);
-    assert!(a["reasons"]
+    // Automation is the bot score's evidence, counted once: not again as device risk.
+    assert_eq!(a["session"]["risk_signals"]["device_risk"], false);
+    let codes: Vec<&str> = a["reasons"]
         .as_array()
         .unwrap()
         .iter()
-        .any(|r| r["code"] == "BOT_WEBDRIVER"));
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["BOT_WEBDRIVER"]);
 }
 
 #[test]
@@ -922,4 +925,32 @@ fn a_browser_set_up_far_from_its_address_is_a_device_network_mismatch() {
     let sid = w.session_from("80.156.0.1", home);
     let (_, r) = w.authenticate(&sid, json!({"id": "home"}));
     assert_eq!(session_signal(&r, "device_network_mismatch"), 0.0, "{r}");
+}
+
+#[test]
+fn an_address_used_by_a_fake_account_is_recent_fraud_for_the_next() {
+    let w = World::new();
+    let mut bot = signals("fraud-bot");
+    bot["window"]["webdriver"] = json!(true);
+    let sid = w.session_from("192.0.2.66", bot);
+    let (_, fake) = w.authenticate(&sid, json!({"id": "fraudster"}));
+    assert_eq!(fake["decision"], "Fake");
+    assert_eq!(session_signal(&fake, "recent_fraud_ip"), 0.0);
+
+    let sid = w.session_from("192.0.2.66", signals("next-door"));
+    let (_, r) = w.authenticate(&sid, json!({"id": "neighbour"}));
+    assert_eq!(session_signal(&r, "recent_fraud_ip"), 0.5, "{r}");
+    assert!(r["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["code"] == "RISK_RECENT_FRAUD_IP"));
+    // Another address is untouched, and the mark expires after a week.
+    let sid = w.session_from("192.0.2.67", signals("elsewhere"));
+    let (_, other) = w.authenticate(&sid, json!({"id": "elsewhere"}));
+    assert_eq!(session_signal(&other, "recent_fraud_ip"), 0.0);
+    w.at(T0 + 8 * DAY);
+    let sid = w.session_from("192.0.2.66", signals("next-week"));
+    let (_, later) = w.authenticate(&sid, json!({"id": "next-week"}));
+    assert_eq!(session_signal(&later, "recent_fraud_ip"), 0.0);
 }

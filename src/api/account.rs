@@ -130,6 +130,7 @@ pub async fn delete<S: Store>(
                 doomed.push(keys.index_account(kind.tag(), &value, &a));
             }
         }
+        doomed.extend(super::fraud_ips::key(&keys, &s.ip, &a));
     }
     if let Some(value) = state
         .profile

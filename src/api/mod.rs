@@ -8,6 +8,7 @@ pub mod body;
 pub mod config;
 mod cors;
 pub mod error;
+mod fraud_ips;
 pub mod ip_tables;
 mod links;
 pub mod openapi;

@@ -68,13 +68,15 @@ pub struct Origin {
 }
 
 impl SessionRecord {
-    /// The session's own risk-signal scores: the browser verdict's `device_risk`, the kind of
+    /// The session's own risk-signal scores: `device_risk` from the browser verdict, the kind of
     /// network, and the locale against the address's country. Impossible travel and recent
     /// fraud on the address need the account and the project; authenticate adds them.
     pub fn risk_scores(&self) -> RiskSignalScores {
         let mut r = RiskSignalScores::default();
-        let tamper = if self.verdict.tampered { 0.9 } else { 0.0 };
-        r.set(RiskSignal::DeviceRisk, self.verdict.bot.max(tamper));
+        // Tampering only: automation is the bot score's evidence and is not counted twice.
+        if self.verdict.tampered {
+            r.set(RiskSignal::DeviceRisk, 0.9);
+        }
         network::set_kind(&mut r, self.origin.kind);
         let p = Payload::new(self.signals.clone());
         let mut languages = p.languages();

@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::body;
 use super::config::Project;
 use super::error::ApiError;
+use super::fraud_ips;
 use super::links;
 use super::records::{Geo, Origin, SessionRecord};
 use super::state::{
@@ -20,7 +21,8 @@ use crate::engine::{assess, enrich, CurrentSession, History};
 use crate::intel::crawler;
 use crate::schema::time::{rfc3339, Millis, DAY, SECOND};
 use crate::schema::{
-    AuthenticateResponse, CreateSessionResponse, SessionResponse, UnauthenticatedResponse,
+    AuthenticateResponse, CreateSessionResponse, Decision, RiskSignal, SessionResponse,
+    UnauthenticatedResponse,
 };
 use crate::signals::{evaluate, Payload, Verdict};
 use crate::store::keys::trailing_id;
@@ -87,10 +89,14 @@ fn truncated(s: Option<&str>, max: usize) -> String {
 }
 
 /// The browser verdict on the raw signals, plus what only the server sees: a user agent header
-/// from the crawler list (a bot or an HTTP library declaring itself).
+/// from the crawler list (a bot or an HTTP library declaring itself). A headless browser's
+/// agent is on that list too; counted once, as headless.
 fn server_verdict(signals: &Value, user_agent: Option<&str>) -> Verdict {
     let mut verdict = evaluate(&Payload::new(signals.clone()));
-    if user_agent.and_then(crawler::matches).is_some() {
+    let headless = user_agent.is_some_and(|ua| crate::intel::user_agent::parse(ua).headless);
+    if headless && !verdict.reasons.iter().any(|r| r == "BOT_HEADLESS_UA") {
+        verdict.add_evidence("BOT_HEADLESS_UA");
+    } else if !headless && user_agent.and_then(crawler::matches).is_some() {
         verdict.add_evidence("BOT_CRAWLER_UA");
     }
     verdict
@@ -186,7 +192,13 @@ pub async fn authenticate<S: Store>(
     let mut cur = current(&rec);
     let mut ids = links::session_identifiers(&cur.summary, Some(&state.history), &population);
     ids.extend(links::email_identifier(&profile, state.profile.as_ref()));
-    let found = links::look_up(store, &keys, Some(&aid), &ids, ctx.now).await?;
+    let (found, fraud_ip) = join(
+        links::look_up(store, &keys, Some(&aid), &ids, ctx.now),
+        fraud_ips::score(store, &keys, &cur.summary.ip, &aid),
+    )
+    .await;
+    let found = found?;
+    cur.summary.risk[RiskSignal::RecentFraudIp as usize] = fraud_ip?;
 
     let mut history = state.history;
     history.email = profile.info.email.clone();
@@ -227,11 +239,18 @@ pub async fn authenticate<S: Store>(
     if profile_changed {
         writes.push(profile_write(&keys, &aid, &profile));
     }
+    if assessment.decision == Decision::Fake {
+        writes.extend(fraud_ips::mark(&keys, &cur.summary.ip, &aid, ctx.now));
+    }
     write_all(store, writes).await?;
     let linked_accounts = match with_linked {
         true => Some(linked_accounts(store, &keys, &history.links).await?),
         false => None,
     };
+    // The session as scored: with what the account's history and the project added.
+    let mut session = rec.details();
+    session.risk_signal_scores = cur.summary.risk_scores();
+    session.risk_signals = session.risk_signal_scores.flags();
 
     Ok(Response::json(
         200,
@@ -241,7 +260,7 @@ pub async fn authenticate<S: Store>(
             account_id: aid.raw().to_string(),
             request_id: ctx.random.uuid(),
             scores: scores(&assessment, &history.lists),
-            session: rec.details(),
+            session,
             account: account_details(&profile, &assessment),
             linked_accounts,
         },

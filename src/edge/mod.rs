@@ -142,9 +142,17 @@ async fn fetch(req: WorkerRequest, env: Env, _ctx: Context) -> Result<WorkerResp
 }
 
 /// Downloads the Tor exit list at `url` into KV (`api::ip_tables`).
-async fn refresh_tor_exits(store: &kv::KvNamespace, url: &str) -> std::result::Result<usize, String> {
-    let url = url.parse().map_err(|e| format!("bad TOR_EXIT_LIST_URL: {e}"))?;
-    let mut resp = worker::Fetch::Url(url).send().await.map_err(|e| e.to_string())?;
+async fn refresh_tor_exits(
+    store: &kv::KvNamespace,
+    url: &str,
+) -> std::result::Result<usize, String> {
+    let url = url
+        .parse()
+        .map_err(|e| format!("bad TOR_EXIT_LIST_URL: {e}"))?;
+    let mut resp = worker::Fetch::Url(url)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
     if resp.status_code() != 200 {
         return Err(format!("HTTP {}", resp.status_code()));
     }
@@ -168,7 +176,10 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
         return;
     };
     let store = kv::KvNamespace(kv);
-    let tor_url = env.var("TOR_EXIT_LIST_URL").map(|v| v.to_string()).unwrap_or_default();
+    let tor_url = env
+        .var("TOR_EXIT_LIST_URL")
+        .map(|v| v.to_string())
+        .unwrap_or_default();
     if !tor_url.is_empty() {
         match refresh_tor_exits(&store, &tor_url).await {
             Ok(n) => worker::console_log!("scheduled: {n} Tor exits stored"),

@@ -110,7 +110,7 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         code: "RISK_DEVICE_RISK",
         component: RiskSignals,
         class: High,
-        meaning: "The session's device looks automated or tampered with (device_risk).",
+        meaning: "The session's browser was tampered with: patched native functions or properties (device_risk). Automation alone is the bot score's evidence and is not counted here again.",
         action: "Add friction (second factor, challenge) before sensitive actions.",
     },
     ReasonInfo {
@@ -145,8 +145,22 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         code: "RISK_PROXY",
         component: RiskSignals,
         class: Low,
-        meaning: "The session's IP is a privacy relay's egress (Apple iCloud Private Relay).",
+        meaning: "The session's IP is a privacy relay's or a CDN's egress (Apple iCloud Private Relay, Cloudflare WARP): one step removed from the user.",
         action: "Nothing alone: the relay is on by default for many Apple users.",
+    },
+    ReasonInfo {
+        code: "RISK_DEVICE_NETWORK_MISMATCH",
+        component: RiskSignals,
+        class: Low,
+        meaning: "The browser's time zone is not used in the IP's country (strong when no zone there has its UTC offset), or none of its languages is spoken there (src/engine/network.rs).",
+        action: "Nothing alone: VPN users and expats show it; weighs with a takeover or a new device.",
+    },
+    ReasonInfo {
+        code: "RISK_RECENT_FRAUD_IP",
+        component: RiskSignals,
+        class: High,
+        meaning: "Within the last 7 days another account of the project on this IP was decided Fake (or blocked).",
+        action: "Review the session; a shared office or carrier address can carry one fraudster among many people.",
     },
     ReasonInfo {
         code: "RISK_EMAIL_DISPOSABLE",

@@ -94,15 +94,22 @@ pub struct Takeover {
     pub velocity_factor: f64,
 }
 
+/// A stored session with at least this takeover score is not the owner's: it stays out of the
+/// history the next session is compared with, so an attacker's retry is not "seen before".
+pub const NOT_THE_OWNER: f64 = 0.5;
+
 /// Scores `current` against the account's earlier sessions (`history`, which may include
-/// `current` itself: it is left out by id).
+/// `current` itself: it is left out by id), leaving out sessions judged not the owner's.
 pub fn assess(
     history: &[SessionSummary],
     current: &SessionSummary,
     population: &Population,
     velocity: Velocity,
 ) -> Takeover {
-    let mut earlier: Vec<&SessionSummary> = history.iter().filter(|s| s.id != current.id).collect();
+    let mut earlier: Vec<&SessionSummary> = history
+        .iter()
+        .filter(|s| s.id != current.id && s.takeover < NOT_THE_OWNER)
+        .collect();
     if earlier.len() > MAX_HISTORY {
         earlier.select_nth_unstable_by_key(MAX_HISTORY, |s| std::cmp::Reverse(s.at));
         earlier.truncate(MAX_HISTORY);
@@ -254,6 +261,40 @@ mod tests {
                 "ATO_NEW_DEVICE"
             ]
         );
+    }
+
+    #[test]
+    fn an_attackers_flagged_session_is_not_the_owners_history() {
+        let attacker = || {
+            let mut c = s("", 0, "NG", 37148, "attacker", "Firefox");
+            c.os = "Linux".into();
+            c
+        };
+        let first = at_next_day(attacker());
+        let t = assess(
+            &owner(),
+            &first,
+            &Population::default(),
+            Velocity::default(),
+        );
+        // The first attempt is stored with its score; the retry ten minutes later is compared
+        // with the owner's sessions only.
+        let mut history = owner();
+        history.push(SessionSummary {
+            id: "attempt-1".into(),
+            takeover: t.score,
+            ..first.clone()
+        });
+        let mut retry = attacker();
+        retry.id = "attempt-2".into();
+        retry.at = first.at + 10 * 60_000;
+        let again = assess(
+            &history,
+            &retry,
+            &Population::default(),
+            Velocity::default(),
+        );
+        assert!(again.score > 0.95, "{again:?}");
     }
 
     #[test]

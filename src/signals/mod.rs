@@ -160,9 +160,17 @@ mod tests {
     }
 
     #[test]
+    fn a_travellers_device_keeps_its_id_on_local_time() {
+        let home = json!({"window": {"screen": {"width": 1440, "height": 900}, "timezone": "Europe/Paris"}});
+        let mut abroad = home.clone();
+        abroad["window"]["timezone"] = json!("Asia/Tokyo");
+        assert_eq!(device_id(&payload(home)), device_id(&payload(abroad)));
+    }
+
+    #[test]
     fn the_fingerprint_names_each_known_component_once() {
         let p = payload(
-            json!({"window": {"screen": {"width": 1920, "height": 1080}, "timezone": "Europe/Paris"}}),
+            json!({"window": {"screen": {"width": 1920, "height": 1080}, "languages": ["fr-FR"]}}),
         );
         let fp = fingerprint(&p);
         let parts: Vec<&str> = fp.split(',').collect();

@@ -123,7 +123,8 @@ impl Payload {
                     .map(|m| m.to_string())
                     .unwrap_or_default(),
             ),
-            ("timezone", self.timezone().unwrap_or("").to_string()),
+            // Not the time zone: a traveller's laptop follows the local clock and is the same
+            // device abroad.
             ("languages", self.languages().join(",")),
             ("webgl", self.webgl_renderer().unwrap_or("").to_string()),
         ]
