@@ -11,7 +11,8 @@
 //   v6      n_v6 × (start 16 bytes big-endian, end 16 bytes, label u16)
 import { readFileSync } from "node:fs";
 
-export const DEFAULT_PATH = "/tmp/research/pypi/x/iporigin/data/ranges.bin";
+// Where scripts/setup.sh unpacks the iporigin wheel (the same file the worker build reads).
+export const DEFAULT_PATH = new URL("../../.tools/pypi/iporigin/iporigin/data/ranges.bin", import.meta.url).pathname;
 
 export const ipToInt = (ip) => ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
 export const intToIp = (n) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
