@@ -20,7 +20,8 @@ fn bench(c: &mut Criterion) {
         b.iter(|| crawler::matches(black_box("curl/8.5.0")))
     });
     // The ASN table as the worker reads it from KV: the build script's own copy.
-    let asn_bytes = std::fs::read(env!("EDGEWARD_ASN_TABLE")).expect("the build wrote the ASN table");
+    let asn_bytes =
+        std::fs::read(env!("EDGEWARD_ASN_TABLE")).expect("the build wrote the ASN table");
     let asn = RangeTable::parse(&asn_bytes).expect("the ASN table is well formed");
     let tor = TorExits::default();
     let v4: IpAddr = "80.156.0.1".parse().unwrap();
