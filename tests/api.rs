@@ -232,7 +232,7 @@ fn accounts_on_one_browser_are_linked_both_ways() {
     let (_, bob) = w.authenticate(&s2, json!({"id": "bob"}));
     assert_eq!(bob["accounts_linked"], 1);
     // One other account on the device: a household, not yet a multi-accounter.
-    assert_eq!(bob["multiple_accounts"], 0.35);
+    assert_eq!(bob["multiple_accounts"], 0.3);
     assert_eq!(bob["decision"], "Real");
     assert_eq!(bob["reasons"][0]["code"], "MULTI_SHARED_BROWSER");
     let (_, linked) = w.secret("GET", "/account/alice/accounts-linked", Value::Null);

@@ -118,7 +118,7 @@ pub fn enrich(
 
 /// How much one linked account puts on `multiple_accounts` at full link strength: two or three
 /// accounts on one device (a household) stay Real, a handful more do not.
-pub const LINK_WEIGHT: f64 = 0.35;
+pub const LINK_WEIGHT: f64 = 0.3;
 /// Links by network alone (the same IP within the hour) add at most this much however many
 /// there are: offices and carriers put many people behind one address.
 pub const NETWORK_ONLY_CAP: f64 = 0.15;

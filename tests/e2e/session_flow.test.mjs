@@ -64,7 +64,7 @@ test("two accounts on one browser are linked, both ways", async () => {
   const second = await authenticate(await newSession(browserSignals(browser)), { id: b });
   assert.equal(second.body.accounts_linked, 1);
   // One other account on the browser is a household: named, but not yet decisive.
-  assert.equal(second.body.multiple_accounts, 0.35);
+  assert.equal(second.body.multiple_accounts, 0.3);
   assert.equal(second.body.reasons[0].code, "MULTI_SHARED_BROWSER");
   const linked = await call("GET", `/account/${a}/accounts-linked`, { key: DEMO.secret });
   assert.deepEqual(linked.body.accounts_linked.map((l) => [l.account_id, l.match_type]), [[b, ["browser", "device"]]]);
