@@ -43,9 +43,8 @@ pub async fn score<S: Store>(
 
 /// The write that marks `ip` for `account`, if the address is usable as a key.
 pub fn mark(keys: &Keys, ip: &str, account: &Id, now: Millis) -> Option<(String, String, Put)> {
-    let value = Id::new(ip).ok()?;
     Some((
-        keys.index_account(TAG, &value, account),
+        key(keys, ip, account)?,
         String::from("1"),
         Put {
             ttl_secs: Some((RECENT / SECOND) as u64),
@@ -54,7 +53,7 @@ pub fn mark(keys: &Keys, ip: &str, account: &Id, now: Millis) -> Option<(String,
     ))
 }
 
-/// The key [`mark`] writes, for deletion.
+/// The key [`mark`] writes (and deletion removes).
 pub fn key(keys: &Keys, ip: &str, account: &Id) -> Option<String> {
     Some(keys.index_account(TAG, &Id::new(ip).ok()?, account))
 }
