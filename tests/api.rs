@@ -1,143 +1,14 @@
 //! The HTTP API over the in-memory store: every behaviour a user relies on, natively.
 //! (The same flows run against the real worker in workerd in `tests/e2e/`.)
 
-use std::cell::Cell;
+mod common;
 
-use edgeward::api::{handle, Caches, Ctx, Random, Request, Response, Settings};
+use common::*;
+use edgeward::api::{Request, Settings};
 use edgeward::schema::time::{DAY, HOUR};
-use edgeward::store::MemoryStore;
 use futures::executor::block_on;
 use futures::future::join_all;
 use serde_json::{json, Value};
-
-const DEMO_SECRET: &str = "sk_test_demo";
-const DEMO_PUBLIC: &str = "pk_test_demo";
-const OTHER_SECRET: &str = "sk_test_other";
-const OTHER_PUBLIC: &str = "pk_test_other";
-const T0: i64 = 1_780_000_000_000;
-
-fn sha(k: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(k.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// A request as the edge binding would hand it over.
-fn request(
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: impl Into<Vec<u8>>,
-) -> Request {
-    Request {
-        method: method.into(),
-        path: path.into(),
-        headers: headers
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        body: body.into(),
-        ..Request::default()
-    }
-}
-
-struct Counter(Cell<u64>);
-
-impl Random for Counter {
-    fn bytes16(&self) -> [u8; 16] {
-        self.0.set(self.0.get() + 1);
-        let mut b = [0u8; 16];
-        b[8..].copy_from_slice(&self.0.get().to_be_bytes());
-        b
-    }
-}
-
-struct World {
-    store: MemoryStore,
-    settings: Result<Settings, String>,
-    now: Cell<i64>,
-    random: Counter,
-    caches: Caches,
-}
-
-impl World {
-    fn new() -> World {
-        let projects = json!([
-            {"id": "demo", "secret_key_sha256": [sha(DEMO_SECRET)], "public_keys": [DEMO_PUBLIC],
-             "allowed_origins": ["https://app.example"]},
-            {"id": "other", "secret_key_sha256": [sha(OTHER_SECRET)], "public_keys": [OTHER_PUBLIC]}
-        ]);
-        let store = MemoryStore::new();
-        store.set_now(T0);
-        World {
-            store,
-            settings: Settings::parse(Some(&projects.to_string()), true),
-            now: Cell::new(T0),
-            random: Counter(Cell::new(0)),
-            caches: Caches::default(),
-        }
-    }
-
-    fn at(&self, t: i64) {
-        self.now.set(t);
-        self.store.set_now(t);
-    }
-
-    async fn send(&self, req: Request) -> Response {
-        let ctx = Ctx {
-            store: &self.store,
-            settings: &self.settings,
-            now: self.now.get(),
-            random: &self.random,
-            caches: &self.caches,
-        };
-        handle(&ctx, &req).await
-    }
-
-    fn call(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, Value) {
-        let r = block_on(self.send(request(method, path, headers, body)));
-        (
-            r.status,
-            serde_json::from_str(&r.body).unwrap_or(Value::Null),
-        )
-    }
-
-    fn secret(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
-        let b = if body.is_null() {
-            String::new()
-        } else {
-            body.to_string()
-        };
-        self.call(method, path, &[("x-api-key", DEMO_SECRET)], &b)
-    }
-
-    fn session_from(&self, ip: &str, signals: Value) -> String {
-        let (s, v) = self.call(
-            "POST",
-            "/session",
-            &[("x-public-key", DEMO_PUBLIC), ("x-forwarded-for", ip)],
-            &signals.to_string(),
-        );
-        assert_eq!(s, 200, "{v}");
-        v["session_id"].as_str().unwrap().to_string()
-    }
-
-    fn authenticate(&self, sid: &str, account: Value) -> (u16, Value) {
-        self.secret(
-            "POST",
-            "/session/authenticate",
-            json!({"session_id": sid, "account": account}),
-        )
-    }
-}
-
-/// Signals of one browser; each browser id is on a device of its own (the platform differs).
-fn signals(browser_id: &str) -> Value {
-    json!({"browser_id": browser_id, "window": {"userAgent": "Mozilla/5.0", "screen": {"width": 1920, "height": 1080},
-           "platform": format!("test-{browser_id}"), "timezone": "Europe/Paris", "languages": ["fr-FR"]}})
-}
 
 #[test]
 fn browser_session_then_authenticate_then_account_read_back() {

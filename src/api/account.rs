@@ -1,7 +1,5 @@
 //! Account endpoints: read, update and delete an account, list its sessions and linked accounts.
 
-use futures::future::join_all;
-
 use super::body;
 use super::config::Project;
 use super::error::ApiError;
@@ -12,7 +10,7 @@ use super::state::{
     AccountState, ProfileUpdate,
 };
 use super::{Ctx, Request, Response};
-use crate::engine::{assess, MatchType};
+use crate::engine::assess;
 use crate::schema::{
     AccountResponse, AccountSessionsResponse, AccountsLinkedResponse, DeleteAccountResponse,
 };
@@ -105,8 +103,7 @@ pub async fn put<S: Store>(
     Ok(account_response(ctx, project, &state, &profile))
 }
 
-/// `DELETE /account/{id}`: removes every key that names the account, including the keys of
-/// its sessions, the browser index and the other side of each link.
+/// `DELETE /account/{id}`: removes every key that names the account (`deletion`).
 pub async fn delete<S: Store>(
     ctx: &Ctx<'_, S>,
     project: &Project,
@@ -115,42 +112,7 @@ pub async fn delete<S: Store>(
     let a = body::path_id("account_id", raw)?;
     let keys = Keys::new(&project.id);
     let state = existing(ctx, &keys, &a).await?;
-    let mut doomed = state.keys.clone();
-    for s in &state.history.sessions {
-        if let Ok(sid) = Id::new(&s.id) {
-            doomed.push(keys.session_account(&sid, &a));
-            doomed.push(keys.session(&sid));
-        }
-        for (kind, value) in [
-            (MatchType::Browser, &s.browser_id),
-            (MatchType::Device, &s.device_id),
-            (MatchType::Network, &s.ip),
-        ] {
-            if let Ok(value) = Id::new(value) {
-                doomed.push(keys.index_account(kind.tag(), &value, &a));
-            }
-        }
-        doomed.extend(super::fraud_ips::key(&keys, &s.ip, &a));
-    }
-    if let Some(value) = state
-        .profile
-        .as_ref()
-        .and_then(|p| links::email_value(&p.info.email))
-    {
-        doomed.push(keys.index_account(MatchType::Email.tag(), &value, &a));
-    }
-    for l in &state.history.links {
-        if let Ok(other) = Id::new(&l.account_id) {
-            for m in l.match_types() {
-                doomed.push(keys.account_link(&other, m.tag(), &a));
-            }
-        }
-    }
-    doomed.push(keys.profile(&a));
-    doomed.sort();
-    doomed.dedup();
-    let results = join_all(doomed.iter().map(|k| ctx.store.delete(k))).await;
-    results.into_iter().collect::<Result<Vec<()>, _>>()?;
+    super::deletion::purge(ctx.store, &keys, &a, &state).await?;
     Ok(Response::json(
         200,
         &DeleteAccountResponse {

@@ -58,6 +58,24 @@ pub fn query_flag(query: &str, name: &str) -> Result<bool, ApiError> {
     }
 }
 
+/// Every value of query parameter `name` (also written `name[]`), percent-decoded, in order.
+pub fn query_values(query: &str, name: &str) -> Result<Vec<String>, ApiError> {
+    query
+        .split('&')
+        .filter_map(|kv| kv.split_once('=').or(Some((kv, ""))))
+        .filter(|(k, _)| {
+            *k == name || k.strip_suffix("[]") == Some(name) || *k == format!("{name}%5B%5D")
+        })
+        .map(|(_, v)| {
+            crate::store::keys::decode_id(&v.replace('+', " ")).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "query parameter {name} is not valid percent-encoded UTF-8"
+                ))
+            })
+        })
+        .collect()
+}
+
 /// An optional string field; `max` bytes at most.
 pub fn opt_str(
     obj: &Map<String, Value>,
@@ -177,6 +195,20 @@ mod tests {
                 .status,
             400
         );
+    }
+
+    #[test]
+    fn query_values_are_collected_and_decoded() {
+        assert_eq!(
+            query_values("days_range=7&x=1&days_range=9", "days_range").unwrap(),
+            ["7", "9"]
+        );
+        assert_eq!(
+            query_values("attack_types%5B%5D=ato&attack_types[]=fa", "attack_types").unwrap(),
+            ["ato", "fa"]
+        );
+        assert_eq!(query_values("a=%5B%27ato%27%5D", "a").unwrap(), ["['ato']"]);
+        assert_eq!(query_values("a=%FF", "a").unwrap_err().status, 400);
     }
 
     #[test]

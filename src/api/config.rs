@@ -6,9 +6,11 @@
 //!    "secret_key_sha256": ["<hex sha-256 of the secret key>"],
 //!    "public_keys": ["pk_…"],
 //!    "allowed_origins": ["http://127.0.0.1:8787"],
-//!    "thresholds": { "suspicious": 0.5, "fake": 0.85 } }]
+//!    "thresholds": { "suspicious": 0.5, "fake": 0.85 },
+//!    "webhook": { "url": "https://app.example/edgeward", "secret": "<16+ characters>" } }]
 //! ```
-//! Secret keys are stored only as SHA-256 hashes; several per project allow rotation.
+//! Secret keys are stored only as SHA-256 hashes; several per project allow rotation. The
+//! webhook (optional) receives every incident the engine opens, signed with its secret.
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -23,6 +25,15 @@ pub struct Project {
     pub public_keys: Vec<String>,
     pub allowed_origins: Vec<String>,
     pub thresholds: Thresholds,
+    pub webhook: Option<Webhook>,
+}
+
+/// Where incidents are posted, and the key their HMAC-SHA256 signature is made with.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Webhook {
+    pub url: String,
+    pub secret: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -45,6 +56,8 @@ struct RawProject {
     allowed_origins: Vec<String>,
     #[serde(default)]
     thresholds: Option<RawThresholds>,
+    #[serde(default)]
+    webhook: Option<Webhook>,
 }
 
 #[derive(Deserialize)]
@@ -126,6 +139,15 @@ impl Settings {
                     ))
                 }
             };
+            if let Some(w) = &p.webhook {
+                let scheme_ok = w.url.starts_with("https://") || w.url.starts_with("http://");
+                if !scheme_ok || w.secret.len() < 16 {
+                    return Err(format!(
+                        "project {}: webhook needs an http(s) url and a secret of at least 16 characters",
+                        p.id
+                    ));
+                }
+            }
             projects.push(Project {
                 name: if p.name.is_empty() {
                     p.id.clone()
@@ -137,6 +159,7 @@ impl Settings {
                 public_keys: p.public_keys,
                 allowed_origins: p.allowed_origins,
                 thresholds,
+                webhook: p.webhook,
             });
         }
         Ok(Settings {
@@ -201,6 +224,12 @@ mod tests {
                     r#"[{{"id":"a","secret_key_sha256":["{h}"],"thresholds":{{"suspicious":0.9,"fake":0.5}}}}]"#
                 ),
                 "thresholds",
+            ),
+            (
+                format!(
+                    r#"[{{"id":"a","secret_key_sha256":["{h}"],"webhook":{{"url":"ftp://x","secret":"0123456789abcdef"}}}}]"#
+                ),
+                "webhook",
             ),
         ] {
             let e = Settings::parse(Some(&json), false).unwrap_err();

@@ -33,6 +33,7 @@ pub fn preflight(settings: &Settings, req: &Request) -> Result<Response, ApiErro
             ("access-control-max-age".into(), "600".into()),
         ],
         body: String::new(),
+        deferred: Vec::new(),
     })
 }
 

@@ -7,16 +7,23 @@ pub mod auth;
 pub mod body;
 pub mod config;
 mod cors;
+mod defender;
+mod deletion;
 pub mod error;
+mod events;
+mod feedback;
 mod fraud_ips;
+mod incidents;
 pub mod ip_tables;
 mod links;
+mod lists;
 pub mod openapi;
 pub mod population;
 pub mod records;
 pub(crate) mod router;
 mod session;
 mod state;
+pub mod webhooks;
 
 use serde::Serialize;
 
@@ -56,6 +63,8 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// Webhooks to send after the response has gone (the edge uses `waitUntil`).
+    pub deferred: Vec<webhooks::Delivery>,
 }
 
 impl Response {
@@ -70,6 +79,7 @@ impl Response {
                 "application/json; charset=utf-8".into(),
             )],
             body,
+            deferred: Vec::new(),
         }
     }
 
@@ -211,6 +221,21 @@ async fn dispatch<S: Store>(ctx: &Ctx<'_, S>, req: &Request) -> Result<Response,
         Route::DeleteAccount(id) => account::delete(ctx, auth::secret(s()?, req)?, &id).await,
         Route::AccountSessions(id) => account::sessions(ctx, auth::secret(s()?, req)?, &id).await,
         Route::AccountsLinked(id) => account::linked(ctx, auth::secret(s()?, req)?, &id).await,
+        Route::Lists => lists::index(ctx, auth::secret(s()?, req)?).await,
+        Route::GetList(l) => lists::get(ctx, auth::secret(s()?, req)?, &l).await,
+        Route::CreateList(l) => lists::create(ctx, auth::secret(s()?, req)?, &l, req).await,
+        Route::DeleteList(l) => lists::delete(ctx, auth::secret(s()?, req)?, &l).await,
+        Route::AddToList(l, a) => lists::add_account(ctx, auth::secret(s()?, req)?, &l, &a).await,
+        Route::RemoveFromList(l, a) => {
+            lists::remove_account(ctx, auth::secret(s()?, req)?, &l, &a).await
+        }
+        Route::Event => events::record(ctx, auth::secret(s()?, req)?, req).await,
+        Route::AccountInfoV1(id) => defender::v1(ctx, auth::secret(s()?, req)?, &id, req).await,
+        Route::AccountInfoV2(id) => defender::v2(ctx, auth::secret(s()?, req)?, &id, req).await,
+        Route::Feedback => feedback::update_status(ctx, auth::secret(s()?, req)?, req).await,
+        Route::DeleteUserData => {
+            deletion::delete_user_data(ctx, auth::secret(s()?, req)?, req).await
+        }
     }
 }
 

@@ -13,6 +13,7 @@ pub fn response() -> Response {
             "application/json; charset=utf-8".into(),
         )],
         body: DOCUMENT.to_string(),
+        deferred: Vec::new(),
     }
 }
 

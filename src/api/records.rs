@@ -111,6 +111,7 @@ impl SessionRecord {
             bot: crate::engine::history::round4(self.verdict.bot),
             risk: round_scores(self.risk_scores()),
             takeover: 0.0,
+            new_features: 0,
             lat: self.geo.latitude.map(|l| (l * 100.0).round() / 100.0),
             lon: self.geo.longitude.map(|l| (l * 100.0).round() / 100.0),
         }
@@ -130,7 +131,7 @@ impl SessionRecord {
 
     /// Who runs the network: Cloudflare's AS organisation, else the origin table's provider,
     /// else the autonomous system's number (the open-data ASN table has no names).
-    fn service_provider(&self) -> String {
+    pub fn service_provider(&self) -> String {
         if !self.geo.as_organization.is_empty() {
             self.geo.as_organization.clone()
         } else if !self.origin.provider.is_empty() {

@@ -17,6 +17,18 @@ pub enum Route {
     DeleteAccount(String),
     AccountSessions(String),
     AccountsLinked(String),
+    Lists,
+    GetList(String),
+    CreateList(String),
+    DeleteList(String),
+    /// List name, account id.
+    AddToList(String, String),
+    RemoveFromList(String, String),
+    Event,
+    AccountInfoV1(String),
+    AccountInfoV2(String),
+    Feedback,
+    DeleteUserData,
 }
 
 /// Every routed path template with its methods; the OpenAPI test checks each is documented.
@@ -30,6 +42,21 @@ pub const PATHS: &[(&str, &[&str])] = &[
     ("/account/{account_id}", &["GET", "PUT", "DELETE"]),
     ("/account/{account_id}/sessions", &["GET"]),
     ("/account/{account_id}/accounts-linked", &["GET"]),
+    ("/list", &["GET"]),
+    ("/list/{list_name}", &["GET", "POST", "DELETE"]),
+    (
+        "/list/{list_name}/account/{account_id}",
+        &["POST", "DELETE"],
+    ),
+    ("/event", &["POST"]),
+    ("/api/v1/account_defender/account/{account_id}", &["GET"]),
+    ("/api/v2/account_defender/account/{account_id}", &["GET"]),
+    ("/v2/account_defender/account/{account_id}", &["GET"]),
+    ("/api/v1/account_defender/account/update_status", &["POST"]),
+    (
+        "/api/v1/account_defender/account/delete_user_data",
+        &["POST"],
+    ),
 ];
 
 fn decode(segment: &str) -> Result<String, ApiError> {
@@ -53,6 +80,16 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["account", _] => PATHS[6],
         ["account", _, "sessions"] => PATHS[7],
         ["account", _, "accounts-linked"] => PATHS[8],
+        ["list"] => PATHS[9],
+        ["list", _] => PATHS[10],
+        ["list", _, "account", _] => PATHS[11],
+        ["event"] => PATHS[12],
+        // HUMAN's paths for its two actions win over an account of that name.
+        ["api", "v1", "account_defender", "account", "update_status"] => PATHS[16],
+        ["api", "v1", "account_defender", "account", "delete_user_data"] => PATHS[17],
+        ["api", "v1", "account_defender", "account", _] => PATHS[13],
+        ["api", "v2", "account_defender", "account", _] => PATHS[14],
+        ["v2", "account_defender", "account", _] => PATHS[15],
         _ => return Err(ApiError::not_found(format!("no route for {path}"))),
     };
     if !allow.contains(&method) {
@@ -63,6 +100,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ));
     }
     let id = || decode(segs[1]);
+    let last = || decode(segs[segs.len() - 1]);
     Ok(match (segs.as_slice(), method) {
         (["health"], _) => Route::Health,
         (["openapi.json"], _) => Route::OpenApi,
@@ -75,7 +113,18 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         (["account", _], "PUT") => Route::PutAccount(id()?),
         (["account", _], _) => Route::DeleteAccount(id()?),
         (["account", _, "sessions"], _) => Route::AccountSessions(id()?),
-        _ => Route::AccountsLinked(id()?),
+        (["account", _, "accounts-linked"], _) => Route::AccountsLinked(id()?),
+        (["list"], _) => Route::Lists,
+        (["list", _], "GET") => Route::GetList(id()?),
+        (["list", _], "POST") => Route::CreateList(id()?),
+        (["list", _], _) => Route::DeleteList(id()?),
+        (["list", _, _, _], "POST") => Route::AddToList(id()?, last()?),
+        (["list", _, _, _], _) => Route::RemoveFromList(id()?, last()?),
+        (["event"], _) => Route::Event,
+        ([.., "update_status"], _) if template == PATHS[16].0 => Route::Feedback,
+        ([.., "delete_user_data"], _) if template == PATHS[17].0 => Route::DeleteUserData,
+        (["api", "v1", ..], _) => Route::AccountInfoV1(last()?),
+        _ => Route::AccountInfoV2(last()?),
     })
 }
 
@@ -104,6 +153,40 @@ mod tests {
     fn a_raw_slash_in_an_id_is_no_route() {
         assert_eq!(route("GET", "/account/a/b").unwrap_err().status, 404);
         assert_eq!(route("GET", "/account/../session").unwrap_err().status, 404);
+    }
+
+    #[test]
+    fn list_and_account_defender_paths_route_with_their_ids() {
+        assert_eq!(
+            route("POST", "/list/vip/account/a%2F1").unwrap(),
+            Route::AddToList("vip".into(), "a/1".into())
+        );
+        assert_eq!(
+            route("GET", "/v2/account_defender/account/x").unwrap(),
+            Route::AccountInfoV2("x".into())
+        );
+        assert_eq!(
+            route("GET", "/api/v2/account_defender/account/x").unwrap(),
+            Route::AccountInfoV2("x".into())
+        );
+        assert_eq!(
+            route("GET", "/api/v1/account_defender/account/x").unwrap(),
+            Route::AccountInfoV1("x".into())
+        );
+        assert_eq!(
+            route("POST", "/api/v1/account_defender/account/update_status").unwrap(),
+            Route::Feedback
+        );
+        assert_eq!(
+            route("POST", "/api/v1/account_defender/account/delete_user_data").unwrap(),
+            Route::DeleteUserData
+        );
+        assert_eq!(
+            route("POST", "/api/v1/account_defender/account/x")
+                .unwrap_err()
+                .status,
+            405
+        );
     }
 
     #[test]

@@ -9,7 +9,9 @@ use serde_json::Value;
 use super::body;
 use super::config::Project;
 use super::error::ApiError;
+use super::events;
 use super::fraud_ips;
+use super::incidents::{open, open_on_cluster, registered, Evidence, Opened, Scope};
 use super::links;
 use super::records::{Geo, Origin, SessionRecord};
 use super::state::{
@@ -17,7 +19,8 @@ use super::state::{
     ProfileUpdate,
 };
 use super::{Ctx, Request, Response};
-use crate::engine::{assess, enrich, CurrentSession, History};
+use crate::engine::incidents::{self, EventType};
+use crate::engine::{assess, enrich, CurrentSession, History, Velocity};
 use crate::intel::crawler;
 use crate::schema::time::{rfc3339, Millis, DAY, SECOND};
 use crate::schema::{
@@ -192,17 +195,23 @@ pub async fn authenticate<S: Store>(
     let mut cur = current(&rec);
     let mut ids = links::session_identifiers(&cur.summary, Some(&state.history), &population);
     ids.extend(links::email_identifier(&profile, state.profile.as_ref()));
-    let (found, fraud_ip) = join(
+    let (found, fraud_ip, failed_here) = join3(
         links::look_up(store, &keys, Some(&aid), &ids, ctx.now),
         fraud_ips::score(store, &keys, &cur.summary.ip, &aid),
+        events::failed_accounts_per_ip(store, &keys, &cur.summary.ip, &aid, ctx.now),
     )
     .await;
     let found = found?;
     cur.summary.risk[RiskSignal::RecentFraudIp as usize] = fraud_ip?;
+    let velocity = Velocity {
+        failed_accounts_per_ip: failed_here?,
+        failed_logins: events::recent_failed_logins(&state.history, ctx.now),
+        ..found.velocity
+    };
 
     let mut history = state.history;
     history.email = profile.info.email.clone();
-    enrich(&history, &mut cur, &population, found.velocity);
+    enrich(&history, &mut cur, &population, velocity);
     history.sessions.retain(|s| s.id != cur.summary.id);
     history.sessions.push(cur.summary.clone());
     let new_links = links::new_links(&history, &found);
@@ -242,7 +251,36 @@ pub async fn authenticate<S: Store>(
     if assessment.decision == Decision::Fake {
         writes.extend(fraud_ips::mark(&keys, &cur.summary.ip, &aid, ctx.now));
     }
-    write_all(store, writes).await?;
+    let scope = Scope {
+        store,
+        project,
+        keys: &keys,
+        now: ctx.now,
+    };
+    let openings = incidents::on_authenticate(&history, &cur, &assessment);
+    let evidence = Evidence::of_session(&rec);
+    let additional = evidence.additional(
+        &profile.info.email,
+        registered(&history, Some(&profile)),
+        ctx.now,
+    );
+    let cluster = openings
+        .iter()
+        .find(|o| o.event_type == EventType::Cluster)
+        .cloned();
+    let (written, opened, on_cluster) = join3(
+        write_all(store, writes),
+        open(&scope, &aid, &history.incidents, openings, &additional),
+        async {
+            match &cluster {
+                Some(o) => open_on_cluster(&scope, &history.links, o, &evidence).await,
+                None => Ok(Opened::default()),
+            }
+        },
+    )
+    .await;
+    written?;
+    let (opened, on_cluster) = (opened?, on_cluster?);
     let linked_accounts = match with_linked {
         true => Some(linked_accounts(store, &keys, &history.links).await?),
         false => None,
@@ -252,7 +290,7 @@ pub async fn authenticate<S: Store>(
     session.risk_signal_scores = cur.summary.risk_scores();
     session.risk_signals = session.risk_signal_scores.flags();
 
-    Ok(Response::json(
+    let mut resp = Response::json(
         200,
         &AuthenticateResponse {
             project_id: project.id.clone(),
@@ -264,7 +302,10 @@ pub async fn authenticate<S: Store>(
             account: account_details(&profile, &assessment),
             linked_accounts,
         },
-    ))
+    );
+    resp.deferred = opened.deliveries;
+    resp.deferred.extend(on_cluster.deliveries);
+    Ok(resp)
 }
 
 /// `POST /session/unauthenticated` (secret key): scores a session before any account is known.

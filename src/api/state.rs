@@ -7,6 +7,8 @@ use serde_json::{Map, Value};
 use super::body;
 use super::error::ApiError;
 use super::records::{Profile, SessionRecord};
+use crate::engine::events::EventSummary;
+use crate::engine::incidents::Incident;
 use crate::engine::{Assessment, History, Link, MatchType, SessionSummary};
 use crate::schema::time::{rfc3339, Millis};
 use crate::schema::{AccountDetails, LinkedAccount, ReasonOut, Scores};
@@ -23,8 +25,14 @@ pub struct AccountState {
 }
 
 impl AccountState {
+    /// An account exists once the application described it, authenticated a session for it,
+    /// reported an event of it, or an incident was opened on it.
     pub fn exists(&self) -> bool {
-        self.profile.is_some() || !self.history.sessions.is_empty()
+        let h = &self.history;
+        self.profile.is_some()
+            || !h.sessions.is_empty()
+            || !h.events.is_empty()
+            || !h.incidents.is_empty()
     }
 }
 
@@ -41,8 +49,10 @@ pub async fn load_account<S: Store>(
     let mut state = AccountState::default();
     // One key per (other account, kind of identifier): grouped into one link per account.
     let mut links: Vec<(String, MatchType, Millis, f64)> = Vec::new();
-    // A profile too large for key metadata is listed without it and read separately.
+    // A profile or incident too large for key metadata is listed without it and read
+    // separately.
     let mut profile_listed_without_metadata = false;
+    let mut incidents_without_metadata: Vec<(String, String)> = Vec::new();
     for item in store.list_all(&prefix).await? {
         match parse_account_key(&prefix, &item.name) {
             Some(AccountKey::Session(id)) => {
@@ -64,6 +74,19 @@ pub async fn load_account<S: Store>(
                 }
             }
             Some(AccountKey::List(name)) => state.history.lists.push(name),
+            Some(AccountKey::Event(id)) => {
+                let mut e: EventSummary = parse(item.metadata).unwrap_or_default();
+                e.id = id;
+                state.history.events.push(e);
+            }
+            Some(AccountKey::Incident(id)) => match parse::<Incident>(item.metadata) {
+                Some(mut i) => {
+                    i.id = id;
+                    state.history.incidents.push(i);
+                }
+                None => incidents_without_metadata.push((id, item.name.clone())),
+            },
+            Some(AccountKey::Feedback(_)) => {}
             Some(AccountKey::Profile) => match parse::<Profile>(item.metadata) {
                 Some(p) => state.profile = Some(p),
                 None => profile_listed_without_metadata = true,
@@ -77,6 +100,18 @@ pub async fn load_account<S: Store>(
         let at = group.iter().map(|l| l.2).min().unwrap_or(0);
         let shared = group.iter().map(|l| (l.1, l.3)).collect();
         state.history.links.push(Link::new(&group[0].0, shared, at));
+    }
+    let read = join_all(
+        incidents_without_metadata
+            .iter()
+            .map(|(_, key)| store.get(key)),
+    )
+    .await;
+    for ((id, _), value) in incidents_without_metadata.into_iter().zip(read) {
+        if let Some(mut i) = value?.and_then(|v| serde_json::from_str::<Incident>(&v).ok()) {
+            i.id = id;
+            state.history.incidents.push(i);
+        }
     }
     if profile_listed_without_metadata {
         state.profile = store
@@ -202,20 +237,21 @@ pub async fn write_all<S: Store>(
     Ok(())
 }
 
-/// The write of a profile. Its JSON also rides in the key's metadata when it fits, so the
+/// The write of a value whose JSON also rides in the key's metadata when it fits, so the
 /// account's one listing returns it and reading an account needs no separate get.
-pub fn profile_write(keys: &Keys, a: &Id, profile: &Profile) -> (String, String, Put) {
-    let value = serde_json::to_value(profile).unwrap_or(Value::Null);
+pub fn listed_write<T: serde::Serialize>(
+    key: String,
+    value: &T,
+    ttl_secs: Option<u64>,
+) -> (String, String, Put) {
+    let value = serde_json::to_value(value).unwrap_or(Value::Null);
     let text = value.to_string();
     let metadata = (text.len() <= MAX_METADATA_BYTES).then_some(value);
-    (
-        keys.profile(a),
-        text,
-        Put {
-            ttl_secs: None,
-            metadata,
-        },
-    )
+    (key, text, Put { ttl_secs, metadata })
+}
+
+pub fn profile_write(keys: &Keys, a: &Id, profile: &Profile) -> (String, String, Put) {
+    listed_write(keys.profile(a), profile, None)
 }
 
 pub fn scores(a: &Assessment, lists: &[String]) -> Scores {

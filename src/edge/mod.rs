@@ -12,6 +12,7 @@ use worker::{
 };
 
 use crate::api::body::MAX_BODY;
+use crate::api::webhooks::{self, Delivery};
 use crate::api::{self, ApiError, Caches, Ctx, Geo, OsRandom, Request, Response, Settings};
 use crate::store::Keys;
 
@@ -122,8 +123,40 @@ fn respond(r: Response) -> Result<WorkerResponse> {
     Ok(resp.with_status(r.status).with_headers(headers))
 }
 
+/// Posts one webhook, retrying with the API's backoff until the receiver answers 2xx.
+async fn deliver(d: Delivery) {
+    for attempt in 0..webhooks::ATTEMPTS {
+        if attempt > 0 {
+            let wait = webhooks::BACKOFF[attempt - 1] as u64;
+            worker::Delay::from(std::time::Duration::from_millis(wait)).await;
+        }
+        match post(&d).await {
+            Ok(status) if (200..300).contains(&status) => return,
+            Ok(status) => worker::console_warn!("webhook {}: HTTP {status}", d.url),
+            Err(e) => worker::console_warn!("webhook {}: {e}", d.url),
+        }
+    }
+    worker::console_error!(
+        "webhook {}: gave up after {} attempts",
+        d.url,
+        webhooks::ATTEMPTS
+    );
+}
+
+async fn post(d: &Delivery) -> Result<u16> {
+    let headers = Headers::new();
+    headers.set("content-type", "application/json")?;
+    headers.set(webhooks::SIGNATURE_HEADER, &d.signature)?;
+    let mut init = worker::RequestInit::new();
+    init.with_method(worker::Method::Post)
+        .with_headers(headers)
+        .with_body(Some(wasm_bindgen::JsValue::from_str(&d.body)));
+    let req = WorkerRequest::new_with_init(&d.url, &init)?;
+    Ok(worker::Fetch::Request(req).send().await?.status_code())
+}
+
 #[event(fetch)]
-async fn fetch(req: WorkerRequest, env: Env, _ctx: Context) -> Result<WorkerResponse> {
+async fn fetch(req: WorkerRequest, env: Env, ctx: Context) -> Result<WorkerResponse> {
     let settings = settings(&env);
     let development = settings.as_ref().as_ref().is_ok_and(|s| s.development);
     let store = kv::KvNamespace(env.kv(KV_BINDING)?);
@@ -131,14 +164,19 @@ async fn fetch(req: WorkerRequest, env: Env, _ctx: Context) -> Result<WorkerResp
         Ok(r) => r,
         Err(e) => return respond(Response::error(&e)),
     };
-    let ctx = Ctx {
+    let api_ctx = Ctx {
         store: &store,
         settings: &settings,
         now: worker::Date::now().as_millis() as i64,
         random: &OsRandom,
         caches: CACHES.with(|c| *c),
     };
-    respond(api::handle(&ctx, &request).await)
+    let mut resp = api::handle(&api_ctx, &request).await;
+    // Webhooks go after the response, never delaying or failing it.
+    for d in std::mem::take(&mut resp.deferred) {
+        ctx.wait_until(deliver(d));
+    }
+    respond(resp)
 }
 
 /// Downloads the Tor exit list at `url` into KV (`api::ip_tables`).

@@ -46,6 +46,10 @@ pub struct SessionSummary {
     /// The takeover model's score of this session when it was authenticated.
     #[serde(rename = "to", default, skip_serializing_if = "is_zero_f64")]
     pub takeover: f64,
+    /// The takeover features whose value was new to the account then (`Feature::bit`s): what
+    /// HUMAN's trigger categories and a later takeover flow name.
+    #[serde(rename = "nf", default, skip_serializing_if = "is_zero_u8")]
+    pub new_features: u8,
     /// Where the session came from (Cloudflare's `request.cf`), two decimals (about 1 km).
     #[serde(rename = "la", default, skip_serializing_if = "Option::is_none")]
     pub lat: Option<f64>,
@@ -69,6 +73,10 @@ impl SessionSummary {
 }
 
 fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+fn is_zero_u8(n: &u8) -> bool {
     *n == 0
 }
 
@@ -201,6 +209,9 @@ pub struct History {
     pub lists: Vec<String>,
     /// The account's e-mail address as the caller gave it; empty when unknown.
     pub email: String,
+    /// Server events (`POST /event`), in no particular order.
+    pub events: Vec<super::events::EventSummary>,
+    pub incidents: Vec<super::incidents::Incident>,
 }
 
 /// Counts and windows of an account, computed from its sessions.

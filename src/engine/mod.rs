@@ -4,7 +4,9 @@
 //! authenticated, if any) into scores, a decision and the reasons behind them. No I/O, no clock:
 //! the caller passes everything in, so the same inputs always give the same answer.
 
+pub mod events;
 pub mod history;
+pub mod incidents;
 pub mod network;
 pub mod population;
 pub mod reasons;
@@ -95,7 +97,7 @@ fn email_weight(signal: &str) -> Option<(&'static str, f64)> {
 }
 
 /// Combines independent probabilities: the chance that at least one holds.
-fn noisy_or(ps: impl IntoIterator<Item = f64>) -> f64 {
+pub(crate) fn noisy_or(ps: impl IntoIterator<Item = f64>) -> f64 {
     1.0 - ps
         .into_iter()
         .fold(1.0, |acc, p| acc * (1.0 - p.clamp(0.0, 1.0)))
@@ -114,6 +116,7 @@ pub fn enrich(
     s.risk[RiskSignal::ImpossibleTravel as usize] = travel;
     current.takeover = takeover::assess(&history.sessions, s, population, velocity);
     s.takeover = round4(current.takeover.score);
+    s.new_features = current.takeover.new.iter().fold(0, |m, (f, _)| m | f.bit());
 }
 
 /// How much one linked account puts on `multiple_accounts` at full link strength: two or three
@@ -216,6 +219,23 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
         }
         t.score
     });
+    // A credential change after a doubtful login (a takeover flow) weighs on the account for
+    // a week after the change, whatever session comes next.
+    let latest = aggregates
+        .last_seen
+        .into_iter()
+        .chain(history.events.iter().map(|e| e.at))
+        .max()
+        .unwrap_or(0);
+    let flow = incidents::flow_takeover(history, latest);
+    if flow > 0.0 {
+        reasons.push(Reason {
+            code: "ATO_CREDENTIAL_CHANGE".into(),
+            component: Component::Takeover,
+            weight: round4(flow),
+        });
+    }
+    let account_takeover = account_takeover.max(flow);
 
     // Multiple accounts: every link is independent evidence of a second account, but links by
     // one weak kind alone (an address, a fingerprint) add up only to that kind's cap; each kind

@@ -83,6 +83,11 @@ impl Feature {
         self as usize
     }
 
+    /// The feature's bit in a set of features (`SessionSummary::new_features`).
+    pub fn bit(self) -> u8 {
+        1 << self as u8
+    }
+
     /// Device ids and addresses are near-unique: the index does not count them (a device's
     /// rarity comes from its components instead).
     fn counted(self) -> bool {

@@ -243,8 +243,15 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         code: "ATO_VELOCITY",
         component: Takeover,
         class: High,
-        meaning: "More than three other accounts were seen within the hour on the session's IP or newly on its device: credential stuffing multiplies the takeover likelihood.",
+        meaning: "More than three other accounts were seen, or failed to log in, within the hour on the session's IP or newly on its device, or the account itself failed more than five logins within the hour: credential stuffing and guessing multiply the takeover likelihood.",
         action: "Rate-limit logins from the address or device; require a second factor.",
+    },
+    ReasonInfo {
+        code: "ATO_CREDENTIAL_CHANGE",
+        component: Takeover,
+        class: High,
+        meaning: "A password change, e-mail change or disabled second factor (POST /event) followed within a day a login from a device the account never used or one that scored as someone else's: the takeover flow. Weighs on the account for seven days after the change.",
+        action: "Confirm the change through the account's previous e-mail or phone; send feedback (update_status) if it was the owner.",
     },
     ReasonInfo {
         code: "LIST_ALLOW",

@@ -63,23 +63,34 @@ pub fn reason(f: Feature) -> &'static str {
     }
 }
 
-/// Other accounts seen within the last hour on the session's IP and on its device.
+/// Other accounts seen within the last hour on the session's IP and on its device, other
+/// accounts that failed to log in from the IP, and the account's own failed logins.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Velocity {
     pub accounts_per_ip: u32,
     pub accounts_per_device: u32,
+    pub failed_accounts_per_ip: u32,
+    pub failed_logins: u32,
 }
 
 /// Other accounts within the hour before velocity counts: households and small offices share.
 pub const VELOCITY_FREE: u32 = 3;
 pub const VELOCITY_WINDOW: Millis = HOUR;
+/// The account's own failed logins within the hour before they count: people mistype.
+pub const FAILED_LOGINS_FREE: u32 = 5;
 
 impl Velocity {
     /// The factor velocity puts on the likelihood ratio: 1 up to [`VELOCITY_FREE`] other
-    /// accounts, then growing by one for every five more.
+    /// accounts (or [`FAILED_LOGINS_FREE`] failed logins), then growing by one for every five
+    /// more.
     pub fn factor(self) -> f64 {
-        let excess = self.accounts_per_ip.max(self.accounts_per_device);
-        1.0 + excess.saturating_sub(VELOCITY_FREE) as f64 / 5.0
+        let excess = self
+            .accounts_per_ip
+            .max(self.accounts_per_device)
+            .max(self.failed_accounts_per_ip)
+            .saturating_sub(VELOCITY_FREE)
+            + self.failed_logins.saturating_sub(FAILED_LOGINS_FREE);
+        1.0 + excess as f64 / 5.0
     }
 }
 
@@ -329,7 +340,7 @@ mod tests {
             c,
             Velocity {
                 accounts_per_ip: 53,
-                accounts_per_device: 0,
+                ..Velocity::default()
             },
         );
         assert_eq!(busy.velocity_factor, 11.0);
@@ -337,11 +348,24 @@ mod tests {
         assert_eq!(
             Velocity {
                 accounts_per_ip: 3,
-                accounts_per_device: 2
+                accounts_per_device: 2,
+                ..Velocity::default()
             }
             .factor(),
             1.0
         );
+    }
+
+    #[test]
+    fn failed_logins_beyond_five_and_accounts_failing_from_one_ip_raise_the_ratio() {
+        let v = |failed_accounts_per_ip, failed_logins| Velocity {
+            failed_accounts_per_ip,
+            failed_logins,
+            ..Velocity::default()
+        };
+        assert_eq!(v(3, 5).factor(), 1.0);
+        assert_eq!(v(0, 10).factor(), 2.0);
+        assert_eq!(v(13, 0).factor(), 3.0);
     }
 
     #[test]

@@ -5,12 +5,16 @@
 //! milliseconds since the Unix epoch (`i64`), see [`time`].
 
 pub mod account;
+pub mod defender;
 pub mod error;
+pub mod list;
 pub mod risk;
 pub mod session;
 pub mod time;
 
 pub use account::*;
+pub use defender::*;
 pub use error::ErrorBody;
+pub use list::*;
 pub use risk::*;
 pub use session::*;

@@ -10,8 +10,16 @@
 //! p/{project}/a/{account}/k/{tag}/{other} one per linked account and kind of shared identifier
 //!                                         (tag b browser, e e-mail); metadata = time
 //! p/{project}/a/{account}/l/{list}        one per list membership
-//! p/{project}/i/{tag}/{value}/{account}   identifier index: accounts seen with one browser id
-//!                                         or one (hashed) normalised e-mail
+//! p/{project}/a/{account}/e/{event}       one per server event (`POST /event`); metadata =
+//!                                         summary; the id sorts by time
+//! p/{project}/a/{account}/n/{incident}    one per incident; the id names type and episode,
+//!                                         so opening one twice writes the same key
+//! p/{project}/a/{account}/f/{feedback}    one per feedback call naming the account
+//! p/{project}/i/{tag}/{value}/{account}   identifier index: accounts seen with one browser id,
+//!                                         device, address, (hashed) normalised e-mail, or
+//!                                         failing to log in from an address
+//! p/{project}/ld/{list}                   a custom list's definition
+//! p/{project}/lm/{list}/{account}         a list's members (the other side of `a/…/l/…`)
 //! ```
 //!
 //! Everything that names an account lives under `p/{project}/a/{account}/`, except the
@@ -183,6 +191,36 @@ impl Keys {
         format!("{}l/{}", self.account(a), list.enc)
     }
 
+    pub fn account_event(&self, a: &Id, e: &Id) -> String {
+        format!("{}e/{}", self.account(a), e.enc)
+    }
+
+    pub fn account_incident(&self, a: &Id, n: &Id) -> String {
+        format!("{}n/{}", self.account(a), n.enc)
+    }
+
+    pub fn account_feedback(&self, a: &Id, f: &Id) -> String {
+        format!("{}f/{}", self.account(a), f.enc)
+    }
+
+    /// Every custom list's definition.
+    pub fn list_definitions(&self) -> String {
+        format!("{}ld/", self.root)
+    }
+
+    pub fn list_definition(&self, list: &Id) -> String {
+        format!("{}{}", self.list_definitions(), list.enc)
+    }
+
+    /// A list's members; ends with `/` so `vip` never matches `vips`.
+    pub fn list_members(&self, list: &Id) -> String {
+        format!("{}lm/{}/", self.root, list.enc)
+    }
+
+    pub fn list_member(&self, list: &Id, a: &Id) -> String {
+        format!("{}{}", self.list_members(list), a.enc)
+    }
+
     /// The accounts seen with one identifier of kind `tag` (one letter).
     pub fn index(&self, tag: &str, value: &Id) -> String {
         format!("{}i/{tag}/{}/", self.root, value.enc)
@@ -201,6 +239,9 @@ pub enum AccountKey {
     /// The kind tag of the shared identifier, and the other account.
     Link(String, String),
     List(String),
+    Event(String),
+    Incident(String),
+    Feedback(String),
 }
 
 /// Classifies `name`, a key returned by listing `Keys::account(a)`, decoding the id it carries.
@@ -217,6 +258,9 @@ pub fn parse_account_key(prefix: &str, name: &str) -> Option<AccountKey> {
             Some(AccountKey::Link(tag.to_string(), decode_id(id)?))
         }
         "l" => Some(AccountKey::List(decode_id(rest)?)),
+        "e" => Some(AccountKey::Event(decode_id(rest)?)),
+        "n" => Some(AccountKey::Incident(decode_id(rest)?)),
+        "f" => Some(AccountKey::Feedback(decode_id(rest)?)),
         _ => None,
     }
 }
@@ -306,6 +350,18 @@ mod tests {
         assert_eq!(
             parse_account_key(&p, &k.account_link(&a, "d", &id("bob/2"))),
             Some(AccountKey::Link("d".into(), "bob/2".into()))
+        );
+        assert_eq!(
+            parse_account_key(&p, &k.account_event(&a, &id("e1"))),
+            Some(AccountKey::Event("e1".into()))
+        );
+        assert_eq!(
+            parse_account_key(&p, &k.account_incident(&a, &id("ato-x"))),
+            Some(AccountKey::Incident("ato-x".into()))
+        );
+        assert_eq!(
+            trailing_id(&k.list_members(&id("vip")), &k.list_member(&id("vip"), &a)),
+            Some("ann/1".into())
         );
         assert_eq!(
             trailing_id(

@@ -1,0 +1,124 @@
+//! Deleting accounts: `DELETE /account/{id}` (Verisoul) and
+//! `POST /api/v1/account_defender/account/delete_user_data` (HUMAN). Both remove every key that
+//! names the account: its own keys (profile, sessions, links, lists, events, incidents,
+//! feedback) and the keys elsewhere that point at it (session records and bindings, identifier
+//! indexes, failed-login and fraud-address marks, list members, the other side of each link).
+
+use futures::future::join_all;
+use serde_json::{json, Value};
+
+use super::body;
+use super::config::Project;
+use super::error::ApiError;
+use super::events::failed_index_key;
+use super::feedback::account_ids;
+use super::lists::membership_keys;
+use super::state::{load_account, AccountState};
+use super::{links, Ctx, Request, Response};
+use crate::engine::events::LOGIN_FAILED;
+use crate::engine::MatchType;
+use crate::store::keys::Id;
+use crate::store::{Keys, Store};
+
+/// Every key that names account `a`, given what is stored about it.
+fn doomed_keys(keys: &Keys, a: &Id, state: &AccountState) -> Vec<String> {
+    let mut doomed = state.keys.clone();
+    for s in &state.history.sessions {
+        if let Ok(sid) = Id::new(&s.id) {
+            doomed.push(keys.session_account(&sid, a));
+            doomed.push(keys.session(&sid));
+        }
+        for (kind, value) in [
+            (MatchType::Browser, &s.browser_id),
+            (MatchType::Device, &s.device_id),
+            (MatchType::Network, &s.ip),
+        ] {
+            if let Ok(value) = Id::new(value) {
+                doomed.push(keys.index_account(kind.tag(), &value, a));
+            }
+        }
+        doomed.extend(super::fraud_ips::key(keys, &s.ip, a));
+    }
+    for e in &state.history.events {
+        if e.kind == LOGIN_FAILED {
+            doomed.extend(failed_index_key(keys, &e.ip, a));
+        }
+        doomed.extend(super::fraud_ips::key(keys, &e.ip, a));
+    }
+    if let Some(value) = state
+        .profile
+        .as_ref()
+        .and_then(|p| links::email_value(&p.info.email))
+    {
+        doomed.push(keys.index_account(MatchType::Email.tag(), &value, a));
+    }
+    for l in &state.history.links {
+        if let Ok(other) = Id::new(&l.account_id) {
+            for m in l.match_types() {
+                doomed.push(keys.account_link(&other, m.tag(), a));
+            }
+        }
+    }
+    for list in &state.history.lists {
+        if let Ok(list) = Id::new(list) {
+            doomed.extend(membership_keys(keys, &list, a));
+        }
+    }
+    doomed.push(keys.profile(a));
+    doomed.sort();
+    doomed.dedup();
+    doomed
+}
+
+/// Deletes everything that names `a`.
+pub async fn purge<S: Store>(
+    store: &S,
+    keys: &Keys,
+    a: &Id,
+    state: &AccountState,
+) -> Result<(), ApiError> {
+    let doomed = doomed_keys(keys, a, state);
+    let results = join_all(doomed.iter().map(|k| store.delete(k))).await;
+    results.into_iter().collect::<Result<Vec<()>, _>>()?;
+    Ok(())
+}
+
+/// `POST /api/v1/account_defender/account/delete_user_data`
+/// `{app_id, user_ids, inform_users}`: `app_id` must be the key's project; unknown user ids
+/// are nothing to delete. Edgeward sends no e-mail: `inform_users` is checked and not kept.
+/// Answers `{}` as HUMAN does, once every key is gone.
+pub async fn delete_user_data<S: Store>(
+    ctx: &Ctx<'_, S>,
+    project: &Project,
+    req: &Request,
+) -> Result<Response, ApiError> {
+    let obj = body::object(&req.body, false)?;
+    let app = body::opt_str(&obj, "", "app_id", 256)?
+        .ok_or_else(|| ApiError::bad_request("app_id is required"))?;
+    if app != project.id {
+        return Err(ApiError::bad_request(format!(
+            "app_id {app:?} does not match the project of the key ({:?})",
+            project.id
+        )));
+    }
+    let ids = account_ids(&obj, "user_ids")?;
+    match obj.get("inform_users") {
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => {}
+        None | Some(Value::Null) => {
+            return Err(ApiError::bad_request(
+                "inform_users is required (an array of e-mail addresses, may be empty)",
+            ))
+        }
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "inform_users must be an array of e-mail addresses",
+            ))
+        }
+    }
+    let keys = Keys::new(&project.id);
+    let states = join_all(ids.iter().map(|a| load_account(ctx.store, &keys, a))).await;
+    for (a, state) in ids.iter().zip(states) {
+        purge(ctx.store, &keys, a, &state?).await?;
+    }
+    Ok(Response::json(200, &json!({})))
+}

@@ -1,0 +1,228 @@
+//! Opening incidents: the engine says which (`engine::incidents`), this module fills in where
+//! the evidence came from, writes each to a key named by its episode, and prepares the webhook
+//! of each one it opened.
+//!
+//! An incident already stored under the same id, in any state, is left as it is: concurrent
+//! requests write the same key (no duplicates), and an episode resolved as a false positive
+//! does not come back.
+
+use futures::future::join_all;
+
+use super::config::Project;
+use super::error::ApiError;
+use super::records::{Profile, SessionRecord};
+use super::state::{listed_write, write_all};
+use super::webhooks::{self, Delivery};
+use crate::engine::events::REGISTRATION;
+use crate::engine::incidents::{Incident, Opening};
+use crate::engine::{History, Link, MatchType};
+use crate::schema::time::{Millis, HOUR};
+use crate::schema::{Additional, IncidentOut};
+use crate::store::keys::Id;
+use crate::store::{Keys, Store};
+
+/// The longest user agent and path an incident keeps: enough to recognise them, and small
+/// enough that the incident rides in its key's metadata.
+const MAX_USER_AGENT: usize = 256;
+const MAX_PATH: usize = 256;
+
+fn clip(s: &str, max: usize) -> String {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_string()
+}
+
+/// Where the evidence of an incident came from: the session or event that opened it.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    pub ip: String,
+    pub asn: String,
+    pub city: String,
+    pub country: String,
+    pub device_id: String,
+    pub browser_id: String,
+    pub user_agent: String,
+    pub path: String,
+}
+
+impl Evidence {
+    pub fn of_session(rec: &SessionRecord) -> Evidence {
+        Evidence {
+            ip: rec.ip.clone(),
+            asn: rec.service_provider(),
+            city: rec.geo.city.clone(),
+            country: rec.geo.country.clone(),
+            device_id: rec.verdict.device_id.clone(),
+            browser_id: rec.verdict.browser_id.clone(),
+            user_agent: rec.user_agent.clone(),
+            path: String::new(),
+        }
+    }
+}
+
+/// When the account registered: its `registration` event, else when Edgeward first knew it.
+pub fn registered(history: &History, profile: Option<&Profile>) -> Option<Millis> {
+    let event = history
+        .events
+        .iter()
+        .filter(|e| e.kind == REGISTRATION)
+        .map(|e| e.at)
+        .min();
+    let first = history
+        .sessions
+        .iter()
+        .map(|s| s.at)
+        .chain(history.events.iter().map(|e| e.at))
+        .chain(profile.map(|p| p.created_at))
+        .min();
+    event.or(first)
+}
+
+impl Evidence {
+    /// The seed's `additional` for an account with this e-mail, registered then.
+    pub fn additional(&self, email: &str, registered: Option<Millis>, now: Millis) -> Additional {
+        Additional {
+            account_age: registered.map_or(0, |r| ((now - r) / HOUR).max(0)),
+            asn: self.asn.clone(),
+            city: self.city.clone(),
+            country: self.country.clone(),
+            device_fingerprint: self.device_id.clone(),
+            email: email.to_string(),
+            ip: self.ip.clone(),
+            path: clip(&self.path, MAX_PATH),
+            user_agent: clip(&self.user_agent, MAX_USER_AGENT),
+            vid: self.browser_id.clone(),
+        }
+    }
+}
+
+pub fn out(i: &Incident) -> IncidentOut {
+    IncidentOut {
+        attack_type: i.attack_type.name().to_string(),
+        event_type: i.event_type.name().to_string(),
+        risk_score: i.risk_score,
+        is_manually_created: i.is_manually_created,
+        incident_creation: crate::schema::time::rfc3339(i.created),
+        additional: i.additional.clone(),
+    }
+}
+
+/// Incidents opened by one request, and the webhooks announcing them.
+#[derive(Debug, Default)]
+pub struct Opened {
+    pub incidents: Vec<Incident>,
+    pub deliveries: Vec<Delivery>,
+}
+
+fn write(keys: &Keys, a: &Id, incident: &Incident) -> Option<(String, String, crate::store::Put)> {
+    let n = Id::new(&incident.id).ok()?;
+    Some(listed_write(keys.account_incident(a, &n), incident, None))
+}
+
+/// The project an incident opens in, its store, and the time.
+pub struct Scope<'a, S: Store> {
+    pub store: &'a S,
+    pub project: &'a Project,
+    pub keys: &'a Keys,
+    pub now: Millis,
+}
+
+/// Opens on account `a` each of `openings` it does not have yet. `existing` are the account's
+/// stored incidents; `additional` describes the evidence.
+pub async fn open<S: Store>(
+    scope: &Scope<'_, S>,
+    a: &Id,
+    existing: &[Incident],
+    openings: Vec<Opening>,
+    additional: &Additional,
+) -> Result<Opened, ApiError> {
+    let Scope {
+        store,
+        project,
+        keys,
+        now,
+    } = *scope;
+    let mut opened = Opened::default();
+    let mut writes = Vec::new();
+    for o in openings {
+        if existing.iter().any(|i| i.id == o.id) {
+            continue;
+        }
+        let incident = o.into_incident(now, additional.clone());
+        writes.extend(write(keys, a, &incident));
+        opened
+            .deliveries
+            .extend(webhooks::delivery(project, a.raw(), &incident));
+        opened.incidents.push(incident);
+    }
+    write_all(store, writes).await?;
+    Ok(opened)
+}
+
+/// The most accounts of one cluster a request opens incidents on (the strongest links first).
+pub const MAX_CLUSTER: usize = 20;
+
+/// Opens a cluster incident on the linked accounts that share the cluster's browser, device or
+/// mailbox: they were hit together. Each keeps its own e-mail and age; the evidence (address,
+/// device) is the session that revealed the cluster. One read of the incident's key and one of
+/// the profile per account, all concurrently.
+pub async fn open_on_cluster<S: Store>(
+    scope: &Scope<'_, S>,
+    links: &[Link],
+    opening: &Opening,
+    evidence: &Evidence,
+) -> Result<Opened, ApiError> {
+    let Scope {
+        store,
+        project,
+        keys,
+        now,
+    } = *scope;
+    let mut members: Vec<&Link> = links
+        .iter()
+        .filter(|l| {
+            [MatchType::Browser, MatchType::Device, MatchType::Email]
+                .iter()
+                .any(|m| l.has(*m))
+        })
+        .collect();
+    members.sort_by(|x, y| y.score.total_cmp(&x.score));
+    members.truncate(MAX_CLUSTER);
+    let Ok(n) = Id::new(&opening.id) else {
+        return Ok(Opened::default());
+    };
+    let reads = join_all(members.iter().filter_map(|l| {
+        let other = Id::new(&l.account_id).ok()?;
+        let n = &n;
+        Some(async move {
+            let (incident, profile) = futures::future::join(
+                store.get(&keys.account_incident(&other, n)),
+                store.get(&keys.profile(&other)),
+            )
+            .await;
+            Ok::<_, ApiError>((other, incident?.is_some(), profile?))
+        })
+    }))
+    .await;
+    let mut opened = Opened::default();
+    let mut writes = Vec::new();
+    for read in reads {
+        let (other, has_it, profile) = read?;
+        if has_it {
+            continue;
+        }
+        let profile: Option<Profile> = profile.and_then(|p| serde_json::from_str(&p).ok());
+        let email = profile.as_ref().map_or("", |p| p.info.email.as_str());
+        let additional = evidence.additional(email, profile.as_ref().map(|p| p.created_at), now);
+        let incident = opening.clone().into_incident(now, additional);
+        writes.extend(write(keys, &other, &incident));
+        opened
+            .deliveries
+            .extend(webhooks::delivery(project, other.raw(), &incident));
+        opened.incidents.push(incident);
+    }
+    write_all(store, writes).await?;
+    Ok(opened)
+}

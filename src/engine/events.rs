@@ -1,0 +1,114 @@
+//! Server events (`POST /event`) as the engine reads them: logins, credential changes and the
+//! application's named sensitive transactions.
+
+use serde::{Deserialize, Serialize};
+
+use super::history::SessionSummary;
+use crate::schema::time::Millis;
+
+/// The event types Edgeward knows; every other (valid) name is a sensitive transaction.
+pub const LOGIN_SUCCEEDED: &str = "login_succeeded";
+pub const LOGIN_FAILED: &str = "login_failed";
+pub const REGISTRATION: &str = "registration";
+/// Changes that hand an account to whoever makes them: an attacker's next steps after a login.
+pub const CREDENTIAL_CHANGES: [&str; 3] = ["password_change", "email_change", "mfa_disabled"];
+const KNOWN: [&str; 6] = [
+    LOGIN_SUCCEEDED,
+    LOGIN_FAILED,
+    REGISTRATION,
+    "password_change",
+    "email_change",
+    "mfa_disabled",
+];
+
+/// Whether `kind` is one of the application's own transaction names (`send_message` …).
+pub fn is_transaction(kind: &str) -> bool {
+    !KNOWN.contains(&kind)
+}
+
+pub fn is_credential_change(kind: &str) -> bool {
+    CREDENTIAL_CHANGES.contains(&kind)
+}
+
+/// What one event contributes to its account: the metadata of its key, a few hundred bytes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventSummary {
+    /// The event id lives in the key name.
+    #[serde(skip)]
+    pub id: String,
+    #[serde(rename = "t")]
+    pub at: Millis,
+    #[serde(rename = "ty")]
+    pub kind: String,
+    #[serde(rename = "s", default, skip_serializing_if = "String::is_empty")]
+    pub session_id: String,
+    #[serde(rename = "i", default, skip_serializing_if = "String::is_empty")]
+    pub ip: String,
+    #[serde(rename = "c", default, skip_serializing_if = "String::is_empty")]
+    pub country: String,
+    #[serde(rename = "a", default, skip_serializing_if = "is_zero")]
+    pub asn: u32,
+    /// For a login: how unlike the owner it was (the takeover model's score).
+    #[serde(rename = "to", default, skip_serializing_if = "is_zero_f64")]
+    pub takeover: f64,
+    /// For a login: the takeover features that were new (`SessionSummary::new_features`).
+    #[serde(rename = "nf", default, skip_serializing_if = "is_zero_u8")]
+    pub new_features: u8,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+fn is_zero_u8(n: &u8) -> bool {
+    *n == 0
+}
+
+fn is_zero_f64(x: &f64) -> bool {
+    *x == 0.0
+}
+
+/// A login seen by the engine: a browser session authenticated for the account, or a
+/// `login_succeeded` event the application reported without one.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Login<'a> {
+    pub id: &'a str,
+    pub at: Millis,
+    pub takeover: f64,
+    pub new_features: u8,
+}
+
+impl<'a> Login<'a> {
+    pub fn of_session(s: &'a SessionSummary) -> Login<'a> {
+        Login {
+            id: &s.id,
+            at: s.at,
+            takeover: s.takeover,
+            new_features: s.new_features,
+        }
+    }
+
+    pub fn of_event(e: &'a EventSummary) -> Option<Login<'a>> {
+        (e.kind == LOGIN_SUCCEEDED).then_some(Login {
+            id: &e.id,
+            at: e.at,
+            takeover: e.takeover,
+            new_features: e.new_features,
+        })
+    }
+}
+
+/// The session an event-only login stands for, so the takeover model can compare it with the
+/// account's history: its address, network and country, and the browser of its user agent.
+pub fn login_summary(e: &EventSummary, browser: String, os: String) -> SessionSummary {
+    SessionSummary {
+        id: e.id.clone(),
+        at: e.at,
+        ip: e.ip.clone(),
+        country: e.country.clone(),
+        asn: e.asn,
+        browser,
+        os,
+        ..SessionSummary::default()
+    }
+}

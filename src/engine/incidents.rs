@@ -1,0 +1,449 @@
+//! Incidents: when the engine opens one, of what kind, for which episode and with what score,
+//! and what an account's recent history says (HUMAN's trigger categories and sensitive
+//! transactions).
+//!
+//! An incident's id names its attack type and its *episode*, the evidence it stands for: the
+//! login a takeover came through, or the identifier a cluster of fake accounts shares. Opening
+//! the same incident again writes the same key, so concurrent requests cannot duplicate it,
+//! and an episode the application called a false positive stays closed.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::events::{is_credential_change, is_transaction, EventSummary, Login};
+use super::history::{round4, History, MatchType, SessionSummary};
+use super::population::Feature;
+use super::{noisy_or, Assessment, CurrentSession};
+use crate::schema::time::{Millis, DAY};
+use crate::schema::{Additional, RiskSignal};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttackType {
+    AccountTakeover,
+    FakeAccount,
+}
+
+impl AttackType {
+    pub fn name(self) -> &'static str {
+        match self {
+            AttackType::AccountTakeover => "account_takeover",
+            AttackType::FakeAccount => "fake_account",
+        }
+    }
+
+    /// HUMAN's short name (`attackType` of feedback): `ato` or `fa`.
+    pub fn short(self) -> &'static str {
+        match self {
+            AttackType::AccountTakeover => "ato",
+            AttackType::FakeAccount => "fa",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventType {
+    Single,
+    Cluster,
+}
+
+impl EventType {
+    pub fn name(self) -> &'static str {
+        match self {
+            EventType::Single => "single",
+            EventType::Cluster => "cluster",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Pending,
+    Resolved,
+    Archived,
+}
+
+/// HUMAN's risk-trigger categories, in the order responses list them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Category {
+    Device,
+    Network,
+    Location,
+    Behavior,
+}
+
+impl Category {
+    pub const ALL: [Category; 4] = [
+        Category::Device,
+        Category::Network,
+        Category::Location,
+        Category::Behavior,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Device => "device",
+            Category::Network => "network",
+            Category::Location => "location",
+            Category::Behavior => "behavior",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// A set of categories as a bitmask.
+fn categories(mask: u8) -> Vec<Category> {
+    Category::ALL
+        .into_iter()
+        .filter(|c| mask & c.bit() != 0)
+        .collect()
+}
+
+/// Manual incidents archive themselves after two weeks, as HUMAN's do.
+pub const MANUAL_ARCHIVE_AFTER: Millis = 14 * DAY;
+
+/// One incident as stored (the value of its key, and its metadata when it fits).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    #[serde(skip)]
+    pub id: String,
+    pub attack_type: AttackType,
+    pub event_type: EventType,
+    pub risk_score: f64,
+    #[serde(default)]
+    pub is_manually_created: bool,
+    pub created: Millis,
+    pub status: Status,
+    /// Feedback's `result` once there is one (`no_attack`, `resolved`, `manually_identified…`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub result: String,
+    #[serde(default)]
+    pub updated: Millis,
+    #[serde(default)]
+    pub triggers: Vec<Category>,
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    #[serde(default)]
+    pub additional: Additional,
+}
+
+impl Incident {
+    /// The status as of `now`: a manual incident still pending after two weeks is archived.
+    pub fn status_at(&self, now: Millis) -> Status {
+        if self.status == Status::Pending
+            && self.is_manually_created
+            && now - self.created >= MANUAL_ARCHIVE_AFTER
+        {
+            Status::Archived
+        } else {
+            self.status
+        }
+    }
+
+    pub fn is_false_positive(&self) -> bool {
+        self.result == "no_attack"
+    }
+}
+
+/// An incident the engine wants open (the API fills in `additional` and writes it, unless an
+/// incident with the same id already exists).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opening {
+    pub id: String,
+    pub attack_type: AttackType,
+    pub event_type: EventType,
+    pub risk_score: f64,
+    pub triggers: Vec<Category>,
+    pub reasons: Vec<String>,
+}
+
+impl Opening {
+    pub fn into_incident(self, created: Millis, additional: Additional) -> Incident {
+        Incident {
+            id: self.id,
+            attack_type: self.attack_type,
+            event_type: self.event_type,
+            risk_score: round4(self.risk_score),
+            is_manually_created: false,
+            created,
+            status: Status::Pending,
+            result: String::new(),
+            updated: created,
+            triggers: self.triggers,
+            reasons: self.reasons,
+            additional,
+        }
+    }
+}
+
+/// The category a takeover feature's novelty belongs to.
+fn feature_category(f: Feature) -> Category {
+    match f {
+        Feature::Device | Feature::Browser | Feature::Os => Category::Device,
+        Feature::Asn | Feature::Ip => Category::Network,
+        Feature::Country => Category::Location,
+        Feature::Hour => Category::Behavior,
+    }
+}
+
+/// A risk signal or a bot score counts towards a category from this score on.
+const TRIGGER: f64 = 0.5;
+
+/// The categories a session's own scores trigger, as a bitmask: automation and tampering
+/// (device), anonymising networks and addresses of fake accounts (network), travel and a
+/// locale foreign to the address (location), and, when the session looked like someone
+/// else's, the kind of each thing that was new.
+fn session_categories(s: &SessionSummary) -> u8 {
+    let r = s.risk_scores();
+    let any = |signals: &[RiskSignal]| signals.iter().any(|x| r.get(*x) >= TRIGGER);
+    let mut mask = 0;
+    if s.bot >= TRIGGER || any(&[RiskSignal::DeviceRisk]) {
+        mask |= Category::Device.bit();
+    }
+    if any(&[
+        RiskSignal::Proxy,
+        RiskSignal::Vpn,
+        RiskSignal::Tor,
+        RiskSignal::Datacenter,
+        RiskSignal::RecentFraudIp,
+        RiskSignal::SpoofedIp,
+    ]) {
+        mask |= Category::Network.bit();
+    }
+    if any(&[
+        RiskSignal::ImpossibleTravel,
+        RiskSignal::DeviceNetworkMismatch,
+        RiskSignal::LocationSpoofing,
+    ]) {
+        mask |= Category::Location.bit();
+    }
+    if s.takeover >= TRIGGER {
+        mask |= novelty_categories(s.new_features);
+    }
+    mask
+}
+
+fn novelty_categories(new_features: u8) -> u8 {
+    Feature::ALL
+        .into_iter()
+        .filter(|f| new_features & f.bit() != 0)
+        .fold(0, |m, f| m | feature_category(f).bit())
+}
+
+/// A login counts as the way into a takeover flow when it came from a device the account
+/// never used, or was this unlike the owner.
+pub const FLOW_LOGIN: f64 = 0.25;
+/// How long after such a login a credential change continues the flow.
+pub const FLOW_WINDOW: Millis = DAY;
+/// What a credential change right after a doubtful login adds to the login's own score.
+pub const FLOW_CHANGE: f64 = 0.5;
+/// How long a flow keeps weighing on the account's takeover score.
+pub const FLOW_MEMORY: Millis = 7 * DAY;
+
+fn logins(history: &History) -> impl Iterator<Item = Login<'_>> {
+    history
+        .sessions
+        .iter()
+        .map(Login::of_session)
+        .chain(history.events.iter().filter_map(Login::of_event))
+}
+
+/// The doubtful login a credential change at `at` continues, if any: the riskiest login of the
+/// account within [`FLOW_WINDOW`] before it from a new device or scoring [`FLOW_LOGIN`].
+fn flow_login(history: &History, at: Millis) -> Option<Login<'_>> {
+    logins(history)
+        .filter(|l| l.at <= at && at - l.at <= FLOW_WINDOW)
+        .filter(|l| l.takeover >= FLOW_LOGIN || l.new_features & Feature::Device.bit() != 0)
+        .max_by(|a, b| a.takeover.total_cmp(&b.takeover).then(a.at.cmp(&b.at)))
+}
+
+fn flow_score(login: &Login<'_>) -> f64 {
+    noisy_or([login.takeover, FLOW_CHANGE])
+}
+
+fn takeover_id(login_id: &str) -> String {
+    format!("ato.{login_id}")
+}
+
+/// The takeover flows of an account: a credential change following a doubtful login, each with
+/// the login's id and its score, leaving out episodes the application called false positives.
+pub fn flows(history: &History) -> Vec<(String, f64, Millis)> {
+    let mut out: Vec<(String, f64, Millis)> = Vec::new();
+    for e in history
+        .events
+        .iter()
+        .filter(|e| is_credential_change(&e.kind))
+    {
+        let Some(login) = flow_login(history, e.at) else {
+            continue;
+        };
+        let id = takeover_id(login.id);
+        let dismissed = history
+            .incidents
+            .iter()
+            .any(|i| i.id == id && i.is_false_positive());
+        if !dismissed && !out.iter().any(|(o, _, _)| *o == id) {
+            out.push((id, flow_score(&login), e.at));
+        }
+    }
+    out
+}
+
+/// The takeover score the account's recent flows put on it: the strongest flow whose change
+/// happened within [`FLOW_MEMORY`] of `now`.
+pub fn flow_takeover(history: &History, now: Millis) -> f64 {
+    flows(history)
+        .into_iter()
+        .filter(|(_, _, at)| now - at <= FLOW_MEMORY)
+        .map(|(_, score, _)| score)
+        .fold(0.0, f64::max)
+}
+
+/// The incidents an authentication opens: a takeover when the session scored as someone else's
+/// (its episode is the session), a fake account when the decision is Fake on the scores (not
+/// forced by the block list): `cluster` when linked accounts share its browser, device or
+/// mailbox (its episode is that identifier), `single` otherwise.
+pub fn on_authenticate(
+    history: &History,
+    current: &CurrentSession,
+    assessment: &Assessment,
+) -> Vec<Opening> {
+    let s = &current.summary;
+    let mut out = Vec::new();
+    let reasons = |component: &str| -> Vec<String> {
+        assessment
+            .reasons
+            .iter()
+            .filter(|r| component.is_empty() || r.component.name() == component)
+            .map(|r| r.code.clone())
+            .collect()
+    };
+    if s.takeover >= super::takeover::NOT_THE_OWNER {
+        out.push(Opening {
+            id: takeover_id(&s.id),
+            attack_type: AttackType::AccountTakeover,
+            event_type: EventType::Single,
+            risk_score: s.takeover,
+            triggers: categories(session_categories(s) | novelty_categories(s.new_features)),
+            reasons: reasons("account_takeover"),
+        });
+    }
+    let listed = history.lists.iter().any(|l| l == "block");
+    if assessment.decision == crate::schema::Decision::Fake && !listed {
+        let anchor = cluster_anchor(history, s);
+        let mut mask = session_categories(s);
+        if anchor.is_some() {
+            mask |= Category::Device.bit();
+        }
+        if history.links.iter().any(|l| l.has(MatchType::Network)) {
+            mask |= Category::Network.bit();
+        }
+        out.push(Opening {
+            id: match &anchor {
+                Some(a) => format!("fa.c{a}"),
+                None => String::from("fa.single"),
+            },
+            attack_type: AttackType::FakeAccount,
+            event_type: if anchor.is_some() {
+                EventType::Cluster
+            } else {
+                EventType::Single
+            },
+            risk_score: assessment.account_score,
+            triggers: categories(mask),
+            reasons: reasons(""),
+        });
+    }
+    out
+}
+
+/// What a cluster of linked accounts shares, hashed: the session's browser id, else its
+/// device, else the account's normalised mailbox; `None` when no link is of those kinds.
+fn cluster_anchor(history: &History, s: &SessionSummary) -> Option<String> {
+    let has = |m| history.links.iter().any(|l| l.has(m));
+    let anchor = if has(MatchType::Browser) && !s.browser_id.is_empty() {
+        format!("b:{}", s.browser_id)
+    } else if has(MatchType::Device) && !s.device_id.is_empty() {
+        format!("d:{}", s.device_id)
+    } else if has(MatchType::Email) {
+        format!(
+            "e:{}",
+            crate::intel::email::parse(&history.email)?.normalized()
+        )
+    } else {
+        return None;
+    };
+    let digest = Sha256::digest(anchor.as_bytes());
+    Some(digest[..8].iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The incident an event opens: a credential change following a doubtful login is a takeover
+/// whose episode is that login (the same incident its authentication may have opened).
+/// `history` must already hold the event.
+pub fn on_event(history: &History, event: &EventSummary) -> Option<Opening> {
+    if !is_credential_change(&event.kind) {
+        return None;
+    }
+    let login = flow_login(history, event.at)?;
+    let mask = novelty_categories(login.new_features) | Category::Behavior.bit();
+    let mut reasons: Vec<String> = Feature::ALL
+        .into_iter()
+        .filter(|f| login.new_features & f.bit() != 0)
+        .map(|f| super::takeover::reason(f).to_string())
+        .collect();
+    reasons.push(String::from("ATO_CREDENTIAL_CHANGE"));
+    Some(Opening {
+        id: takeover_id(login.id),
+        attack_type: AttackType::AccountTakeover,
+        event_type: EventType::Single,
+        risk_score: flow_score(&login),
+        triggers: categories(mask),
+        reasons,
+    })
+}
+
+/// HUMAN's `aggregative_data` over `[from, to]`: the categories the account's sessions and
+/// incidents triggered, and its sensitive transactions in order of first appearance. `None`
+/// when nothing of the account falls in the window.
+pub fn aggregative(
+    history: &History,
+    from: Millis,
+    to: Millis,
+) -> Option<(Vec<Category>, Vec<String>)> {
+    let within = |t: Millis| from <= t && t <= to;
+    let sessions: Vec<&SessionSummary> = history.sessions.iter().filter(|s| within(s.at)).collect();
+    let mut events: Vec<&EventSummary> = history.events.iter().filter(|e| within(e.at)).collect();
+    if sessions.is_empty() && events.is_empty() {
+        return None;
+    }
+    let mut mask = sessions.iter().fold(0, |m, s| m | session_categories(s));
+    for i in history.incidents.iter().filter(|i| within(i.created)) {
+        if !i.is_false_positive() {
+            mask |= i.triggers.iter().fold(0, |m, c| m | c.bit());
+        }
+    }
+    let failed = events
+        .iter()
+        .filter(|e| e.kind == super::events::LOGIN_FAILED)
+        .count();
+    if failed >= FAILED_LOGINS_TRIGGER {
+        mask |= Category::Behavior.bit();
+    }
+    events.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    let mut transactions: Vec<String> = Vec::new();
+    for e in events.iter().filter(|e| is_transaction(&e.kind)) {
+        if !transactions.contains(&e.kind) {
+            transactions.push(e.kind.clone());
+        }
+    }
+    Some((categories(mask), transactions))
+}
+
+/// Failed logins in the window from which behaviour is a trigger category.
+pub const FAILED_LOGINS_TRIGGER: usize = 5;
