@@ -5,6 +5,7 @@
 //!   cargo bench --bench assess
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use edgeward::engine::events::EventSummary;
 use edgeward::engine::{
     aggregate, assess, enrich, Config, CurrentSession, History, Link, MatchType, Population,
     SessionSummary, Velocity,
@@ -34,6 +35,7 @@ fn history(n: usize) -> History {
                     i % 5 + 99
                 ),
                 takeover: 0.0,
+                new_features: 0,
                 // Device ids are hashes: they differ from the first character.
                 device_id: format!(
                     "{:032x}",
@@ -56,11 +58,29 @@ fn history(n: usize) -> History {
             )
         })
         .collect();
+    // A hundred server events: logins, a few failures, changes and transactions.
+    let events = (0..100)
+        .map(|i| EventSummary {
+            id: format!("{:013}-{i:012}", NOW - (100 - i) as i64 * HOUR),
+            at: NOW - (100 - i) as i64 * HOUR,
+            kind: [
+                "login_succeeded",
+                "send_message",
+                "login_failed",
+                "password_change",
+            ][i % 4]
+                .to_string(),
+            ip: format!("198.51.{}.{}", i % 7, i % 13),
+            ..EventSummary::default()
+        })
+        .collect();
     History {
         sessions,
         links,
         lists: vec!["vip".into()],
         email: "someone+shop@example.com".into(),
+        events,
+        incidents: Vec::new(),
     }
 }
 

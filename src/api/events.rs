@@ -184,7 +184,7 @@ pub async fn record<S: Store>(
         evidence.user_agent = u.clone();
     }
     let mut summary = EventSummary {
-        id: format!("{at:013}-{}", &ctx.random.uuid()[..8]),
+        id: format!("{at:013}-{}", ctx.random.nonce()),
         at,
         kind: kind.clone(),
         session_id: sid

@@ -143,8 +143,8 @@ pub async fn update_status<S: Store>(
             result,
             now: ctx.now,
         };
-        writes.extend(change.writes(&keys, a, state, &ctx.random.uuid()[..8]));
-        if let Ok(f) = Id::new(&format!("{:013}-{}", ctx.now, &ctx.random.uuid()[..8])) {
+        writes.extend(change.writes(&keys, a, state, &ctx.random.nonce()));
+        if let Ok(f) = Id::new(&format!("{:013}-{}", ctx.now, ctx.random.nonce())) {
             let record = json!({"attackType": attack.short(), "status": status,
                                 "result": result, "comment": comment, "at": ctx.now});
             writes.push((

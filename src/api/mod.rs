@@ -103,6 +103,12 @@ impl Response {
 pub trait Random {
     fn bytes16(&self) -> [u8; 16];
 
+    /// Twelve random hex digits: with a timestamp, a time-ordered id that concurrent writers
+    /// do not share.
+    fn nonce(&self) -> String {
+        self.uuid()[24..].to_string()
+    }
+
     /// A random (version 4) UUID.
     fn uuid(&self) -> String {
         let mut b = self.bytes16();

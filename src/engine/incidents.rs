@@ -15,7 +15,7 @@ use super::history::{round4, History, MatchType, SessionSummary};
 use super::population::Feature;
 use super::{noisy_or, Assessment, CurrentSession};
 use crate::schema::time::{Millis, DAY};
-use crate::schema::{Additional, RiskSignal};
+use crate::schema::{Additional, Decision, RiskSignal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -305,9 +305,13 @@ pub fn flow_takeover(history: &History, now: Millis) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// A Suspicious account with at least this `multiple_accounts` is a fake account of a cluster.
+pub const CLUSTER_EVIDENCE: f64 = 0.5;
+
 /// The incidents an authentication opens: a takeover when the session scored as someone else's
 /// (its episode is the session), a fake account when the decision is Fake on the scores (not
-/// forced by the block list): `cluster` when linked accounts share its browser, device or
+/// forced by the block list) or Suspicious with [`CLUSTER_EVIDENCE`] of other accounts:
+/// `cluster` when linked accounts share its browser, device or
 /// mailbox (its episode is that identifier), `single` otherwise.
 pub fn on_authenticate(
     history: &History,
@@ -335,7 +339,12 @@ pub fn on_authenticate(
         });
     }
     let listed = history.lists.iter().any(|l| l == "block");
-    if assessment.decision == crate::schema::Decision::Fake && !listed {
+    let fake = match assessment.decision {
+        Decision::Fake => true,
+        Decision::Suspicious => assessment.multiple_accounts >= CLUSTER_EVIDENCE,
+        Decision::Real => false,
+    };
+    if fake && !listed {
         let anchor = cluster_anchor(history, s);
         let mut mask = session_categories(s);
         if anchor.is_some() {
@@ -447,3 +456,149 @@ pub fn aggregative(
 
 /// Failed logins in the window from which behaviour is a trigger category.
 pub const FAILED_LOGINS_TRIGGER: usize = 5;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::time::HOUR;
+
+    fn login(id: &str, at: Millis, takeover: f64, new_features: u8) -> SessionSummary {
+        SessionSummary {
+            id: id.into(),
+            at,
+            takeover,
+            new_features,
+            ..SessionSummary::default()
+        }
+    }
+
+    fn event(id: &str, at: Millis, kind: &str) -> EventSummary {
+        EventSummary {
+            id: id.into(),
+            at,
+            kind: kind.into(),
+            ..EventSummary::default()
+        }
+    }
+
+    fn history(sessions: Vec<SessionSummary>, events: Vec<EventSummary>) -> History {
+        History {
+            sessions,
+            events,
+            ..History::default()
+        }
+    }
+
+    const NEW_DEVICE: u8 = 1 << Feature::Device as u8;
+
+    #[test]
+    fn a_password_change_after_a_login_from_a_new_device_opens_a_takeover() {
+        let change = event("e1", 10 * HOUR, "password_change");
+        let h = history(
+            vec![
+                login("s-old", 0, 0.01, 0),
+                login("s-new", 9 * HOUR, 0.1, NEW_DEVICE),
+            ],
+            vec![change.clone()],
+        );
+        let o = on_event(&h, &change).expect("a takeover flow");
+        assert_eq!(o.id, "ato.s-new");
+        assert_eq!(o.attack_type, AttackType::AccountTakeover);
+        assert!((o.risk_score - 0.55).abs() < 1e-9, "{}", o.risk_score);
+        assert_eq!(o.triggers, [Category::Device, Category::Behavior]);
+        assert_eq!(o.reasons, ["ATO_NEW_DEVICE", "ATO_CREDENTIAL_CHANGE"]);
+    }
+
+    #[test]
+    fn a_password_change_from_the_owners_usual_device_opens_nothing() {
+        let change = event("e1", 10 * HOUR, "password_change");
+        let h = history(vec![login("s", 9 * HOUR, 0.02, 0)], vec![change.clone()]);
+        assert_eq!(on_event(&h, &change), None);
+        assert_eq!(flow_takeover(&h, 10 * HOUR), 0.0);
+    }
+
+    #[test]
+    fn a_change_more_than_a_day_after_the_doubtful_login_opens_nothing() {
+        let change = event("e1", 25 * HOUR, "email_change");
+        let h = history(vec![login("s", 0, 0.4, NEW_DEVICE)], vec![change.clone()]);
+        assert_eq!(on_event(&h, &change), None);
+    }
+
+    #[test]
+    fn a_transaction_is_not_a_credential_change() {
+        let send = event("e1", HOUR, "send_message");
+        let h = history(vec![login("s", 0, 0.9, NEW_DEVICE)], vec![send.clone()]);
+        assert_eq!(on_event(&h, &send), None);
+    }
+
+    #[test]
+    fn a_flow_weighs_on_the_account_for_a_week_unless_called_a_false_positive() {
+        let h = history(
+            vec![login("s", 0, 0.3, NEW_DEVICE)],
+            vec![event("e", HOUR, "mfa_disabled")],
+        );
+        let expected = 1.0 - 0.7 * 0.5;
+        assert!((flow_takeover(&h, 2 * HOUR) - expected).abs() < 1e-9);
+        assert_eq!(flow_takeover(&h, HOUR + 8 * DAY), 0.0);
+        let mut dismissed = h.clone();
+        let mut i = on_event(&h, &h.events[0])
+            .unwrap()
+            .into_incident(HOUR, Additional::default());
+        i.status = Status::Resolved;
+        i.result = "no_attack".into();
+        dismissed.incidents.push(i);
+        assert_eq!(flow_takeover(&dismissed, 2 * HOUR), 0.0);
+    }
+
+    #[test]
+    fn aggregative_data_counts_both_edges_of_the_window_and_nothing_outside() {
+        let h = history(
+            vec![],
+            vec![
+                event("a", 100, "withdraw"),
+                event("b", 99, "send_attachment"),
+                event("c", 300, "send_message"),
+                event("d", 301, "send_gift"),
+                event("e", 200, "withdraw"),
+            ],
+        );
+        let (_, tx) = aggregative(&h, 100, 300).unwrap();
+        assert_eq!(tx, ["withdraw", "send_message"]);
+        assert_eq!(aggregative(&h, 400, 500), None);
+    }
+
+    #[test]
+    fn trigger_categories_come_from_risky_sessions_and_failed_logins() {
+        let mut tor = login("s", 10, 0.0, 0);
+        tor.risk[RiskSignal::Tor as usize] = 1.0;
+        let mut travel = login("t", 20, 0.0, 0);
+        travel.risk[RiskSignal::ImpossibleTravel as usize] = 0.9;
+        let failed = (0..5).map(|i| event(&format!("f{i}"), 30 + i, "login_failed"));
+        let h = history(vec![tor, travel], failed.collect());
+        let (cats, tx) = aggregative(&h, 0, 100).unwrap();
+        assert_eq!(
+            cats,
+            [Category::Network, Category::Location, Category::Behavior]
+        );
+        assert!(tx.is_empty());
+        let calm = history(vec![login("s", 10, 0.0, NEW_DEVICE)], vec![]);
+        assert_eq!(aggregative(&calm, 0, 100).unwrap().0, []);
+    }
+
+    #[test]
+    fn a_manual_incident_still_pending_after_two_weeks_is_archived() {
+        let mut i = Opening {
+            id: "ato.m1".into(),
+            attack_type: AttackType::AccountTakeover,
+            event_type: EventType::Single,
+            risk_score: 1.0,
+            triggers: vec![],
+            reasons: vec![],
+        }
+        .into_incident(0, Additional::default());
+        assert_eq!(i.status_at(MANUAL_ARCHIVE_AFTER), Status::Pending);
+        i.is_manually_created = true;
+        assert_eq!(i.status_at(MANUAL_ARCHIVE_AFTER - 1), Status::Pending);
+        assert_eq!(i.status_at(MANUAL_ARCHIVE_AFTER), Status::Archived);
+    }
+}

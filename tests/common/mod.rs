@@ -23,16 +23,20 @@ pub fn sha(k: &str) -> String {
         .collect()
 }
 
-/// A request as the edge binding would hand it over.
+/// A request as the edge binding would hand it over: the query apart from the path.
 pub fn request(
     method: &str,
-    path: &str,
+    path_and_query: &str,
     headers: &[(&str, &str)],
     body: impl Into<Vec<u8>>,
 ) -> Request {
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
     Request {
         method: method.into(),
         path: path.into(),
+        query: query.into(),
         headers: headers
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -61,13 +65,22 @@ pub struct World {
     pub caches: Caches,
 }
 
+/// The test projects: `demo` (with `demo_extra` merged into it) and `other`.
+pub fn projects(demo_extra: Value) -> Value {
+    let mut demo = json!({"id": "demo", "secret_key_sha256": [sha(DEMO_SECRET)],
+                          "public_keys": [DEMO_PUBLIC], "allowed_origins": ["https://app.example"]});
+    if let (Some(d), Value::Object(extra)) = (demo.as_object_mut(), demo_extra) {
+        d.extend(extra);
+    }
+    json!([demo, {"id": "other", "secret_key_sha256": [sha(OTHER_SECRET)], "public_keys": [OTHER_PUBLIC]}])
+}
+
 impl World {
     pub fn new() -> World {
-        let projects = json!([
-            {"id": "demo", "secret_key_sha256": [sha(DEMO_SECRET)], "public_keys": [DEMO_PUBLIC],
-             "allowed_origins": ["https://app.example"]},
-            {"id": "other", "secret_key_sha256": [sha(OTHER_SECRET)], "public_keys": [OTHER_PUBLIC]}
-        ]);
+        World::with_projects(projects(Value::Null))
+    }
+
+    pub fn with_projects(projects: Value) -> World {
         let store = MemoryStore::new();
         store.set_now(T0);
         World {
@@ -102,11 +115,21 @@ impl World {
         headers: &[(&str, &str)],
         body: &str,
     ) -> (u16, Value) {
-        let r = block_on(self.send(request(method, path, headers, body)));
+        let r = self.call_raw(method, path, headers, body);
         (
             r.status,
             serde_json::from_str(&r.body).unwrap_or(Value::Null),
         )
+    }
+
+    pub fn call_raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Response {
+        block_on(self.send(request(method, path, headers, body)))
     }
 
     pub fn secret(&self, method: &str, path: &str, body: Value) -> (u16, Value) {
