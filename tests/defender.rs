@@ -91,6 +91,61 @@ fn a_password_change_after_a_login_from_a_new_browser_opens_one_takeover_inciden
 }
 
 #[test]
+fn a_credential_change_adds_to_the_pending_incident_its_login_opened() {
+    let w = World::new();
+    // A session from `ip` placed by `request.cf` in `country` on network `asn`.
+    let located = |ip: &str, signals: Value, country: &str, lat: f64, lon: f64, asn: u32| {
+        let req = edgeward::api::Request {
+            geo: Some(edgeward::api::Geo {
+                country: country.into(),
+                latitude: Some(lat),
+                longitude: Some(lon),
+                asn: Some(asn),
+                ..Default::default()
+            }),
+            ..request(
+                "POST",
+                "/session",
+                &[("x-public-key", DEMO_PUBLIC), ("x-forwarded-for", ip)],
+                signals.to_string(),
+            )
+        };
+        let created: Value =
+            serde_json::from_str(&futures::executor::block_on(w.send(req)).body).unwrap();
+        created["session_id"].as_str().unwrap().to_string()
+    };
+    for day in 0..5 {
+        w.at(T0 + day * DAY);
+        let s = located(OWNER_IP, signals("owner-b"), "FR", 48.86, 2.35, 3215);
+        w.authenticate(&s, json!({"id": "hal"}));
+    }
+    w.at(T0 + 5 * DAY + 12 * HOUR);
+    // A far-away country and network, another device, at night: the login alone opens a takeover.
+    let mut thief_signals = signals("far-b");
+    thief_signals["window"]["userAgent"] =
+        json!("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0");
+    let sid = located(THIEF_IP, thief_signals, "NG", 6.45, 3.39, 37148);
+    let sid = sid.as_str();
+    let (_, auth) = w.authenticate(sid, json!({"id": "hal"}));
+    assert!(auth["account_takeover"].as_f64().unwrap() >= 0.5, "{auth}");
+    let before = v2(&w, "hal", "")["active_incidents"][0].clone();
+    let r = event(
+        &w,
+        json!({"account_id": "hal", "type": "password_change", "session_id": sid}),
+    );
+    assert_eq!(r["incidents_opened"], json!([]));
+    let after = v2(&w, "hal", "");
+    assert_eq!(after["active_incidents"].as_array().unwrap().len(), 1);
+    let grown = &after["active_incidents"][0];
+    assert!(grown["risk_score"].as_f64() > before["risk_score"].as_f64());
+    assert_eq!(grown["incident_creation"], before["incident_creation"]);
+    let cats = after["aggregative_data"]["trigger_categories"]
+        .as_array()
+        .unwrap();
+    assert!(cats.contains(&json!("behavior")), "{after}");
+}
+
+#[test]
 fn the_owners_password_change_from_their_usual_browser_opens_nothing() {
     let w = World::new();
     for day in 0..5 {

@@ -14,7 +14,7 @@ use super::records::{Profile, SessionRecord};
 use super::state::{listed_write, write_all};
 use super::webhooks::{self, Delivery};
 use crate::engine::events::REGISTRATION;
-use crate::engine::incidents::{Incident, Opening};
+use crate::engine::incidents::{Incident, Opening, Status};
 use crate::engine::{History, Link, MatchType};
 use crate::schema::time::{Millis, HOUR};
 use crate::schema::{Additional, IncidentOut};
@@ -147,7 +147,12 @@ pub async fn open<S: Store>(
     let mut opened = Opened::default();
     let mut writes = Vec::new();
     for o in openings {
-        if existing.iter().any(|i| i.id == o.id) {
+        if let Some(known) = existing.iter().find(|i| i.id == o.id) {
+            // A pending incident learns what the new evidence adds (a credential change after
+            // the login that opened it); a closed one stays as it was closed.
+            if let Some(grown) = grow(known, &o, now) {
+                writes.extend(write(keys, a, &grown));
+            }
             continue;
         }
         let incident = o.into_incident(now, additional.clone());
@@ -159,6 +164,34 @@ pub async fn open<S: Store>(
     }
     write_all(store, writes).await?;
     Ok(opened)
+}
+
+/// `known` with what `o` adds to it, if it is pending and `o` adds anything: the higher score,
+/// and the union of triggers and reasons.
+fn grow(known: &Incident, o: &Opening, now: Millis) -> Option<Incident> {
+    if known.status_at(now) != Status::Pending {
+        return None;
+    }
+    let mut i = known.clone();
+    i.risk_score = i
+        .risk_score
+        .max(crate::engine::history::round4(o.risk_score));
+    for t in &o.triggers {
+        if !i.triggers.contains(t) {
+            i.triggers.push(*t);
+        }
+    }
+    i.triggers.sort();
+    for r in &o.reasons {
+        if !i.reasons.contains(r) {
+            i.reasons.push(r.clone());
+        }
+    }
+    if i == *known {
+        return None;
+    }
+    i.updated = now;
+    Some(i)
 }
 
 /// The most accounts of one cluster a request opens incidents on (the strongest links first).

@@ -49,6 +49,17 @@ function check(method, path, status, body, contentType) {
 }
 
 /**
+ * The validator of one schema of the worker's own openapi.json (`components.schemas[name]`):
+ * validate(value) → { ok, errors }.
+ */
+export async function schema(name) {
+  await load();
+  const validate = ajv.getSchema(`edgeward#/components/schemas/${name}`);
+  assert.ok(validate, `openapi.json has no schema ${name}`);
+  return (value) => ({ ok: validate(value), errors: ajv.errorsText(validate.errors) });
+}
+
+/**
  * call("GET", "/account/x", { key: DEMO.secret }) → { status, body, headers }
  * Options: key (secret, x-api-key), bearer (secret, Authorization), publicKey (x-public-key),
  * json (a value to send), raw (a string body), headers (more headers).

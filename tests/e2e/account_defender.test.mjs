@@ -1,0 +1,459 @@
+// HUMAN-compatible Account Defender through the real worker: server events (POST /event), the
+// incidents the engine opens (a takeover flow, a device farm), account info v1 and v2, feedback,
+// deletion of user data (proved on the local KV itself), and the seed's v2 example against the
+// worker's own schema.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { root } from "../worker.mjs";
+import { DEMO, authenticate, browserSignals, call, newSession, schema, unique, uniqueIp } from "./client.mjs";
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const V1 = "/api/v1/account_defender/account";
+const V2 = "/api/v2/account_defender/account";
+const FEEDBACK = `${V1}/update_status`;
+const DELETE = `${V1}/delete_user_data`;
+const path = (base, id, query = "") => `${base}/${encodeURIComponent(id)}${query}`;
+
+const PARIS = { country: "FR", city: "Paris", asn: 3215, asOrganization: "Orange", latitude: 48.86, longitude: 2.35 };
+const LAGOS = { country: "NG", city: "Lagos", asn: 37148, asOrganization: "Globacom", latitude: 6.45, longitude: 3.39 };
+const WINDOWS_CHROME =
+  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36";
+const docIp = (net) => `${net}.${20 + Math.floor(Math.random() * 200)}`;
+
+/** Authenticates a new session of `signals` for `account` as of `at`, from `cf`'s place. */
+async function loginAt(account, at, signals, cf, ip, email) {
+  const headers = { "x-edgeward-now": String(at), "x-edgeward-cf": JSON.stringify(cf) };
+  const sid = await newSession(signals, { ip, headers: { ...headers, "user-agent": signals.window.userAgent } });
+  const r = await call("POST", "/session/authenticate", {
+    key: DEMO.secret,
+    json: { session_id: sid, account: { id: account, ...(email ? { email } : {}) } },
+    headers,
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return { sid, auth: r.body };
+}
+
+async function event(json, headers = {}) {
+  return call("POST", "/event", { key: DEMO.secret, json, headers });
+}
+
+async function feedback(json) {
+  return call("POST", FEEDBACK, { key: DEMO.secret, json });
+}
+
+/**
+ * An account with five days of history from one browser in Paris (one login a day at the same
+ * hour, from one address), then a login an hour ago from Lagos on a new device and browser.
+ */
+async function takeover(name = "victim") {
+  const account = unique(name);
+  const email = `${account}@example.com`;
+  const home = browserSignals(unique("home"));
+  const homeIp = docIp("198.51.100");
+  const attackAt = Date.now() - HOUR;
+  for (let d = 5; d >= 1; d--) {
+    const { auth } = await loginAt(account, attackAt - d * DAY, home, PARIS, homeIp, email);
+    assert.equal(auth.decision, "Real", JSON.stringify(auth.reasons));
+  }
+  const browserId = unique("attacker");
+  const attackerIp = docIp("203.0.113");
+  const { sid, auth } = await loginAt(
+    account,
+    attackAt,
+    browserSignals(browserId, { userAgent: WINDOWS_CHROME, platform: "Win32" }),
+    LAGOS,
+    attackerIp,
+  );
+  assert.ok(auth.account_takeover >= 0.5, JSON.stringify(auth));
+  return { account, email, sid, auth, attackerIp, browserId, attackAt, start: attackAt - 5 * DAY };
+}
+
+/** Every key of the project in the worker's local KV (run.mjs passes its directory). */
+function kvKeys(prefix) {
+  const state = process.env.EDGEWARD_STATE_DIR;
+  assert.ok(state, "run.mjs passes the worker's KV directory in EDGEWARD_STATE_DIR");
+  const out = execFileSync(
+    join(root, "node_modules", ".bin", "wrangler"),
+    ["kv", "key", "list", "--local", "--persist-to", state, "--binding", "STATE", "--env", "dev", "--prefix", prefix],
+    { cwd: root, encoding: "utf8", maxBuffer: 512 << 20, stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  );
+  return JSON.parse(out).map((k) => k.name);
+}
+
+/** How the worker encodes an id in a key (src/store/keys.rs `encode_id`). */
+const encodeId = (raw) =>
+  [...Buffer.from(raw, "utf8")]
+    .map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`))
+    .join("");
+
+test("a takeover flow shows in v2: the pending incident, its evidence, triggers and transactions", async () => {
+  const t = await takeover();
+  const change = await event({ account_id: t.account, type: "password_change", session_id: t.sid });
+  assert.equal(change.status, 200, JSON.stringify(change.body));
+  const send = await event({ account_id: t.account, type: "send_message", session_id: t.sid, path: "/inbox/conversations/messages" });
+  assert.equal(send.status, 200, JSON.stringify(send.body));
+  assert.equal(send.body.type, "send_message");
+  assert.deepEqual(send.body.incidents_opened, []);
+
+  const v2 = await call("GET", path(V2, t.account), { key: DEMO.secret });
+  assert.equal(v2.status, 200);
+  const b = v2.body;
+  assert.equal(b.account_id, t.account);
+  assert.equal(b.exists, true);
+  assert.equal(b.is_under_attack, true);
+  assert.equal(b.email, t.email);
+  assert.equal(b.first_seen, new Date(t.start).toISOString());
+  assert.equal(b.registration_date, new Date(t.start).toISOString());
+  assert.equal(b.active_incidents.length, 1, JSON.stringify(b.active_incidents));
+  const [i] = b.active_incidents;
+  assert.equal(i.attack_type, "account_takeover");
+  assert.equal(i.event_type, "single");
+  assert.equal(i.is_manually_created, false);
+  assert.ok(i.risk_score >= 0.5 && i.risk_score <= 1, String(i.risk_score));
+  assert.equal(i.incident_creation, new Date(t.attackAt).toISOString());
+  assert.equal(i.additional.ip, t.attackerIp);
+  assert.equal(i.additional.country, "NG");
+  assert.equal(i.additional.device_fingerprint, t.auth.session.device_id);
+  assert.equal(i.additional.vid, t.browserId);
+  assert.equal(i.additional.email, t.email);
+  assert.equal(i.additional.user_agent, WINDOWS_CHROME);
+  assert.ok(Number.isInteger(i.additional.account_age));
+  assert.equal(i.additional.account_age, Math.floor((t.attackAt - t.start) / HOUR));
+  // README: location is a new country in a takeover, behavior a credential-change flow.
+  const categories = b.aggregative_data.trigger_categories;
+  assert.ok(categories.includes("location"), JSON.stringify(categories));
+  assert.ok(categories.includes("behavior"), `a password change after the doubtful login is a behaviour trigger: ${JSON.stringify(categories)}`);
+  assert.deepEqual(b.aggregative_data.sensitive_transactions, ["send_message"]);
+
+  // HUMAN's other path for v2, with the key as a Bearer token.
+  const alias = await call("GET", path("/v2/account_defender/account", t.account), { bearer: DEMO.secret });
+  assert.equal(alias.status, 200);
+  assert.deepEqual(alias.body, b);
+});
+
+test("a password change within a day of a login from a new device opens the takeover, with the behavior trigger", async () => {
+  const account = unique("newphone");
+  const email = `${account}@example.com`;
+  const home = browserSignals(unique("home"));
+  const ip = docIp("198.51.100");
+  const phoneAt = Date.now() - 2 * HOUR;
+  for (let d = 5; d >= 1; d--) await loginAt(account, phoneAt - d * DAY, home, PARIS, ip, email);
+  const phone = browserSignals(unique("phone"));
+  const { sid, auth } = await loginAt(account, phoneAt, phone, PARIS, ip);
+  assert.ok(auth.account_takeover < 0.5, "a new device at home is no takeover by itself");
+  assert.equal((await call("GET", path(V2, account), { key: DEMO.secret })).body.is_under_attack, false);
+
+  const change = await event({ account_id: account, type: "email_change", session_id: sid });
+  assert.equal(change.status, 200);
+  assert.equal(change.body.incidents_opened.length, 1);
+  const opened = change.body.incidents_opened[0];
+  assert.equal(opened.attack_type, "account_takeover");
+  assert.equal(opened.event_type, "single");
+  // The login's score combined with 0.5 for the change.
+  assert.ok(opened.risk_score >= 0.5, String(opened.risk_score));
+  assert.equal(opened.additional.vid, phone.browser_id);
+  assert.equal(opened.additional.device_fingerprint, auth.session.device_id);
+  assert.equal(opened.additional.email, email);
+
+  const v2 = await call("GET", path(V2, account), { key: DEMO.secret });
+  assert.equal(v2.body.is_under_attack, true);
+  assert.deepEqual(v2.body.active_incidents, [opened]);
+  const categories = v2.body.aggregative_data.trigger_categories;
+  assert.ok(categories.includes("device") && categories.includes("behavior"), JSON.stringify(categories));
+  // The account's takeover score carries the flow for a week.
+  const acct = await call("GET", `/account/${encodeURIComponent(account)}`, { key: DEMO.secret });
+  assert.ok(acct.body.reasons.some((r) => r.code === "ATO_CREDENTIAL_CHANGE"), JSON.stringify(acct.body.reasons));
+  // A second change continues the same episode: nothing new opens.
+  const again = await event({ account_id: account, type: "mfa_disabled", session_id: sid });
+  assert.deepEqual(again.body.incidents_opened, []);
+});
+
+test("an unknown account is only its id and exists:false in v2, and all-clear in v1", async () => {
+  const id = unique("nobody/Zoë");
+  const v2 = await call("GET", path(V2, id), { key: DEMO.secret });
+  assert.equal(v2.status, 200);
+  assert.deepEqual(v2.body, { account_id: id, exists: false });
+  const v1 = await call("GET", path(V1, id), { key: DEMO.secret });
+  assert.equal(v1.status, 200);
+  assert.deepEqual(v1.body, { account_id: id, is_under_attack: false, risk_score: 0, exists: false });
+});
+
+test("days_range must be an integer from 1 to 365", async () => {
+  const id = unique("range");
+  for (const bad of ["0", "366", "abc", "1.5", "-1", ""]) {
+    const r = await call("GET", path(V2, id, `?days_range=${bad}`), { key: DEMO.secret });
+    assert.equal(r.status, 400, `days_range=${bad}`);
+    assert.match(r.body.message, /days_range/);
+  }
+  for (const ok of ["1", "365"]) {
+    assert.equal((await call("GET", path(V2, id, `?days_range=${ok}`), { key: DEMO.secret })).status, 200);
+  }
+});
+
+test("days_range counts an event exactly days_range days old and not one a millisecond older", async () => {
+  const account = unique("edge");
+  const now = Date.now() - 60_000;
+  const edge = await event({ account_id: account, type: "withdraw", timestamp: now - 7 * DAY });
+  assert.equal(edge.status, 200, JSON.stringify(edge.body));
+  assert.equal(edge.body.timestamp, new Date(now - 7 * DAY).toISOString());
+  const older = await event({ account_id: account, type: "send_attachment", timestamp: now - 7 * DAY - 1 });
+  assert.equal(older.status, 200, JSON.stringify(older.body));
+
+  const at = (t, days) => call("GET", path(V2, account, `?days_range=${days}`), { key: DEMO.secret, headers: { "x-edgeward-now": String(t) } });
+  const seven = await at(now, 7);
+  assert.equal(seven.body.exists, true);
+  assert.deepEqual(seven.body.aggregative_data, { trigger_categories: [], sensitive_transactions: ["withdraw"] });
+  const eight = await at(now, 8);
+  assert.deepEqual(eight.body.aggregative_data.sensitive_transactions, ["send_attachment", "withdraw"]);
+  // The default window is 30 days.
+  const dflt = await call("GET", path(V2, account), { key: DEMO.secret, headers: { "x-edgeward-now": String(now) } });
+  assert.deepEqual(dflt.body.aggregative_data.sensitive_transactions, ["send_attachment", "withdraw"]);
+  // A window that holds nothing of the account: no aggregative_data at all.
+  const empty = await at(now + DAY, 7);
+  assert.equal(empty.status, 200);
+  assert.equal(empty.body.exists, true);
+  assert.equal("aggregative_data" in empty.body, false, JSON.stringify(empty.body));
+  assert.equal(empty.body.is_under_attack, false);
+  assert.equal("active_incidents" in empty.body, false);
+});
+
+test("a device farm behind one cloud address: later accounts are Fake, and every farm account has the pending cluster incident", async () => {
+  const browser = unique("farm");
+  const ip = "3.5.140.9"; // Amazon AWS: datacenter
+  const ids = [];
+  const decisions = [];
+  for (let i = 0; i < 7; i++) {
+    const id = unique(`farm${i}`);
+    ids.push(id);
+    const r = await authenticate(await newSession(browserSignals(browser), { ip }), { id });
+    assert.equal(r.status, 200);
+    decisions.push(r.body.decision);
+  }
+  assert.deepEqual(decisions.slice(-2), ["Fake", "Fake"], JSON.stringify(decisions));
+  for (const id of ids) {
+    const v2 = await call("GET", path(V2, id), { key: DEMO.secret });
+    assert.equal(v2.body.is_under_attack, true, `${id}: ${JSON.stringify(v2.body)}`);
+    const fake = v2.body.active_incidents.filter((i) => i.attack_type === "fake_account");
+    assert.equal(fake.length, 1, JSON.stringify(v2.body.active_incidents));
+    assert.equal(fake[0].event_type, "cluster");
+    assert.equal(fake[0].is_manually_created, false);
+    assert.equal(fake[0].additional.vid, browser);
+    assert.ok(v2.body.aggregative_data.trigger_categories.includes("device"));
+  }
+});
+
+test("a device farm on separate addresses is Suspicious with multiple_accounts >= 0.5 and opens cluster incidents", async () => {
+  const browser = unique("farm");
+  const ids = [];
+  let last;
+  for (let i = 0; i < 6; i++) {
+    const id = unique(`spread${i}`);
+    ids.push(id);
+    last = await authenticate(await newSession(browserSignals(browser)), { id });
+  }
+  assert.equal(last.body.decision, "Suspicious", JSON.stringify(last.body.reasons));
+  assert.ok(last.body.multiple_accounts >= 0.5);
+  for (const id of ids) {
+    const v2 = await call("GET", path(V2, id), { key: DEMO.secret });
+    const fake = (v2.body.active_incidents ?? []).filter((i) => i.attack_type === "fake_account");
+    assert.deepEqual(fake.map((i) => i.event_type), ["cluster"], `${id}: ${JSON.stringify(v2.body)}`);
+  }
+});
+
+test("feedback no_attack closes the takeover, and the same evidence does not reopen it", async () => {
+  const t = await takeover("fp");
+  const first = await event({ account_id: t.account, type: "password_change", session_id: t.sid });
+  assert.equal(first.status, 200);
+  const r = await feedback({ accountIds: [t.account], attackType: "ato", status: "resolved", result: "no_attack" });
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.body, {});
+  const after = await call("GET", path(V2, t.account), { key: DEMO.secret });
+  assert.equal(after.body.is_under_attack, false);
+  assert.equal("active_incidents" in after.body, false, JSON.stringify(after.body));
+
+  const again = await event({ account_id: t.account, type: "password_change", session_id: t.sid });
+  assert.equal(again.status, 200);
+  assert.deepEqual(again.body.incidents_opened, []);
+  const still = await call("GET", path(V2, t.account), { key: DEMO.secret });
+  assert.equal(still.body.is_under_attack, false, JSON.stringify(still.body));
+  const v1 = await call("GET", path(V1, t.account, "?attack_types=ato"), { key: DEMO.secret });
+  assert.equal(v1.body.is_under_attack, false);
+});
+
+test("a manually identified attack puts a clean account under attack, marked manual", async () => {
+  const account = unique("manual/Zoë");
+  await authenticate(await newSession(browserSignals(unique("b"))), { id: account, email: "m@example.com" });
+  const clean = await call("GET", path(V2, account), { key: DEMO.secret });
+  assert.equal(clean.body.is_under_attack, false);
+  const r = await feedback({ accountIds: [account], attackType: "ato", status: "pending", result: "manually_identified", comment: "called us" });
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.body, {});
+  const v2 = await call("GET", path(V2, account), { key: DEMO.secret });
+  assert.equal(v2.body.is_under_attack, true);
+  assert.equal(v2.body.active_incidents.length, 1);
+  assert.equal(v2.body.active_incidents[0].is_manually_created, true);
+  assert.equal(v2.body.active_incidents[0].attack_type, "account_takeover");
+  assert.equal(v2.body.active_incidents[0].additional.email, "m@example.com");
+  const v1 = await call("GET", path(V1, account), { key: DEMO.secret });
+  assert.deepEqual(v1.body, { account_id: account, is_under_attack: true, is_manually_created: true, risk_score: 100, exists: true });
+});
+
+test("bad feedback is refused naming the field, and unknown accounts are 404", async () => {
+  const account = unique("fb");
+  await authenticate(await newSession(browserSignals(unique("b"))), { id: account });
+  const cases = [
+    [{ accountIds: [account], attackType: "ato", status: "resolved" }, /result/],
+    [{ accountIds: [account], attackType: "x", status: "pending" }, /attackType/],
+    [{ accountIds: [], attackType: "ato", status: "pending" }, /accountIds/],
+    [{ attackType: "ato", status: "pending" }, /accountIds/],
+    [{ accountIds: [account], status: "pending" }, /attackType/],
+    [{ accountIds: [account], attackType: "fa", status: "done" }, /status/],
+    [{ accountIds: [account], attackType: "fa", status: "pending", result: "no_attack" }, /result/],
+  ];
+  for (const [body, message] of cases) {
+    const r = await feedback(body);
+    assert.equal(r.status, 400, JSON.stringify(body));
+    assert.match(r.body.message, message, JSON.stringify(body));
+  }
+  const ghost = unique("ghost");
+  const r = await feedback({ accountIds: [account, ghost], attackType: "ato", status: "pending", result: "manually_identified" });
+  assert.equal(r.status, 404);
+  assert.match(r.body.message, new RegExp(ghost));
+  // Nothing changed on the known account either.
+  const v2 = await call("GET", path(V2, account), { key: DEMO.secret });
+  assert.equal(v2.body.is_under_attack, false);
+});
+
+test("v1 selects the pending attack of the asked types with the highest score, else the best closed one", async () => {
+  const t = await takeover("v1");
+  const ato = (await call("GET", path(V2, t.account), { key: DEMO.secret })).body.active_incidents[0];
+  const atoScore = Math.round(ato.risk_score * 100);
+  assert.ok(atoScore < 100, String(atoScore));
+  assert.equal((await feedback({ accountIds: [t.account], attackType: "fa", status: "pending", result: "manually_identified" })).status, 200);
+
+  const v1 = async (q) => (await call("GET", path(V1, t.account, q), { key: DEMO.secret })).body;
+  const base = { account_id: t.account, exists: true };
+  assert.deepEqual(await v1(""), { ...base, is_under_attack: true, is_manually_created: true, risk_score: 100 });
+  assert.deepEqual(await v1("?attack_types=ato"), { ...base, is_under_attack: true, risk_score: atoScore });
+  assert.deepEqual(await v1("?attack_types=fake_account"), { ...base, is_under_attack: true, is_manually_created: true, risk_score: 100 });
+  assert.deepEqual(await v1("?attack_types=ato,fa"), { ...base, is_under_attack: true, is_manually_created: true, risk_score: 100 });
+
+  // The fake-account attack resolved: that type is no longer under attack, but keeps its score.
+  assert.equal((await feedback({ accountIds: [t.account], attackType: "fa", status: "resolved", result: "resolved" })).status, 200);
+  assert.deepEqual(await v1("?attack_types=fa"), { ...base, is_under_attack: false, is_manually_created: true, risk_score: 100 });
+  assert.deepEqual(await v1(""), { ...base, is_under_attack: true, risk_score: atoScore });
+
+  const bad = await call("GET", path(V1, t.account, "?attack_types=bot"), { key: DEMO.secret });
+  assert.equal(bad.status, 400);
+  assert.match(bad.body.message, /attack_types/);
+});
+
+test("bad events are refused naming the field", async () => {
+  const account = unique("ev");
+  const cases = [
+    [{ account_id: account, type: "Send Message" }, /type/],
+    [{ account_id: account, type: `s${"x".repeat(64)}` }, /type/],
+    [{ account_id: account, type: "1st_login" }, /type/],
+    [{ account_id: account }, /type is required/],
+    [{ account_id: account, type: "login_failed", ip: "999.1.1.1" }, /ip/],
+    [{ account_id: account, type: "send_message", timestamp: Date.now() + 10 * 60_000 }, /timestamp .*future/],
+    [{ account_id: account, type: "send_message", timestamp: Date.now() - 400 * DAY }, /timestamp/],
+    [{ account_id: account, type: "send_message", timestamp: "yesterday" }, /timestamp/],
+    [{ type: "send_message" }, /account_id is required/],
+    [{ account_id: 42, type: "send_message" }, /account_id/],
+  ];
+  for (const [body, message] of cases) {
+    const r = await event(body);
+    assert.equal(r.status, 400, JSON.stringify(body));
+    assert.match(r.body.message, message, JSON.stringify(body));
+  }
+  // Nothing was stored by the refused events.
+  assert.deepEqual((await call("GET", path(V2, account), { key: DEMO.secret })).body, { account_id: account, exists: false });
+  // The longest type allowed, and a timestamp within the five minutes of slack.
+  const ok = await event({ account_id: account, type: `s${"x".repeat(63)}`, timestamp: Date.now() + 60_000, ip: "2001:db8::5" });
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+});
+
+test("delete_user_data removes every key naming the account and leaves the linked account intact", async () => {
+  const tag = unique("x");
+  const keep = `keep/Zoë ${tag}`;
+  const gone = `gone/Zoë 🙂 ${tag}`;
+  const browser = unique("shared");
+  const keepSid = await newSession(browserSignals(browser));
+  assert.equal((await authenticate(keepSid, { id: keep, email: `keep.${tag}@example.com` })).status, 200);
+  const goneIp = uniqueIp();
+  const goneSid = await newSession(browserSignals(browser), { ip: goneIp });
+  const linked = await authenticate(goneSid, { id: gone, email: `gone.${tag}@example.com` });
+  assert.equal(linked.body.accounts_linked, 1);
+  // Events (one failed login: an index key by address), an incident, a custom list and the
+  // block list; a Fake decision from the block list marks the address.
+  assert.equal((await event({ account_id: gone, type: "send_message" })).status, 200);
+  assert.equal((await event({ account_id: gone, type: "login_failed", ip: "192.0.2.200" })).status, 200);
+  assert.equal((await feedback({ accountIds: [gone], attackType: "ato", status: "pending", result: "manually_identified" })).status, 200);
+  const list = `del-${tag}`;
+  assert.equal((await call("POST", `/list/${list}`, { key: DEMO.secret, json: {} })).status, 200);
+  assert.equal((await call("POST", `/list/${list}/account/${encodeURIComponent(gone)}`, { key: DEMO.secret })).status, 200);
+  assert.equal((await call("POST", `/list/block/account/${encodeURIComponent(gone)}`, { key: DEMO.secret })).status, 200);
+  const blockedSid = await newSession(browserSignals(browser), { ip: goneIp });
+  assert.equal((await authenticate(blockedSid, { id: gone })).body.decision, "Fake");
+
+  const enc = encodeId(gone);
+  const before = kvKeys("p/demo/").filter((k) => k.includes(enc));
+  // Its own keys (profile, session, link, list, event, incident, feedback), and the keys
+  // elsewhere that name it (link of the other account, list member, browser, device, address,
+  // e-mail, failed-login and fraud-address indexes, session binding).
+  const own = `p/demo/a/${enc}/`;
+  for (const kind of ["p", "s/", "k/", "l/", "e/", "n/", "f/"]) {
+    assert.ok(before.some((k) => k.startsWith(own + kind)), `before deletion: no ${own}${kind}… in\n${before.join("\n")}`);
+  }
+  for (const re of [/\/a\/keep[^/]*\/k\//, /\/lm\//, /\/i\/b\//, /\/i\/d\//, /\/i\/n\//, /\/i\/e\//, /\/i\/x\//, /\/i\/f\//, /\/s\/[^/]+\/a\//]) {
+    assert.ok(before.some((k) => re.test(k)), `before deletion: no key like ${re} in\n${before.join("\n")}`);
+  }
+
+  const wrong = await call("POST", DELETE, { key: DEMO.secret, json: { app_id: "other", user_ids: [gone], inform_users: [] } });
+  assert.equal(wrong.status, 400);
+  assert.match(wrong.body.message, /app_id/);
+  const r = await call("POST", DELETE, { key: DEMO.secret, json: { app_id: "demo", user_ids: [gone], inform_users: [] } });
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.body, {});
+
+  const after = kvKeys("p/demo/");
+  const left = after.filter((k) => k.includes(enc) || k.includes(gone) || k.includes(goneSid) || k.includes(blockedSid));
+  assert.deepEqual(left, [], "no key names the deleted account or its sessions");
+  assert.ok(after.some((k) => k.includes(encodeId(keep))), "the other account's keys are still there");
+
+  assert.equal((await call("GET", `/account/${encodeURIComponent(gone)}`, { key: DEMO.secret })).status, 404);
+  assert.deepEqual((await call("GET", path(V2, gone), { key: DEMO.secret })).body, { account_id: gone, exists: false });
+  assert.deepEqual((await call("GET", `/list/${list}`, { key: DEMO.secret })).body.accounts, []);
+  assert.ok(!(await call("GET", "/list/block", { key: DEMO.secret })).body.accounts.includes(gone));
+  const kept = await call("GET", `/account/${encodeURIComponent(keep)}`, { key: DEMO.secret });
+  assert.equal(kept.status, 200);
+  assert.equal(kept.body.num_sessions, 1);
+  assert.equal(kept.body.accounts_linked, 0);
+  assert.deepEqual((await call("GET", `/account/${encodeURIComponent(keep)}/sessions`, { key: DEMO.secret })).body.sessions, [keepSid]);
+  assert.deepEqual((await call("GET", `/account/${encodeURIComponent(keep)}/accounts-linked`, { key: DEMO.secret })).body.accounts_linked, []);
+});
+
+test("delete_user_data refuses a missing inform_users and an empty user_ids", async () => {
+  for (const [body, message] of [
+    [{ app_id: "demo", user_ids: ["a"] }, /inform_users/],
+    [{ app_id: "demo", user_ids: [], inform_users: [] }, /user_ids/],
+    [{ user_ids: ["a"], inform_users: [] }, /app_id/],
+  ]) {
+    const r = await call("POST", DELETE, { key: DEMO.secret, json: body });
+    assert.equal(r.status, 400, JSON.stringify(body));
+    assert.match(r.body.message, message);
+  }
+});
+
+test("the seed's v2 example response validates against AccountInfoV2", async () => {
+  const example = JSON.parse(readFileSync(new URL("../fixtures/human-v2-account.json", import.meta.url)));
+  const validate = await schema("AccountInfoV2");
+  const { ok, errors } = validate(example);
+  assert.ok(ok, errors);
+});
