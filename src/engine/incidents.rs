@@ -271,14 +271,15 @@ fn takeover_id(login_id: &str) -> String {
     format!("ato.{login_id}")
 }
 
-/// The takeover flows of an account: a credential change following a doubtful login, each with
-/// the login's id and its score, leaving out episodes the application called false positives.
-pub fn flows(history: &History) -> Vec<(String, f64, Millis)> {
+/// The takeover flows of an account whose credential change came at or after `since`: each
+/// with the login's id, its score and the change's time, leaving out episodes the application
+/// called false positives.
+pub fn flows(history: &History, since: Millis) -> Vec<(String, f64, Millis)> {
     let mut out: Vec<(String, f64, Millis)> = Vec::new();
     for e in history
         .events
         .iter()
-        .filter(|e| is_credential_change(&e.kind))
+        .filter(|e| e.at >= since && is_credential_change(&e.kind))
     {
         let Some(login) = flow_login(history, e.at) else {
             continue;
@@ -298,9 +299,8 @@ pub fn flows(history: &History) -> Vec<(String, f64, Millis)> {
 /// The takeover score the account's recent flows put on it: the strongest flow whose change
 /// happened within [`FLOW_MEMORY`] of `now`.
 pub fn flow_takeover(history: &History, now: Millis) -> f64 {
-    flows(history)
+    flows(history, now - FLOW_MEMORY)
         .into_iter()
-        .filter(|(_, _, at)| now - at <= FLOW_MEMORY)
         .map(|(_, score, _)| score)
         .fold(0.0, f64::max)
 }
