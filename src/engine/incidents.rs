@@ -254,12 +254,17 @@ fn logins(history: &History) -> impl Iterator<Item = Login<'_>> {
         .chain(history.events.iter().filter_map(Login::of_event))
 }
 
-/// The doubtful login a credential change at `at` continues, if any: the riskiest login of the
-/// account within [`FLOW_WINDOW`] before it from a new device or scoring [`FLOW_LOGIN`].
-fn flow_login(history: &History, at: Millis) -> Option<Login<'_>> {
-    logins(history)
-        .filter(|l| l.at <= at && at - l.at <= FLOW_WINDOW)
-        .filter(|l| l.takeover >= FLOW_LOGIN || l.new_features & Feature::Device.bit() != 0)
+/// Whether a login can open a takeover flow: a device the account never used, or a score of
+/// [`FLOW_LOGIN`].
+fn doubtful(l: &Login<'_>) -> bool {
+    l.takeover >= FLOW_LOGIN || l.new_features & Feature::Device.bit() != 0
+}
+
+/// The doubtful login a credential change at `at` continues, if any: the riskiest of `logins`
+/// within [`FLOW_WINDOW`] before it.
+fn flow_login<'a>(logins: impl Iterator<Item = Login<'a>>, at: Millis) -> Option<Login<'a>> {
+    logins
+        .filter(|l| l.at <= at && at - l.at <= FLOW_WINDOW && doubtful(l))
         .max_by(|a, b| a.takeover.total_cmp(&b.takeover).then(a.at.cmp(&b.at)))
 }
 
@@ -276,12 +281,20 @@ fn takeover_id(login_id: &str) -> String {
 /// called false positives.
 pub fn flows(history: &History, since: Millis) -> Vec<(String, f64, Millis)> {
     let mut out: Vec<(String, f64, Millis)> = Vec::new();
-    for e in history
+    let changes: Vec<&EventSummary> = history
         .events
         .iter()
         .filter(|e| e.at >= since && is_credential_change(&e.kind))
-    {
-        let Some(login) = flow_login(history, e.at) else {
+        .collect();
+    let Some(earliest) = changes.iter().map(|e| e.at).min() else {
+        return out;
+    };
+    // One pass over the history for the few logins that could start a flow.
+    let candidates: Vec<Login<'_>> = logins(history)
+        .filter(|l| l.at >= earliest - FLOW_WINDOW && doubtful(l))
+        .collect();
+    for e in changes {
+        let Some(login) = flow_login(candidates.iter().copied(), e.at) else {
             continue;
         };
         let id = takeover_id(login.id);
@@ -399,7 +412,7 @@ pub fn on_event(history: &History, event: &EventSummary) -> Option<Opening> {
     if !is_credential_change(&event.kind) {
         return None;
     }
-    let login = flow_login(history, event.at)?;
+    let login = flow_login(logins(history), event.at)?;
     let mask = novelty_categories(login.new_features) | Category::Behavior.bit();
     let mut reasons: Vec<String> = Feature::ALL
         .into_iter()
