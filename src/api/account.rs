@@ -17,7 +17,8 @@ use crate::schema::{
 use crate::store::keys::Id;
 use crate::store::{Keys, Store};
 
-async fn existing<S: Store>(
+/// The account's state, or 404 when nothing is stored about it.
+pub(super) async fn existing<S: Store>(
     ctx: &Ctx<'_, S>,
     keys: &Keys,
     a: &Id,

@@ -43,7 +43,6 @@ fn doomed_keys(keys: &Keys, a: &Id, state: &AccountState) -> Vec<String> {
         if e.kind == LOGIN_FAILED {
             doomed.extend(failed_index_key(keys, &e.ip, a));
         }
-        doomed.extend(super::fraud_ips::key(keys, &e.ip, a));
     }
     if let Some(value) = state
         .profile

@@ -116,6 +116,23 @@ pub struct Opened {
     pub deliveries: Vec<Delivery>,
 }
 
+impl Opened {
+    /// Records `incident` as opened on `a`: its write goes to `writes`, its webhook here.
+    fn add(
+        &mut self,
+        scope: (&Project, &Keys),
+        a: &Id,
+        incident: Incident,
+        writes: &mut Vec<(String, String, crate::store::Put)>,
+    ) {
+        let (project, keys) = scope;
+        writes.extend(write(keys, a, &incident));
+        self.deliveries
+            .extend(webhooks::delivery(project, a.raw(), &incident));
+        self.incidents.push(incident);
+    }
+}
+
 fn write(keys: &Keys, a: &Id, incident: &Incident) -> Option<(String, String, crate::store::Put)> {
     let n = Id::new(&incident.id).ok()?;
     Some(listed_write(keys.account_incident(a, &n), incident, None))
@@ -156,11 +173,7 @@ pub async fn open<S: Store>(
             continue;
         }
         let incident = o.into_incident(now, additional.clone());
-        writes.extend(write(keys, a, &incident));
-        opened
-            .deliveries
-            .extend(webhooks::delivery(project, a.raw(), &incident));
-        opened.incidents.push(incident);
+        opened.add((project, keys), a, incident, &mut writes);
     }
     write_all(store, writes).await?;
     Ok(opened)
@@ -250,11 +263,7 @@ pub async fn open_on_cluster<S: Store>(
         let email = profile.as_ref().map_or("", |p| p.info.email.as_str());
         let additional = evidence.additional(email, profile.as_ref().map(|p| p.created_at), now);
         let incident = opening.clone().into_incident(now, additional);
-        writes.extend(write(keys, &other, &incident));
-        opened
-            .deliveries
-            .extend(webhooks::delivery(project, other.raw(), &incident));
-        opened.incidents.push(incident);
+        opened.add((project, keys), &other, incident, &mut writes);
     }
     write_all(store, writes).await?;
     Ok(opened)

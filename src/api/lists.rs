@@ -4,13 +4,13 @@
 //! every score sees it) and one under the list (so the list can name its members); a custom
 //! list's definition is one more. Nothing is read, changed and written back.
 
-use futures::future::join_all;
+use futures::future::{join, join_all};
 use serde_json::{json, Value};
 
 use super::body;
 use super::config::Project;
 use super::error::ApiError;
-use super::state::load_account;
+use super::state::write_all;
 use super::{Ctx, Request, Response};
 use crate::schema::time::Millis;
 use crate::schema::{ListChangeResponse, ListResponse, ListSummary, ListsResponse};
@@ -235,13 +235,7 @@ pub async fn add_account<S: Store>(
     let a = body::path_id("account_id", raw_account)?;
     let keys = Keys::new(&project.id);
     description(ctx.store, &keys, &list).await?;
-    let state = load_account(ctx.store, &keys, &a).await?;
-    if !state.exists() {
-        return Err(ApiError::not_found(format!(
-            "account {} not found",
-            a.raw()
-        )));
-    }
+    let state = super::account::existing(ctx, &keys, &a).await?;
     if built_in(list.raw()).is_some() {
         let others: Vec<String> = BUILT_IN
             .iter()
@@ -251,7 +245,7 @@ pub async fn add_account<S: Store>(
             .collect();
         delete_all(ctx.store, &others).await?;
     }
-    super::state::write_all(ctx.store, membership_writes(&keys, &list, &a, ctx.now)).await?;
+    write_all(ctx.store, membership_writes(&keys, &list, &a, ctx.now)).await?;
     Ok(changed(
         ctx.random.uuid(),
         format!("Account added to {}", list.raw()),
@@ -270,7 +264,8 @@ pub async fn remove_account<S: Store>(
     let keys = Keys::new(&project.id);
     description(ctx.store, &keys, &list).await?;
     let [own, index] = membership_keys(&keys, &list, &a);
-    if ctx.store.get(&index).await?.is_none() && ctx.store.get(&own).await?.is_none() {
+    let (own_value, index_value) = join(ctx.store.get(&own), ctx.store.get(&index)).await;
+    if own_value?.is_none() && index_value?.is_none() {
         return Err(ApiError::not_found(format!(
             "account {} is not in list {}",
             a.raw(),

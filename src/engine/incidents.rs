@@ -279,7 +279,7 @@ fn takeover_id(login_id: &str) -> String {
 /// The takeover flows of an account whose credential change came at or after `since`: each
 /// with the login's id, its score and the change's time, leaving out episodes the application
 /// called false positives.
-pub fn flows(history: &History, since: Millis) -> Vec<(String, f64, Millis)> {
+fn flows(history: &History, since: Millis) -> Vec<(String, f64, Millis)> {
     let mut out: Vec<(String, f64, Millis)> = Vec::new();
     let changes: Vec<&EventSummary> = history
         .events
