@@ -2,12 +2,19 @@
 //! a [`Verdict`]. The same code runs in the page (npm package) and in the worker, which never
 //! trusts the page's own verdict and re-evaluates the raw signals it receives.
 
+mod automation;
+mod consistency;
+pub mod identity;
 pub mod payload;
+mod tampering;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
+pub use identity::{device_id, fingerprint};
 pub use payload::Payload;
+
+/// The bot probability from which a verdict says `automated`.
+pub const AUTOMATED: f64 = 0.5;
 
 /// The evaluation of one payload.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -28,26 +35,57 @@ impl Verdict {
     /// Adds one piece of evidence of automation. Independent pieces combine by noisy-OR: each
     /// leaves its own chance of a human.
     pub fn add_evidence(&mut self, code: &str) {
-        self.bot = 1.0 - (1.0 - self.bot) * (1.0 - evidence_weight(code));
-        self.automated = self.bot >= 0.5;
+        let Some(e) = find_evidence(code) else {
+            return;
+        };
+        self.bot = 1.0 - (1.0 - self.bot) * (1.0 - e.weight);
+        self.automated = self.bot >= AUTOMATED;
+        self.tampered |= e.tampering;
         self.reasons.push(code.to_string());
     }
 }
 
-/// Every piece of automation evidence: its reason code and the probability of automation it
-/// implies alone. The one place these weights live; the engine reports them with the reasons.
-pub const EVIDENCE: &[(&str, f64)] = &[
-    ("BOT_WEBDRIVER", 0.9),
-    ("BOT_HEADLESS_UA", 0.8),
-    ("BOT_CRAWLER_UA", 0.95),
+/// One piece of evidence: its reason code, the probability of automation it implies alone,
+/// and whether it means the browser lies about itself (`tampered`, which feeds `device_risk`).
+pub struct Evidence {
+    pub code: &'static str,
+    pub weight: f64,
+    pub tampering: bool,
+}
+
+const fn evidence(code: &'static str, weight: f64, tampering: bool) -> Evidence {
+    Evidence {
+        code,
+        weight,
+        tampering,
+    }
+}
+
+/// Every piece of evidence the evaluation can find. The one place these weights live; the
+/// engine reports them with the reasons and `docs/reasons.md` explains each code. Brittle
+/// checks, which real people also trip (privacy extensions, virtual machines), weigh little.
+pub const EVIDENCE: &[Evidence] = &[
+    evidence("BOT_WEBDRIVER", 0.9, false),
+    evidence("BOT_HEADLESS_UA", 0.8, false),
+    evidence("BOT_CRAWLER_UA", 0.95, false),
+    evidence("BOT_AUTOMATION_GLOBALS", 0.95, false),
+    evidence("BOT_CDP", 0.6, false),
+    evidence("BOT_WEBDRIVER_HIDDEN", 0.8, true),
+    evidence("BOT_NATIVE_TAMPERED", 0.35, true),
+    evidence("BOT_CONTEXT_MISMATCH", 0.4, true),
+    evidence("BOT_PLATFORM_MISMATCH", 0.4, true),
+    evidence("BOT_ENGINE_MISMATCH", 0.4, true),
+    evidence("BOT_IMPOSSIBLE_HARDWARE", 0.5, true),
+    evidence("BOT_SOFTWARE_RENDERER", 0.2, false),
 ];
+
+fn find_evidence(code: &str) -> Option<&'static Evidence> {
+    EVIDENCE.iter().find(|e| e.code == code)
+}
 
 /// The weight of one piece of evidence (0 for an unknown code).
 pub fn evidence_weight(code: &str) -> f64 {
-    EVIDENCE
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or(0.0, |(_, p)| *p)
+    find_evidence(code).map_or(0.0, |e| e.weight)
 }
 
 /// Evaluates a payload. Missing or mistyped parts are unknown, never an error.
@@ -57,54 +95,10 @@ pub fn evaluate(p: &Payload) -> Verdict {
         browser_id: p.browser_id().unwrap_or_default().to_string(),
         ..Verdict::default()
     };
-    if p.webdriver() == Some(true) {
-        verdict.add_evidence("BOT_WEBDRIVER");
-    }
-    if p.user_agent()
-        .is_some_and(|ua| crate::intel::user_agent::parse(ua).headless)
-    {
-        verdict.add_evidence("BOT_HEADLESS_UA");
-    }
+    automation::detect(p, &mut verdict);
+    tampering::detect(p, &mut verdict);
+    consistency::detect(p, &mut verdict);
     verdict
-}
-
-/// A hex SHA-256 prefix over the components that do not change between loads of one browser
-/// profile; empty if none is known.
-pub fn device_id(p: &Payload) -> String {
-    let parts = p.stable_components();
-    if parts.iter().all(|(_, v)| v.is_empty()) {
-        return String::new();
-    }
-    let mut h = Sha256::new();
-    for (name, v) in parts {
-        h.update(name.as_bytes());
-        h.update(b"=");
-        h.update(v.as_bytes());
-        h.update(b"\n");
-    }
-    h.finalize()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// The device id's components, each as a short hash: `index.hash` for every known component,
-/// joined by commas. Two hex bytes per component are plenty to count how common a value is
-/// (the population index) and keep a session's summary small.
-pub fn fingerprint(p: &Payload) -> String {
-    let mut out = Vec::new();
-    for (i, (name, v)) in p.stable_components().iter().enumerate() {
-        if v.is_empty() {
-            continue;
-        }
-        let h = Sha256::new()
-            .chain_update(name.as_bytes())
-            .chain_update(b"=")
-            .chain_update(v.as_bytes())
-            .finalize();
-        out.push(format!("{i}.{:02x}{:02x}", h[0], h[1]));
-    }
-    out.join(",")
 }
 
 #[cfg(test)]
@@ -112,73 +106,54 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn payload(v: serde_json::Value) -> Payload {
-        Payload::new(v)
-    }
-
-    #[test]
-    fn webdriver_true_is_automation() {
-        let v = evaluate(&payload(json!({"window": {"webdriver": true}})));
-        assert!(v.automated);
-        assert_eq!(v.reasons, ["BOT_WEBDRIVER"]);
-    }
-
-    #[test]
-    fn headless_user_agent_is_automation() {
-        let v = evaluate(&payload(json!({"window": {"userAgent":
-            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36"}})));
-        assert!(v.automated);
-        assert_eq!(v.reasons, ["BOT_HEADLESS_UA"]);
-    }
-
     #[test]
     fn an_empty_or_garbled_payload_is_unknown_not_an_error() {
         for p in [
             json!({}),
             json!({"window": 7}),
-            json!({"window": {"webdriver": "yes"}}),
+            json!({"window": {"webdriver": "yes", "lies": "all", "automation": {}}}),
+            json!({"window": {"error": "threw"}, "worker": {"error": "timeout"}}),
             json!([1, 2]),
         ] {
-            let v = evaluate(&payload(p));
-            assert!(!v.automated);
+            let v = evaluate(&Payload::new(p));
+            assert!(!v.automated && !v.tampered);
             assert_eq!(v.bot, 0.0);
             assert!(v.reasons.is_empty());
         }
     }
 
     #[test]
-    fn device_id_is_stable_and_depends_on_the_device() {
-        let a = json!({"window": {"screen": {"width": 1920, "height": 1080}, "timezone": "Europe/Paris", "languages": ["fr-FR"]}});
-        let mut b = a.clone();
-        b["window"]["screen"]["width"] = json!(1280);
-        assert_eq!(
-            device_id(&payload(a.clone())),
-            device_id(&payload(a.clone()))
-        );
-        assert_ne!(device_id(&payload(a)), device_id(&payload(b)));
-        assert_eq!(device_id(&payload(json!({}))), "");
+    fn independent_evidence_combines_by_noisy_or() {
+        let mut v = Verdict::default();
+        v.add_evidence("BOT_SOFTWARE_RENDERER");
+        assert!((v.bot - 0.2).abs() < 1e-9 && !v.automated);
+        v.add_evidence("BOT_NATIVE_TAMPERED");
+        assert!((v.bot - (1.0 - 0.8 * 0.65)).abs() < 1e-9);
+        assert!(v.tampered && !v.automated);
+        v.add_evidence("BOT_WEBDRIVER");
+        assert!(v.automated);
     }
 
     #[test]
-    fn a_travellers_device_keeps_its_id_on_local_time() {
-        let home = json!({"window": {"screen": {"width": 1440, "height": 900}, "timezone": "Europe/Paris"}});
-        let mut abroad = home.clone();
-        abroad["window"]["timezone"] = json!("Asia/Tokyo");
-        assert_eq!(device_id(&payload(home)), device_id(&payload(abroad)));
+    fn an_unknown_code_is_not_evidence() {
+        let mut v = Verdict::default();
+        v.add_evidence("NOT_A_CODE");
+        assert_eq!(v, Verdict::default());
     }
 
     #[test]
-    fn the_fingerprint_names_each_known_component_once() {
-        let p = payload(
-            json!({"window": {"screen": {"width": 1920, "height": 1080}, "languages": ["fr-FR"]}}),
-        );
-        let fp = fingerprint(&p);
-        let parts: Vec<&str> = fp.split(',').collect();
-        assert_eq!(parts.len(), 2, "{fp}");
-        assert!(
-            parts[0].starts_with("1.") && parts[1].starts_with("5."),
-            "{fp}"
-        );
-        assert_eq!(fingerprint(&payload(json!({}))), "");
+    fn every_piece_of_evidence_is_in_the_reason_catalogue_with_its_weight_class() {
+        use crate::engine::reasons::{lookup, Component, WeightClass};
+        for e in EVIDENCE {
+            let info = lookup(e.code).unwrap_or_else(|| panic!("{} is not catalogued", e.code));
+            assert_eq!(info.component, Component::Bot, "{}", e.code);
+            let class = match e.weight {
+                w if w >= 0.9 => WeightClass::Extreme,
+                w if w >= 0.6 => WeightClass::High,
+                w if w >= 0.3 => WeightClass::Medium,
+                _ => WeightClass::Low,
+            };
+            assert_eq!(info.class, class, "{}", e.code);
+        }
     }
 }

@@ -1,0 +1,69 @@
+//! Tampering: native getters and functions the page found patched, and a `navigator.webdriver`
+//! that was deleted or overridden, which hides automation and is itself a tell.
+
+use super::payload::Payload;
+use super::Verdict;
+use crate::intel::user_agent;
+
+fn hides_webdriver(lie: &str) -> bool {
+    lie == "Navigator.webdriver" || lie == "navigator.webdriver"
+}
+
+pub fn detect(p: &Payload, v: &mut Verdict) {
+    let lies = p.lies();
+    // Every engine a user agent can name has had navigator.webdriver since 2019.
+    let known_engine = p
+        .user_agent()
+        .is_some_and(|ua| !user_agent::parse(ua).browser.is_empty());
+    let missing = known_engine && p.window().bool("webdriverPresent") == Some(false);
+    if missing || lies.iter().any(|l| hides_webdriver(l)) {
+        v.add_evidence("BOT_WEBDRIVER_HIDDEN");
+    }
+    if lies.iter().any(|l| !hides_webdriver(l)) {
+        v.add_evidence("BOT_NATIVE_TAMPERED");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::evaluate;
+    use super::*;
+    use serde_json::json;
+
+    const CHROME: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+
+    #[test]
+    fn a_deleted_webdriver_property_is_hidden_automation() {
+        let v = evaluate(&Payload::new(
+            json!({"window": {"userAgent": CHROME, "webdriverPresent": false}}),
+        ));
+        assert_eq!(v.reasons, ["BOT_WEBDRIVER_HIDDEN"]);
+        assert!(v.tampered && v.automated);
+    }
+
+    #[test]
+    fn an_overridden_webdriver_getter_is_hidden_automation_not_general_tampering() {
+        let v = evaluate(&Payload::new(
+            json!({"window": {"userAgent": CHROME, "lies": ["navigator.webdriver"]}}),
+        ));
+        assert_eq!(v.reasons, ["BOT_WEBDRIVER_HIDDEN"]);
+    }
+
+    #[test]
+    fn a_patched_native_function_is_tampering_but_not_automation_alone() {
+        let v = evaluate(&Payload::new(
+            json!({"window": {"lies": ["HTMLCanvasElement.toDataURL"]}}),
+        ));
+        assert_eq!(v.reasons, ["BOT_NATIVE_TAMPERED"]);
+        assert!(v.tampered);
+        assert!(!v.automated, "privacy extensions patch canvas too");
+    }
+
+    #[test]
+    fn an_unknown_client_without_webdriver_is_not_judged() {
+        let v = evaluate(&Payload::new(
+            json!({"window": {"userAgent": "SomeEmbeddedView/1", "webdriverPresent": false}}),
+        ));
+        assert!(v.reasons.is_empty());
+    }
+}
