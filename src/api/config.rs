@@ -7,10 +7,13 @@
 //!    "public_keys": ["pk_…"],
 //!    "allowed_origins": ["http://127.0.0.1:8787"],
 //!    "thresholds": { "suspicious": 0.5, "fake": 0.85 },
-//!    "webhook": { "url": "https://app.example/edgeward", "secret": "<16+ characters>" } }]
+//!    "webhook": { "url": "https://app.example/edgeward", "secret": "<16+ characters>" },
+//!    "require_nonce": true }]
 //! ```
 //! Secret keys are stored only as SHA-256 hashes; several per project allow rotation. The
 //! webhook (optional) receives every incident the engine opens, signed with its secret.
+//! `require_nonce` (default false) makes `POST /session` refuse payloads that carry no nonce
+//! from `POST /session/nonce`, so no captured or hand-made payload is accepted.
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -26,6 +29,8 @@ pub struct Project {
     pub allowed_origins: Vec<String>,
     pub thresholds: Thresholds,
     pub webhook: Option<Webhook>,
+    /// `POST /session` refuses payloads without a nonce from `POST /session/nonce`.
+    pub require_nonce: bool,
 }
 
 /// Where incidents are posted, and the key their HMAC-SHA256 signature is made with.
@@ -58,6 +63,8 @@ struct RawProject {
     thresholds: Option<RawThresholds>,
     #[serde(default)]
     webhook: Option<Webhook>,
+    #[serde(default)]
+    require_nonce: bool,
 }
 
 #[derive(Deserialize)]
@@ -160,6 +167,7 @@ impl Settings {
                 allowed_origins: p.allowed_origins,
                 thresholds,
                 webhook: p.webhook,
+                require_nonce: p.require_nonce,
             });
         }
         Ok(Settings {

@@ -1,7 +1,7 @@
-//! CORS for the one browser-facing endpoint, `POST /session`: a page may call it only from an
-//! origin its project lists in `allowed_origins`.
+//! CORS for the browser-facing endpoints, `POST /session` and `POST /session/nonce`: a page may
+//! call them only from an origin its project lists in `allowed_origins`.
 
-use super::config::Settings;
+use super::config::{Project, Settings};
 use super::error::ApiError;
 use super::{Request, Response};
 
@@ -11,7 +11,19 @@ fn allowed_anywhere(settings: &Settings, origin: &str) -> bool {
     settings.projects.iter().any(|p| p.allows_origin(origin))
 }
 
-/// Answers a preflight (`OPTIONS /session`). The key is not sent on preflights, so any
+/// Refuses a browser request from an origin the key's project does not list. Requests without
+/// an Origin header come from servers, where CORS means nothing.
+pub fn check_origin(project: &Project, req: &Request) -> Result<(), ApiError> {
+    match req.header("origin") {
+        Some(origin) if !project.allows_origin(origin) => Err(ApiError::forbidden(format!(
+            "origin {origin} is not allowed for project {}",
+            project.id
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Answers a preflight (`OPTIONS /session`, `OPTIONS /session/nonce`). The key is not sent on preflights, so any
 /// project's allowance lets it through; `POST /session` then checks the key's own project.
 pub fn preflight(settings: &Settings, req: &Request) -> Result<Response, ApiError> {
     let origin = req
@@ -37,10 +49,13 @@ pub fn preflight(settings: &Settings, req: &Request) -> Result<Response, ApiErro
     })
 }
 
-/// Adds `Access-Control-Allow-Origin` to answers of `/session` for allowed origins, so the page
-/// can read successes and errors alike.
+/// Adds `Access-Control-Allow-Origin` to answers of the browser endpoints for allowed origins,
+/// so the page can read successes and errors alike.
 pub fn decorate(settings: &Settings, req: &Request, resp: &mut Response) {
-    if req.path.trim_end_matches('/') != "/session" {
+    if !matches!(
+        req.path.trim_end_matches('/'),
+        "/session" | "/session/nonce"
+    ) {
         return;
     }
     if let Some(origin) = req.header("origin") {

@@ -36,6 +36,10 @@ impl ApiError {
         ApiError::new(404, m)
     }
 
+    pub fn conflict(m: impl Into<String>) -> ApiError {
+        ApiError::new(409, m)
+    }
+
     pub fn method_not_allowed(method: &str, path: &str, allow: &str) -> ApiError {
         ApiError {
             status: 405,

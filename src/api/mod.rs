@@ -17,6 +17,7 @@ mod incidents;
 pub mod ip_tables;
 mod links;
 mod lists;
+mod nonce;
 pub mod openapi;
 pub mod population;
 pub mod records;
@@ -217,6 +218,7 @@ async fn dispatch<S: Store>(ctx: &Ctx<'_, S>, req: &Request) -> Result<Response,
         Route::OpenApi => Ok(openapi::response()),
         Route::Preflight => cors::preflight(s()?, req),
         Route::CreateSession => session::create(ctx, auth::public(s()?, req)?, req).await,
+        Route::Nonce => nonce::issue(ctx, auth::public(s()?, req)?, req).await,
         Route::Authenticate => session::authenticate(ctx, auth::secret(s()?, req)?, req).await,
         Route::Unauthenticated => {
             session::unauthenticated(ctx, auth::secret(s()?, req)?, req).await

@@ -9,6 +9,7 @@ pub enum Route {
     OpenApi,
     Preflight,
     CreateSession,
+    Nonce,
     Authenticate,
     Unauthenticated,
     GetSession(String),
@@ -57,6 +58,7 @@ pub const PATHS: &[(&str, &[&str])] = &[
         "/api/v1/account_defender/account/delete_user_data",
         &["POST"],
     ),
+    ("/session/nonce", &["POST", "OPTIONS"]),
 ];
 
 fn decode(segment: &str) -> Result<String, ApiError> {
@@ -76,6 +78,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["session"] => PATHS[2],
         ["session", "authenticate"] => PATHS[3],
         ["session", "unauthenticated"] => PATHS[4],
+        ["session", "nonce"] => PATHS[18],
         ["session", _] => PATHS[5],
         ["account", _] => PATHS[6],
         ["account", _, "sessions"] => PATHS[7],
@@ -104,7 +107,8 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
     Ok(match (segs.as_slice(), method) {
         (["health"], _) => Route::Health,
         (["openapi.json"], _) => Route::OpenApi,
-        (["session"], "OPTIONS") => Route::Preflight,
+        (["session"] | ["session", "nonce"], "OPTIONS") => Route::Preflight,
+        (["session", "nonce"], _) => Route::Nonce,
         (["session"], _) => Route::CreateSession,
         (["session", "authenticate"], _) => Route::Authenticate,
         (["session", "unauthenticated"], _) => Route::Unauthenticated,

@@ -8,11 +8,13 @@ use serde_json::Value;
 
 use super::body;
 use super::config::Project;
+use super::cors;
 use super::error::ApiError;
 use super::events;
 use super::fraud_ips;
 use super::incidents::{open, open_on_cluster, registered, Evidence, Opened, Scope};
 use super::links;
+use super::nonce;
 use super::records::{Geo, Origin, SessionRecord};
 use super::state::{
     account_details, linked_accounts, load_account, load_session, profile_write, scores, write_all,
@@ -111,15 +113,9 @@ pub async fn create<S: Store>(
     project: &Project,
     req: &Request,
 ) -> Result<Response, ApiError> {
-    if let Some(origin) = req.header("origin") {
-        if !project.allows_origin(origin) {
-            return Err(ApiError::forbidden(format!(
-                "origin {origin} is not allowed for project {}",
-                project.id
-            )));
-        }
-    }
+    cors::check_origin(project, req)?;
     let signals = Value::Object(body::object(&req.body, true)?);
+    nonce::consume(ctx, project, &signals).await?;
     let development = ctx.settings.as_ref().is_ok_and(|s| s.development);
     let ip = client_ip(development, req);
     let (geo, origin) = locate(ctx, req, ip).await?;

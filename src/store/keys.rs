@@ -143,6 +143,11 @@ impl Keys {
         format!("{}s/{}", self.root, s.enc)
     }
 
+    /// A session nonce, waiting to be used once (`POST /session/nonce`).
+    pub fn nonce(&self, n: &Id) -> String {
+        format!("{}n/{}", self.root, n.enc)
+    }
+
     pub fn session_accounts(&self, s: &Id) -> String {
         format!("{}s/{}/a/", self.root, s.enc)
     }
