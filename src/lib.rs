@@ -28,4 +28,4 @@ pub mod store;
 mod edge;
 
 #[cfg(feature = "browser")]
-mod browser;
+pub mod browser;
