@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything Edgeward needs to build, run and test, skipping what is already there:
 # the wasm32 target, worker-build / wasm-bindgen-cli / wasm-pack at pinned versions, the npm
-# dev dependencies from package-lock.json, and the PyPI package iporigin (open data only).
+# dev dependencies from package-lock.json, the PyPI package iporigin (open data only), and
+# Debian's chromium and xvfb for the browser tests.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -17,6 +18,16 @@ fi
 if ! pkg-config --exists openssl 2>/dev/null; then
   step "apt-get install libssl-dev pkg-config"
   apt-get update -q && apt-get install -y -q libssl-dev pkg-config
+fi
+
+# The browser tests drive Debian's Chromium (never a downloaded one) with playwright-core, and
+# run it once as a plain headful process under Xvfb.
+missing_debs=()
+[ -x /usr/lib/chromium/chromium ] || missing_debs+=(chromium)
+command -v Xvfb >/dev/null 2>&1 || missing_debs+=(xvfb)
+if [ ${#missing_debs[@]} -gt 0 ]; then
+  step "apt-get install ${missing_debs[*]}"
+  apt-get update -q && apt-get install -y -q "${missing_debs[@]}"
 fi
 
 have() { # have TOOL VERSION: is TOOL installed at exactly VERSION?

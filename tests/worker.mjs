@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-const freePort = () =>
+export const freePort = () =>
   new Promise((resolve, reject) => {
     const srv = createServer();
     srv.listen(0, "127.0.0.1", () => {
@@ -23,11 +23,11 @@ const freePort = () =>
 
 /**
  * → { base, state, process, log() } once the worker answers /health; throws with wrangler's log
- * if it does not within two minutes. `vars` are extra worker variables (`--var NAME:VALUE`).
- * The worker is stopped and its state removed at exit.
+ * if it does not within two minutes. `vars` are extra worker variables (`--var NAME:VALUE`);
+ * `port` defaults to a free one. The worker is stopped and its state removed at exit.
  */
-export async function startWorker(name, { vars = {} } = {}) {
-  const port = await freePort();
+export async function startWorker(name, { vars = {}, port } = {}) {
+  port ??= await freePort();
   const state = mkdtempSync(join(tmpdir(), `edgeward-${name}-`));
   const base = `http://127.0.0.1:${port}`;
   execFileSync("bash", [join(root, "scripts", "ip-tables.sh"), "--env", "dev", "--local", "--persist-to", state], {

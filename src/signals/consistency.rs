@@ -7,12 +7,13 @@ use super::Verdict;
 use crate::intel::user_agent;
 
 /// The facts every context reports, compared between the window and each other context.
-const SHARED_FACTS: [&str; 5] = [
+const SHARED_FACTS: [&str; 6] = [
     "userAgent",
     "platform",
     "languages",
     "hardwareConcurrency",
     "timezone",
+    "webglRenderer",
 ];
 
 pub fn detect(p: &Payload, v: &mut Verdict) {

@@ -1,7 +1,8 @@
 // Runs the end-to-end suite against the real worker (tests/worker.mjs starts it under
 // `wrangler dev`), runs every tests/e2e/*.test.mjs with node's test runner, and stops the worker.
 //
-//   node tests/e2e/run.mjs            (the worker must be built: scripts/build-worker.sh)
+//   node tests/e2e/run.mjs            (the worker and the package must be built:
+//                                      scripts/build-worker.sh, scripts/build-package.sh)
 //   node tests/e2e/run.mjs lists webhooks
 //                                     only the test files whose names contain one of the words
 //
@@ -21,7 +22,7 @@ import { createServer } from "node:http";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { root, startWorker } from "../worker.mjs";
+import { freePort, root, startWorker } from "../worker.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -63,14 +64,19 @@ const hooks = await listen((req, res) => {
 });
 const hooksUrl = `http://127.0.0.1:${hooks.address().port}`;
 
-// wrangler.toml's development projects, with the demo project's webhook added.
+// wrangler.toml's development projects, with the demo project's webhook added, and the
+// worker's own origin allowed for the demo project (the demo page in www/ posts from it).
+const port = await freePort();
 const toml = readFileSync(join(root, "wrangler.toml"), "utf8");
 const projects = JSON.parse(toml.match(/^EDGEWARD_PROJECTS\s*=\s*'''([\s\S]*?)'''/m)[1]);
-projects.find((p) => p.id === "demo").webhook = { url: `${hooksUrl}/hook`, secret: WEBHOOK_SECRET };
+const demo = projects.find((p) => p.id === "demo");
+demo.webhook = { url: `${hooksUrl}/hook`, secret: WEBHOOK_SECRET };
+demo.allowed_origins.push(`http://127.0.0.1:${port}`);
 
 let worker;
 try {
-  worker = await startWorker("e2e", { vars: { TOR_EXIT_LIST_URL: torUrl, EDGEWARD_PROJECTS: JSON.stringify(projects) } });
+  const vars = { TOR_EXIT_LIST_URL: torUrl, EDGEWARD_PROJECTS: JSON.stringify(projects) };
+  worker = await startWorker("e2e", { vars, port });
 } catch (e) {
   console.error(e.message);
   process.exit(1);

@@ -1,0 +1,271 @@
+// The part of the package that touches browser APIs. Every source and probe is wrapped so that
+// one failure never affects another: a value that cannot be read becomes
+// {error: "unsupported" | "threw" | "timeout"} (the contract in src/signals/payload.rs).
+
+const UNSUPPORTED = { error: 'unsupported' };
+const THREW = { error: 'threw' };
+const TIMEOUT = { error: 'timeout' };
+
+/** Runs `read`; undefined means the browser does not have it, an exception that it threw. */
+export function attempt(read) {
+  try {
+    const v = read();
+    return v === undefined ? { ...UNSUPPORTED } : v;
+  } catch {
+    return { ...THREW };
+  }
+}
+
+const timeZone = (I = Intl) => I.DateTimeFormat().resolvedOptions().timeZone;
+
+// ---------------------------------------------------------------------------------------------
+// Behaviour: counts of user events since the package was loaded.
+
+export const behavior = { mouse: 0, click: 0, keyboard: 0, touch: 0, clipboard: 0 };
+let listening = false;
+
+export function listen() {
+  if (listening || typeof document === 'undefined') return;
+  listening = true;
+  const on = (type, kind) =>
+    document.addEventListener(type, () => behavior[kind]++, { passive: true, capture: true });
+  on('mousemove', 'mouse');
+  on('click', 'click');
+  on('keydown', 'keyboard');
+  on('touchstart', 'touch');
+  for (const t of ['copy', 'cut', 'paste']) on(t, 'clipboard');
+}
+
+// ---------------------------------------------------------------------------------------------
+// window
+
+function webgl() {
+  const gl = document.createElement('canvas').getContext('webgl');
+  if (!gl) return { vendor: { ...UNSUPPORTED }, renderer: { ...UNSUPPORTED } };
+  try {
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const read = (unmasked, plain) =>
+      attempt(() => gl.getParameter(ext ? ext[unmasked] : gl[plain]) ?? undefined);
+    return {
+      vendor: read('UNMASKED_VENDOR_WEBGL', 'VENDOR'),
+      renderer: read('UNMASKED_RENDERER_WEBGL', 'RENDERER'),
+    };
+  } finally {
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+  }
+}
+
+function uaData() {
+  const u = navigator.userAgentData;
+  if (!u) return undefined;
+  return {
+    brands: Array.from(u.brands || [], (b) => ({ brand: b.brand, version: b.version })),
+    mobile: u.mobile,
+    platform: u.platform,
+  };
+}
+
+// Globals that automation frameworks leave on window or document.
+const AUTOMATION_GLOBALS = [
+  '__pwInitScripts', '__playwright__binding__', '__playwright__binding__controller__', // Playwright
+  '__selenium_unwrapped', '__selenium_evaluate', '__webdriver_evaluate', '__webdriver_unwrapped',
+  '__driver_evaluate', '__driver_unwrapped', '__webdriver_script_fn', '__fxdriver_evaluate',
+  '__fxdriver_unwrapped', '_Selenium_IDE_Recorder', 'callSelenium', '_selenium', // Selenium
+  'callPhantom', '_phantom', // PhantomJS
+  '__nightmare', // Nightmare
+  'domAutomation', 'domAutomationController', // Chromium's automation hooks
+];
+const CHROMEDRIVER = /^\$?cdc_/;
+
+function automation() {
+  const found = AUTOMATION_GLOBALS.filter((k) => k in window || k in document);
+  for (const k of [...Object.getOwnPropertyNames(window), ...Object.getOwnPropertyNames(document)]) {
+    if (CHROMEDRIVER.test(k) && !found.includes(k)) found.push(k.slice(0, 64));
+  }
+  if (document.documentElement?.hasAttribute('webdriver')) found.push('html[webdriver]');
+  return found;
+}
+
+// A DevTools Protocol client with Runtime.enable (Playwright, Puppeteer, Selenium 4 CDP, an
+// open DevTools window) builds a preview of every console argument. For an Error, V8's
+// inspector reads the stack, which formats it through Error.prepareStackTrace. A page with no
+// such client never formats this Error. console.debug is hidden in DevTools by default.
+function cdp() {
+  if (typeof Error.captureStackTrace !== 'function') return undefined; // not V8: no answer
+  const saved = Object.getOwnPropertyDescriptor(Error, 'prepareStackTrace');
+  let hit = false;
+  Error.prepareStackTrace = () => {
+    hit = true;
+    return '';
+  };
+  try {
+    console.debug(new Error(''));
+  } finally {
+    if (saved) Object.defineProperty(Error, 'prepareStackTrace', saved);
+    else delete Error.prepareStackTrace;
+  }
+  return hit;
+}
+
+// Native-function integrity: a patched getter or function (a spoofing extension, a stealth
+// plugin, an init script) rarely reproduces every trait of a native one.
+const fnToString = Function.prototype.toString;
+const hasOwn = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
+
+function isNative(fn, name) {
+  if (typeof fn !== 'function') return false;
+  // Firefox and Safari put the body on its own lines.
+  if (fnToString.call(fn).replace(/\s+/g, ' ') !== `function ${name}() { [native code] }`) return false;
+  if (hasOwn(fn, 'prototype')) return false;
+  const keys = Reflect.ownKeys(fn);
+  if (keys.length !== 2 || !keys.includes('length') || !keys.includes('name')) return false;
+  try {
+    Reflect.construct(Object, [], fn); // only succeeds if fn is a constructor
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function lies() {
+  const failed = [];
+  const getters = (iface, names) => {
+    const proto = globalThis[iface]?.prototype;
+    if (!proto) return;
+    for (const n of names) {
+      const d = Object.getOwnPropertyDescriptor(proto, n);
+      if (d && !isNative(d.get, `get ${n}`)) failed.push(`${iface}.${n}`);
+    }
+  };
+  const method = (label, owner, name) => {
+    if (owner && hasOwn(owner, name) && !isNative(owner[name], name)) failed.push(label);
+  };
+  getters('Navigator', ['webdriver', 'userAgent', 'platform', 'languages',
+    'hardwareConcurrency', 'deviceMemory', 'plugins', 'vendor']);
+  getters('Screen', ['width', 'height', 'colorDepth']);
+  method('WebGLRenderingContext.getParameter', globalThis.WebGLRenderingContext?.prototype, 'getParameter');
+  method('Function.toString', Function.prototype, 'toString');
+  method('Intl.DateTimeFormat.resolvedOptions', Intl.DateTimeFormat.prototype, 'resolvedOptions');
+  method('HTMLCanvasElement.toDataURL', globalThis.HTMLCanvasElement?.prototype, 'toDataURL');
+  for (const k of Object.getOwnPropertyNames(navigator).slice(0, 16)) failed.push(`navigator.${k}`);
+  return failed;
+}
+
+export function windowSignals() {
+  const n = navigator;
+  const gl = attempt(webgl);
+  return {
+    userAgent: attempt(() => n.userAgent),
+    platform: attempt(() => n.platform),
+    vendor: attempt(() => n.vendor),
+    languages: attempt(() => [...n.languages]),
+    timezone: attempt(() => timeZone()),
+    hardwareConcurrency: attempt(() => n.hardwareConcurrency),
+    deviceMemory: attempt(() => n.deviceMemory),
+    webdriver: attempt(() => n.webdriver),
+    webdriverPresent: attempt(() => 'webdriver' in n),
+    webglVendor: gl.vendor ?? gl,
+    webglRenderer: gl.renderer ?? gl,
+    screen: attempt(() => {
+      const s = screen;
+      return { width: s.width, height: s.height, colorDepth: s.colorDepth,
+        availWidth: s.availWidth, availHeight: s.availHeight };
+    }),
+    uaData: attempt(uaData),
+    automation: attempt(automation),
+    cdp: attempt(cdp),
+    lies: attempt(lies),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// iframe: a fresh same-origin browsing context, which page-level patches often miss.
+
+export function iframeSignals() {
+  const f = document.createElement('iframe');
+  f.setAttribute('aria-hidden', 'true');
+  f.tabIndex = -1;
+  f.style.cssText = 'position:absolute;width:0;height:0;border:0;visibility:hidden';
+  (document.body || document.documentElement).appendChild(f);
+  try {
+    const w = f.contentWindow;
+    if (!w) return undefined;
+    const n = w.navigator;
+    return {
+      userAgent: attempt(() => n.userAgent),
+      platform: attempt(() => n.platform),
+      languages: attempt(() => [...n.languages]),
+      hardwareConcurrency: attempt(() => n.hardwareConcurrency),
+      timezone: attempt(() => timeZone(w.Intl)),
+      webdriver: attempt(() => n.webdriver),
+    };
+  } finally {
+    f.remove();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// worker: a dedicated worker sees the browser's own navigator, not the page's patches.
+
+const WORKER_SOURCE = `
+const n = navigator, r = {};
+const t = (k, f) => { try { const v = f(); r[k] = v === undefined ? { error: 'unsupported' } : v; }
+  catch { r[k] = { error: 'threw' }; } };
+t('userAgent', () => n.userAgent);
+t('platform', () => n.platform);
+t('languages', () => [...n.languages]);
+t('hardwareConcurrency', () => n.hardwareConcurrency);
+t('timezone', () => Intl.DateTimeFormat().resolvedOptions().timeZone);
+t('webglRenderer', () => {
+  if (typeof OffscreenCanvas !== 'function') return undefined;
+  const gl = new OffscreenCanvas(1, 1).getContext('webgl');
+  if (!gl) return undefined;
+  const e = gl.getExtension('WEBGL_debug_renderer_info');
+  return gl.getParameter(e ? e.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? undefined;
+});
+postMessage(r);`;
+
+/**
+ * Starts the worker now; `result(ms)` waits at most `ms` from when it is called, so the page's
+ * own synchronous work in between does not eat the budget.
+ */
+export function startWorker() {
+  let settle;
+  const done = new Promise((resolve) => (settle = resolve));
+  let w;
+  let url;
+  try {
+    if (typeof Worker !== 'function' || typeof Blob !== 'function') {
+      settle({ ...UNSUPPORTED });
+    } else {
+      url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+      w = new Worker(url);
+      w.onmessage = (e) => settle(e.data && typeof e.data === 'object' ? e.data : { ...THREW });
+      // A Content-Security-Policy without blob: in worker-src lands here (or throws above).
+      w.onerror = (e) => {
+        e.preventDefault();
+        settle({ ...THREW });
+      };
+    }
+  } catch {
+    settle({ ...THREW });
+  }
+  const stop = () => {
+    try {
+      w?.terminate();
+    } catch {}
+    if (url) URL.revokeObjectURL(url);
+  };
+  return {
+    async result(ms) {
+      let timer;
+      const late = new Promise((resolve) => (timer = setTimeout(resolve, ms, { ...TIMEOUT })));
+      try {
+        return await Promise.race([done, late]);
+      } finally {
+        clearTimeout(timer);
+        stop();
+      }
+    },
+  };
+}

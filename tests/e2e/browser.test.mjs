@@ -1,0 +1,140 @@
+// The npm package in a real browser: the demo page (www/demo.html, which imports /pkg/index.js)
+// in Debian's Chromium, against the real worker. A Playwright-driven headless Chromium must be
+// flagged automated, by the page and by the worker's own evaluation; a plain Chromium under
+// Xvfb that no tool is attached to must not be. The device id is stable within a profile and
+// differs between profiles with different screens or languages.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { BASE, DEMO, call } from "./client.mjs";
+import { launchDriven, launchDrivenProfile, openPlain } from "./chromium.mjs";
+
+const run = Date.now().toString(36);
+let browser;
+
+before(async () => {
+  browser = await launchDriven();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** Opens the demo page in `page`, lets it sign up `account`, → { local verdict, authenticate answer }. */
+async function signUp(page, account) {
+  await page.goto(`${BASE}/demo.html?auto=${encodeURIComponent(account)}`);
+  await page.waitForFunction(() => ["done", "failed"].includes(document.body.dataset.state), null, { timeout: 30_000 });
+  const state = await page.evaluate(() => document.body.dataset.state);
+  const auth = await page.textContent("#auth-out");
+  assert.equal(state, "done", auth);
+  const [status, ...json] = auth.split("\n");
+  assert.equal(status, "200", auth);
+  return { verdict: JSON.parse(await page.textContent("#verdict-out")), auth: JSON.parse(json.join("\n")) };
+}
+
+/** The worker's own scores of an account's only session (POST /session/unauthenticated). */
+async function serverScores(account) {
+  const s = await call("GET", `/account/${encodeURIComponent(account)}/sessions`, { key: DEMO.secret });
+  assert.equal(s.status, 200);
+  assert.equal(s.body.sessions.length, 1, JSON.stringify(s.body));
+  const u = await call("POST", "/session/unauthenticated", { key: DEMO.secret, json: { session_id: s.body.sessions[0] } });
+  assert.equal(u.status, 200);
+  return u.body;
+}
+
+const codes = (reasons) => reasons.map((r) => r.code);
+
+test("the demo page in Playwright-driven headless Chromium is flagged automated, with what was seen", async () => {
+  const page = await browser.newPage();
+  const account = `driven-${run}`;
+  const { verdict, auth } = await signUp(page, account);
+  for (const seen of ["BOT_WEBDRIVER", "BOT_HEADLESS_UA", "BOT_CDP"]) {
+    assert.ok(verdict.reasons.includes(seen), `the page's verdict lacks ${seen}: ${verdict.reasons}`);
+  }
+  assert.equal(verdict.automated, true);
+  // The worker re-evaluated the raw signals itself and agrees.
+  assert.ok(auth.bot >= 0.5, JSON.stringify(auth));
+  const server = codes((await serverScores(account)).reasons);
+  for (const seen of ["BOT_WEBDRIVER", "BOT_HEADLESS_UA", "BOT_CDP"]) assert.ok(server.includes(seen), `${server}`);
+  await page.close();
+});
+
+test("a captured payload cannot be replayed: its nonce was spent by the first POST /session", async () => {
+  const page = await browser.newPage();
+  let captured;
+  page.on("request", (r) => {
+    if (r.method() === "POST" && new URL(r.url()).pathname === "/session") captured = r.postData();
+  });
+  await signUp(page, `replayed-${run}`);
+  assert.ok(JSON.parse(captured).nonce, "the package sent a nonce");
+  const again = await call("POST", "/session", {
+    publicKey: DEMO.public,
+    raw: captured,
+    headers: { "content-type": "application/json" },
+  });
+  assert.equal(again.status, 409, JSON.stringify(again.body));
+  await page.close();
+});
+
+test("a plain headful Chromium under Xvfb, no tool attached, is not flagged", { timeout: 90_000 }, async () => {
+  const account = `plain-${run}`;
+  const plain = await openPlain(`${BASE}/demo.html?auto=${account}`);
+  try {
+    let sessions = [];
+    for (const end = Date.now() + 60_000; sessions.length === 0 && Date.now() < end; ) {
+      await new Promise((r) => setTimeout(r, 500));
+      const s = await call("GET", `/account/${account}/sessions`, { key: DEMO.secret });
+      sessions = s.status === 200 ? s.body.sessions : [];
+    }
+    assert.equal(sessions.length, 1, "the page under Xvfb signed up within a minute");
+  } finally {
+    await plain.stop();
+  }
+  const scores = await serverScores(account);
+  const bot = codes(scores.reasons).filter((c) => c.startsWith("BOT_"));
+  // A machine without a GPU may draw WebGL in software: weak evidence, never automation alone.
+  assert.deepEqual(bot.filter((c) => c !== "BOT_SOFTWARE_RENDERER"), []);
+  assert.ok(scores.bot < 0.5, JSON.stringify(scores));
+  assert.equal(scores.session.risk_signals.device_risk, false);
+});
+
+test("device_id is stable across loads of one profile and differs between profiles", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "edgeward-profile-"));
+  const idOf = async (context) => {
+    const page = await context.newPage();
+    await page.goto(`${BASE}/demo.html`);
+    await page.waitForFunction(() => document.body.dataset.state === "ready");
+    const v = JSON.parse(await page.textContent("#verdict-out"));
+    await page.close();
+    return v;
+  };
+  try {
+    let profile = await launchDrivenProfile(dir, { viewport: { width: 1280, height: 800 }, locale: "en-US" });
+    const first = await idOf(profile);
+    const reload = await idOf(profile);
+    await profile.close();
+    profile = await launchDrivenProfile(dir, { viewport: { width: 1280, height: 800 }, locale: "en-US" });
+    const restarted = await idOf(profile);
+    await profile.close();
+    assert.match(first.device_id, /^[0-9a-f]{32}$/);
+    assert.equal(reload.device_id, first.device_id);
+    assert.equal(restarted.device_id, first.device_id);
+    assert.equal(restarted.browser_id, first.browser_id, "browser_id lives in the profile's localStorage");
+
+    const other = async (options) => {
+      const ctx = await browser.newContext(options);
+      const v = await idOf(ctx);
+      await ctx.close();
+      return v;
+    };
+    const smaller = await other({ viewport: { width: 1024, height: 700 }, screen: { width: 1024, height: 700 }, locale: "en-US" });
+    const german = await other({ viewport: { width: 1280, height: 800 }, screen: { width: 1280, height: 800 }, locale: "de-DE" });
+    assert.notEqual(smaller.device_id, first.device_id);
+    assert.notEqual(german.device_id, first.device_id);
+    assert.notEqual(german.device_id, smaller.device_id);
+    assert.notEqual(smaller.browser_id, first.browser_id);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
