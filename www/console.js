@@ -1,5 +1,7 @@
-// The local console: creates a session the way a page would, then authenticates it and reads
-// the account back with the key typed in. No build step, no dependency.
+// The local console: creates a session the way a page would (with the edgeward package), then
+// authenticates it and reads the account back with the key typed in. No build step.
+import { createSession } from "/pkg/index.js";
+
 const $ = (id) => document.getElementById(id);
 const local = ["127.0.0.1", "localhost"].includes(location.hostname);
 
@@ -10,32 +12,6 @@ if (local) {
 }
 
 let sessionId = null;
-
-// A random first-party id, kept across visits: the "browser" the account is linked by.
-function browserId() {
-  let id = localStorage.getItem("edgeward.browser_id");
-  if (!id) {
-    id = crypto.randomUUID().replaceAll("-", "");
-    localStorage.setItem("edgeward.browser_id", id);
-  }
-  return id;
-}
-
-function signals() {
-  return {
-    browser_id: browserId(),
-    window: {
-      userAgent: navigator.userAgent,
-      platform: navigator.platform,
-      languages: [...(navigator.languages ?? [])],
-      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
-      hardwareConcurrency: navigator.hardwareConcurrency,
-      deviceMemory: navigator.deviceMemory,
-      webdriver: navigator.webdriver,
-      screen: { width: screen.width, height: screen.height, colorDepth: screen.colorDepth },
-    },
-  };
-}
 
 async function show(out, response) {
   const text = await response.text();
@@ -49,13 +25,14 @@ async function show(out, response) {
 }
 
 $("create").onclick = async () => {
-  const r = await fetch("/session", {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-public-key": $("public-key").value },
-    body: JSON.stringify(signals()),
-  });
-  const body = await show("session-out", r);
-  sessionId = body?.session_id ?? null;
+  try {
+    const { session_id, verdict } = await createSession({ endpoint: location.origin, publicKey: $("public-key").value });
+    sessionId = session_id;
+    $("session-out").textContent = JSON.stringify({ session_id, verdict }, null, 2);
+  } catch (e) {
+    sessionId = null;
+    $("session-out").textContent = String(e);
+  }
   $("authenticate").disabled = !sessionId;
 };
 

@@ -1,0 +1,81 @@
+// The npm package in Debian's Chromium: its size (gzip -9 of what a page downloads), the time
+// of evaluate() (the Rust verdict in WebAssembly) and of collect() (every browser probe,
+// including the worker round trip). Serves www/ itself; needs `bash scripts/build-package.sh`.
+//
+//   node bench/browser.mjs          (RUNS=30 collect() calls, EVALS=2000 evaluate() calls)
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { extname, join, normalize } from "node:path";
+import { gzipSync } from "node:zlib";
+import { fileURLToPath } from "node:url";
+import { launchDriven } from "../tests/e2e/chromium.mjs";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const www = join(root, "www");
+const RUNS = Number(process.env.RUNS ?? 30);
+const EVALS = Number(process.env.EVALS ?? 2000);
+
+// What a page downloads: the entry, the collector, the wasm-bindgen glue and the wasm.
+const shipped = ["index.js", "collect.js", "edgeward_core.js", "edgeward_core_bg.wasm"];
+const sizes = shipped.map((f) => {
+  const bytes = readFileSync(join(www, "pkg", f));
+  return { file: f, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+});
+
+const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
+const server = createServer((req, res) => {
+  const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
+  if (path === "/bench") {
+    res.setHeader("content-type", "text/html");
+    return res.end("<!doctype html><title>bench</title><body></body>");
+  }
+  try {
+    const body = readFileSync(join(www, path));
+    res.setHeader("content-type", types[extname(path)] ?? "application/octet-stream");
+    res.end(body);
+  } catch {
+    res.statusCode = 404;
+    res.end();
+  }
+});
+await new Promise((r) => server.listen(0, "127.0.0.1", r));
+const base = `http://127.0.0.1:${server.address().port}`;
+
+const browser = await launchDriven();
+const page = await browser.newPage();
+await page.goto(`${base}/bench`);
+const result = await page.evaluate(
+  async ({ runs, evals }) => {
+    const t0 = performance.now();
+    const { default: init, collect, evaluate } = await import("/pkg/index.js");
+    await init();
+    const load = performance.now() - t0;
+    const collects = [];
+    let signals;
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      signals = await collect();
+      collects.push(performance.now() - t);
+    }
+    evaluate(signals); // warm
+    const t = performance.now();
+    for (let i = 0; i < evals; i++) evaluate(signals);
+    const evaluateMs = (performance.now() - t) / evals;
+    return { load, collects, evaluateMs, payloadBytes: JSON.stringify(signals).length };
+  },
+  { runs: RUNS, evals: EVALS },
+);
+const version = browser.version();
+await browser.close();
+server.close();
+
+const sorted = [...result.collects].slice(1).sort((a, b) => a - b);
+const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+const total = sizes.reduce((a, s) => ({ raw: a.raw + s.raw, gzip: a.gzip + s.gzip }), { raw: 0, gzip: 0 });
+console.log(`Chromium ${version}, headless, driven by playwright-core`);
+console.log("package (what a page downloads):");
+for (const s of sizes) console.log(`  ${s.file.padEnd(24)} ${String(s.raw).padStart(7)} B  ${String(s.gzip).padStart(6)} B gzip`);
+console.log(`  ${"total".padEnd(24)} ${String(total.raw).padStart(7)} B  ${String(total.gzip).padStart(6)} B gzip`);
+console.log(`import + init (wasm compile): ${result.load.toFixed(1)} ms`);
+console.log(`collect(): first ${result.collects[0].toFixed(1)} ms; then median ${pct(0.5).toFixed(1)} ms, p95 ${pct(0.95).toFixed(1)} ms (${RUNS - 1} runs)`);
+console.log(`evaluate(): ${(result.evaluateMs * 1000).toFixed(1)} µs per call (mean of ${EVALS}, payload ${result.payloadBytes} B)`);
