@@ -164,6 +164,9 @@ export function windowSignals() {
     deviceMemory: attempt(() => n.deviceMemory),
     webdriver: attempt(() => n.webdriver),
     webdriverPresent: attempt(() => 'webdriver' in n),
+    // An engine invariant: V8 prints native functions on one line (33 characters for eval),
+    // SpiderMonkey and JavaScriptCore on three (37), whatever the user agent claims.
+    evalLength: attempt(() => globalThis.eval.toString().length),
     webglVendor: gl.vendor ?? gl,
     webglRenderer: gl.renderer ?? gl,
     screen: attempt(() => {

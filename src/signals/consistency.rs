@@ -115,16 +115,26 @@ fn major_after(ua: &str, token: &str) -> Option<u32> {
     rest[..end].parse().ok()
 }
 
-/// Client hints exist only in Chromium browsers and name the same Chromium version as the
-/// agent string, and the same mobility.
+/// The JavaScript engine is the one the agent names (V8 for Chromium browsers), client hints
+/// exist only in Chromium browsers, and they name the agent's Chromium version and mobility.
 fn engine_disagrees(p: &Payload) -> bool {
     let (Some(ua), hints) = (p.user_agent(), p.window().object("uaData")) else {
         return false;
     };
+    let browser = user_agent::parse(ua).browser;
+    // Chrome on iOS is WebKit underneath, as its agent (CriOS) says.
+    let v8 = matches!(browser.as_str(), "Chrome" | "Edge" | "Opera") && !ua.contains("CriOS");
+    let js_engine_differs = match p.window().u32("evalLength") {
+        Some(33) => !v8 && !browser.is_empty(),
+        Some(37) => v8,
+        _ => false,
+    };
+    if js_engine_differs {
+        return true;
+    }
     if !hints.has_list("brands") {
         return false;
     }
-    let browser = user_agent::parse(ua).browser;
     if browser == "Firefox" || browser == "Safari" {
         return true;
     }
@@ -282,6 +292,28 @@ mod tests {
         let mut p = honest();
         p["window"]["uaData"]["mobile"] = json!(true);
         assert_eq!(reasons(p), ["BOT_ENGINE_MISMATCH"]);
+    }
+
+    #[test]
+    fn a_javascript_engine_other_than_the_agents_is_an_engine_mismatch() {
+        let mut p = honest();
+        p["window"]["evalLength"] = json!(37);
+        assert_eq!(
+            reasons(p),
+            ["BOT_ENGINE_MISMATCH"],
+            "Chrome agent, non-V8 engine"
+        );
+        let mut p = honest();
+        p["window"]["evalLength"] = json!(33);
+        assert!(reasons(p).is_empty(), "Chrome agent, V8");
+        let firefox = json!({"window": {"userAgent": FIREFOX_WINDOWS, "platform": "Win32", "evalLength": 33}});
+        assert_eq!(
+            reasons(firefox),
+            ["BOT_ENGINE_MISMATCH"],
+            "Firefox agent, V8"
+        );
+        let firefox = json!({"window": {"userAgent": FIREFOX_WINDOWS, "platform": "Win32", "evalLength": 37}});
+        assert!(reasons(firefox).is_empty(), "Firefox agent, its own engine");
     }
 
     #[test]

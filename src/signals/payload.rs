@@ -14,6 +14,7 @@
 //!     "hardwareConcurrency": 8, "deviceMemory": 8,
 //!     "webdriver": false,            // navigator.webdriver
 //!     "webdriverPresent": true,      // 'webdriver' in navigator (every current engine has it)
+//!     "evalLength": 33,              // eval.toString().length: 33 in V8, 37 elsewhere
 //!     "webglVendor": "Google Inc. (Intel)", "webglRenderer": "ANGLE (…)",
 //!     "screen": { "width": 1920, "height": 1080, "colorDepth": 24,
 //!                 "availWidth": 1920, "availHeight": 1050 },
