@@ -173,7 +173,7 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         code: "RISK_DEVICE_RISK",
         component: RiskSignals,
         class: High,
-        meaning: "The session's browser was tampered with: patched native functions or properties (device_risk). Automation alone is the bot score's evidence and is not counted here again.",
+        meaning: "The session's browser lies about itself (device_risk): one of the bot reasons that mark tampering fired (BOT_WEBDRIVER_HIDDEN, BOT_NATIVE_TAMPERED, BOT_CONTEXT_MISMATCH, BOT_PLATFORM_MISMATCH, BOT_ENGINE_MISMATCH, BOT_IMPOSSIBLE_HARDWARE). Automation alone is the bot score's evidence and is not counted here again.",
         action: "Add friction (second factor, challenge) before sensitive actions.",
     },
     ReasonInfo {

@@ -156,4 +156,19 @@ mod tests {
             assert_eq!(info.class, class, "{}", e.code);
         }
     }
+
+    #[test]
+    fn device_risk_names_every_reason_that_marks_tampering() {
+        let meaning = crate::engine::reasons::lookup("RISK_DEVICE_RISK")
+            .unwrap()
+            .meaning;
+        let named = |code: &str| {
+            meaning
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .any(|w| w == code)
+        };
+        for e in EVIDENCE {
+            assert_eq!(named(e.code), e.tampering, "{}", e.code);
+        }
+    }
 }
