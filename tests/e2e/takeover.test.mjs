@@ -66,6 +66,7 @@ test("after the cron rebuilds the population index, a popular fingerprint links 
   // One popular phone, identical in every component, on many unrelated accounts.
   const phone = (id) =>
     browserSignals(id, { platform: "iPhone", webglRenderer: "Apple GPU", timezone: "America/New_York",
+                         userAgent: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1",
                          languages: ["en-US"], hardwareConcurrency: 6, screen: { width: 390, height: 844, colorDepth: 24 } });
   const cf = { country: "US", asn: 7922 };
   const strength = async () => {
