@@ -4,7 +4,8 @@
 // concurrently; a session waits for every earlier session (in simulated time) it shares one of
 // those with, so the worker sees each account's, address's and device's history in the order
 // it happened. The population index is rebuilt (the worker's scheduled handler) at the given
-// instants, between sessions: nothing runs while it is rebuilt.
+// instants, between sessions: nothing runs while it is rebuilt. A credential change (stage
+// "change") is an event after a login of its account: it waits like a session of that login.
 
 export const DEMO = { secret: "sk_dev_demo_5f2c0a9e1b7d4c3a", public: "pk_dev_demo_8e1d6b2a" };
 
@@ -89,6 +90,7 @@ export class Driver {
       this.fail(e, "POST /session", created);
       return null;
     }
+    e.sessionId = created.body.session_id;
     const account = { id: e.account };
     if (e.email) account.email = e.email;
     const auth = await this.request("POST", "/session/authenticate", {
@@ -113,6 +115,60 @@ export class Driver {
     };
   }
 
+  /** The account as the worker judges it now: `GET /account/{id}`. */
+  async judge(e, at) {
+    const r = await this.request("GET", `/account/${encodeURIComponent(e.account)}`, { "x-api-key": DEMO.secret, "x-edgeward-now": String(at) });
+    if (r.status !== 200 || typeof r.body?.decision !== "string") {
+      this.fail(e, "GET /account/{id}", r);
+      return null;
+    }
+    const s = r.body;
+    return {
+      decision: s.decision,
+      account_score: s.account_score,
+      account_takeover: s.account_takeover,
+      reasons: (s.reasons ?? []).map((x) => ({ code: x.code, weight: x.weight })),
+    };
+  }
+
+  /** The account's pending `account_takeover` incidents: HUMAN's v2 account info. */
+  async takeoverIncidents(e, at) {
+    const r = await this.request("GET", `/api/v2/account_defender/account/${encodeURIComponent(e.account)}`, { "x-api-key": DEMO.secret, "x-edgeward-now": String(at) });
+    if (r.status !== 200 || r.body?.exists !== true) {
+      this.fail(e, "GET /api/v2/account_defender/account/{id}", r);
+      return null;
+    }
+    return (r.body.active_incidents ?? []).filter((i) => i.attack_type === "account_takeover").map((i) => ({ risk_score: i.risk_score, created: i.incident_creation }));
+  }
+
+  /**
+   * Plays a credential change (`e.kind`) after `e.login`: the account's decision and takeover
+   * incidents just before, `POST /event` with the login's session, then both again.
+   */
+  async change(e) {
+    if (!e.login.sessionId) return null; // the login itself failed (already recorded)
+    const before = await this.judge(e, e.t - 1);
+    const incidentsBefore = await this.takeoverIncidents(e, e.t - 1);
+    const r = await this.request("POST", "/event", { "content-type": "application/json", "x-api-key": DEMO.secret, "x-edgeward-now": String(e.t) }, {
+      account_id: e.account, type: e.kind, session_id: e.login.sessionId, ip: e.ip, user_agent: e.load.userAgent,
+      path: "/account/password", timestamp: e.t,
+    });
+    if (r.status !== 200 || !Array.isArray(r.body?.incidents_opened)) {
+      this.fail(e, `POST /event ${e.kind}`, r);
+      return null;
+    }
+    const after = await this.judge(e, e.t + 1);
+    const incidentsAfter = await this.takeoverIncidents(e, e.t + 1);
+    if (!before || !after || !incidentsBefore || !incidentsAfter) return null;
+    return {
+      before,
+      after,
+      opened: r.body.incidents_opened.filter((i) => i.attack_type === "account_takeover").map((i) => ({ risk_score: i.risk_score })),
+      incidentsBefore,
+      incidentsAfter,
+    };
+  }
+
   /** Plays `events` (any order) with dependencies; sets `e.result` on each. */
   async playAll(events) {
     const sorted = [...events].sort((x, y) => x.t - y.t || x.seq - y.seq);
@@ -123,7 +179,7 @@ export class Driver {
       const keys = dependencyKeys(e);
       const deps = keys.map((k) => last.get(k)).filter(Boolean);
       const p = Promise.all(deps).then(() => limit(async () => {
-        e.result = await this.play(e);
+        e.result = await (e.stage === "change" ? this.change(e) : this.play(e));
       }));
       for (const k of keys) last.set(k, p);
       all.push(p);

@@ -79,6 +79,109 @@ export function analyse(classes, accounts) {
   return { rows, benignPlayed, benignFP, fpRate: benignPlayed ? benignFP / benignPlayed : NaN };
 }
 
+/**
+ * The credential-change stage (scenarios.mjs: `a.changes`), per class with changes. An attack
+ * is *detected* after the change when a pending `account_takeover` incident is on the account
+ * (`GET /api/v2/account_defender/account/{id}` → `active_incidents`, whatever opened it): an
+ * incident, with its webhook, is what an application acts on. A benign change is a *false
+ * positive* when it opened an `account_takeover` incident (the event's `incidents_opened`) or
+ * left the account decided other than Real (`GET /account/{id}`).
+ */
+export function analyseChanges(classes, accounts, analysis) {
+  const rows = [];
+  const codes = (r) => new Set((r?.reasons ?? []).map((x) => x.code));
+  // Which login the engine's flow rule found, and by which trigger: the riskiest of the
+  // account's logins within 24 h before the change that came from a device new to the account
+  // (`ATO_NEW_DEVICE` on its response) or scored 0.25 on `account_takeover`.
+  const trigger = (r) => {
+    const device = codes(r).has("ATO_NEW_DEVICE");
+    const score = (r?.account_takeover ?? 0) >= 0.25;
+    return device && score ? "new device and score ≥ 0.25" : device ? "new device" : score ? "score ≥ 0.25" : null;
+  };
+  const flowLogin = (c) => {
+    const a = accounts.find((x) => x.id === c.account);
+    const doubtful = a.events
+      .filter((e) => e.t <= c.t && c.t - e.t <= 86_400_000 && e.result && trigger(e.result))
+      .sort((x, y) => y.result.account_takeover - x.result.account_takeover || y.t - x.t);
+    return doubtful[0] ?? null;
+  };
+  const cause = (c) => {
+    const l = flowLogin(c);
+    if (!l) return "no login within 24 h met it (unexplained)";
+    return `${l === c.login ? "the login itself" : `an earlier login (${l.what}, ${((c.t - l.t) / 3_600_000).toFixed(0)} h before)`}: ${trigger(l.result)}`;
+  };
+  for (const cl of classes) {
+    const members = accounts.filter((a) => a.cls === cl.key);
+    const all = members.flatMap((a) => a.changes ?? []);
+    if (!all.length) continue;
+    // Exposure: accounts of the whole class with a login of the decisive phase (day 23 on)
+    // that met a trigger, so a credential change within 24 h of it would open an incident.
+    const exposed = members.filter((a) => a.events.some((e) => e.stage !== "history" && e.result && trigger(e.result))).length;
+    const played = all.filter((c) => c.result);
+    const n = (f) => played.filter(f).length;
+    const opened = (c) => c.result.opened.length > 0;
+    const incidentAfter = (c) => c.result.incidentsAfter.length > 0;
+    const notRealAfter = (c) => c.result.after.decision !== "Real";
+    const fp = (c) => opened(c) || notRealAfter(c);
+    const attack = cl.label === "attack";
+    const wrong = attack ? played.filter((c) => !incidentAfter(c)) : played.filter(fp);
+    const causes = new Map();
+    for (const c of played.filter(opened)) causes.set(cause(c), (causes.get(cause(c)) ?? 0) + 1);
+    const wrongReasons = new Map();
+    for (const c of wrong) {
+      // A benign change that opened an incident: the codes of the login the rule found.
+      const l = opened(c) ? flowLogin(c) ?? c.login : c.login;
+      for (const { code, weight } of dedupe(l.result?.reasons)) {
+        const x = wrongReasons.get(code) ?? { n: 0, w: 0 };
+        x.n++;
+        x.w += weight;
+        wrongReasons.set(code, x);
+      }
+    }
+    rows.push({
+      ...cl,
+      changes: all.length,
+      members: members.length,
+      exposed,
+      played: played.length,
+      atLogin: n((c) => flagged(c.login.result)),
+      incidentBefore: n((c) => c.result.incidentsBefore.length > 0),
+      notRealBefore: n((c) => c.result.before.decision !== "Real"),
+      opened: n(opened),
+      incidentAfter: n(incidentAfter),
+      notRealAfter: n(notRealAfter),
+      real: n((c) => c.result.after.decision === "Real"),
+      suspicious: n((c) => c.result.after.decision === "Suspicious"),
+      fake: n((c) => c.result.after.decision === "Fake"),
+      detected: n(incidentAfter),
+      either: n((c) => incidentAfter(c) || notRealAfter(c)),
+      fp: n(fp),
+      loginTakeover: median(played.map((c) => c.login.result?.account_takeover)),
+      takeoverBefore: median(played.map((c) => c.result.before.account_takeover)),
+      takeoverAfter: median(played.map((c) => c.result.after.account_takeover)),
+      openedRisk: median(played.flatMap((c) => c.result.opened.map((i) => i.risk_score))),
+      causes: [...causes.entries()].sort((x, y) => y[1] - x[1]),
+      // The logins whose change opened an incident on the new-device trigger alone.
+      deviceOnly: played.filter((c) => opened(c) && cause(c).endsWith(": new device")).map((c) => flowLogin(c).result.account_takeover),
+      wrong: wrong.map((c) => ({ account: c.account, login: c.login.result, before: c.result.before, after: c.result.after, opened: opened(c) })),
+      wrongReasons: top(wrongReasons),
+    });
+  }
+  const benign = rows.filter((r) => r.label === "benign");
+  const benignPlayed = benign.reduce((s, r) => s + r.played, 0);
+  const benignFP = benign.reduce((s, r) => s + r.fp, 0);
+  const benignOpened = benign.reduce((s, r) => s + r.opened, 0);
+  const benignNotRealBefore = benign.reduce((s, r) => s + r.notRealBefore, 0);
+  for (const r of rows.filter((x) => x.label === "attack")) {
+    r.rate = r.played ? r.detected / r.played : NaN;
+    r.loginRate = analysis.rows.find((x) => x.key === r.key)?.rate ?? NaN;
+    r.precision = r.detected + benignFP ? r.detected / (r.detected + benignFP) : NaN;
+  }
+  const benignExposed = benign.reduce((s, r) => s + r.exposed, 0);
+  const benignMembers = benign.reduce((s, r) => s + r.members, 0);
+  return { rows, benignPlayed, benignFP, benignExposed, benignMembers, benignOpened, benignNotRealBefore, fpRate: benignPlayed ? benignFP / benignPlayed : NaN };
+}
+
 /** A reason code counted once per response (the strongest weight). */
 function dedupe(reasons) {
   const m = new Map();
@@ -88,7 +191,7 @@ function dedupe(reasons) {
 
 const top = (m, n = 6) => [...m.entries()].sort((a, b) => b[1].n - a[1].n || a[0].localeCompare(b[0])).slice(0, n).map(([code, x]) => ({ code, n: x.n, weight: x.w / x.n }));
 
-export function markdown({ analysis, meta }) {
+export function markdown({ analysis, changeAnalysis, meta }) {
   const { rows, benignPlayed, benignFP, fpRate } = analysis;
   const attacks = rows.filter((r) => r.label === "attack");
   const out = [];
@@ -102,7 +205,7 @@ export function markdown({ analysis, meta }) {
   p("node tests/quality/run.mjs");
   p("```");
   p();
-  p(`- Run: ${meta.date} (${meta.seconds.toFixed(0)} s, ${meta.requests} requests, ${meta.sessions} sessions over ${meta.accounts} accounts)`);
+  p(`- Run: ${meta.date} (${meta.seconds.toFixed(0)} s, ${meta.requests} requests, ${meta.sessions} sessions and ${meta.changes} credential changes over ${meta.accounts} accounts)`);
   p(`- Worker: \`build/\` of ${meta.built}, repository at ${meta.commit}; \`wrangler dev --env dev --test-scheduled\` (workerd, fresh local KV), driven through the development headers \`x-edgeward-now\` and \`x-edgeward-cf\``);
   p(`- Seed ${meta.seed}, scale ${meta.scale}; iporigin table ${meta.iporigin}`);
   p(`- Simulated time: history from ${meta.t0} over local days 0–20; decisive sessions from ${meta.decisiveStart} (local day 23). Population index rebuilt ${meta.rebuildText}.`);
@@ -156,6 +259,7 @@ export function markdown({ analysis, meta }) {
   p();
   p(`${metCount} of ${attacks.length + 1} targets met.`);
   p();
+  if (changeAnalysis?.rows.length) changeSection(p, changeAnalysis);
   p("## Why: reason codes on the decisive responses");
   p();
   p("Per class, the most frequent codes in `reasons[]` of the decisive responses: how many accounts' responses carry the code, and its mean weight. The codes on the responses that went wrong are listed apart: benign accounts not decided Real, attack accounts decided Real.");
@@ -183,4 +287,70 @@ export function markdown({ analysis, meta }) {
     p();
   }
   return out.join("\n");
+}
+
+/** The credential-change stage: its own section, after the targets of the login stage. */
+function changeSection(p, ca) {
+  const attacks = ca.rows.filter((r) => r.label === "attack");
+  const benign = ca.rows.filter((r) => r.label === "benign");
+  const fmt = (rs) => (rs.length ? rs.map((x) => `\`${x.code}\` ${x.n} (${x.weight.toFixed(2)})`).join(", ") : "none");
+  const score = (x) => (Number.isFinite(x) ? x.toFixed(2) : "–");
+  p("## After a credential change (a takeover's second stage)");
+  p();
+  p("After the decisive login, every takeover attacker changes the password, and a share of benign people do the same after their own login (see *The populations*): `POST /event` type `password_change` with the login's `session_id`, address, user agent and `timestamp`, a few simulated minutes later. Around the event the suite reads the account's decision and `account_takeover` (`GET /account/{id}`) and its pending incidents (`GET /api/v2/account_defender/account/{id}` → `active_incidents`), just before and just after.");
+  p();
+  p("**Rule.** An attack counts as *detected after the change* when a pending `account_takeover` incident is on the account after it, whatever opened it (the login, at `account_takeover` ≥ 0.5, or the change): an incident, announced by the webhook, is what an API consumer acts on (locks the account, resets the session). The decision after the change is shown beside it, and \"incident or not Real\" as a looser reading. A benign password change counts as a *false positive* when it opened an `account_takeover` incident or left the account decided other than Real; the accounts already not Real before their change are shown apart (they count as false positives here too).");
+  p();
+  p("The engine's rule being measured (`src/engine/incidents.rs`): a `password_change`, `email_change` or `mfa_disabled` within 24 h of a login that came from a device new to the account or scored ≥ 0.25 on `account_takeover` opens an `account_takeover` incident (risk = the login's score combined with 0.5) and adds `ATO_CREDENTIAL_CHANGE` to the account's takeover score for 7 days.");
+  p();
+  p("| # | takeover class | changes | detected at the login (recall, table above) | account not Real just before the change (`GET /account`) | pending ATO incident before the change | incident opened by the change | **detected after the change** (pending ATO incident) | decided Real / Suspicious / Fake after | incident or not Real after | median `account_takeover`: login → account before → after | precision after the change |");
+  p("|---|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const r of attacks) {
+    p(`| ${r.n} | ${r.name} | ${r.played}${r.played < r.changes ? ` (${r.changes - r.played} failed)` : ""} | ${ratio(r.loginRate)} | ${r.notRealBefore} | ${r.incidentBefore} | ${r.opened} | **${r.detected} (${ratio(r.rate)})** | ${r.real} / ${r.suspicious} / ${r.fake} | ${r.either} | ${score(r.loginTakeover)} → ${score(r.takeoverBefore)} → ${score(r.takeoverAfter)} | ${ratio(r.precision)} |`);
+  }
+  p();
+  p(`Precision after the change: detected attacks / (detected attacks + the ${ca.benignFP} benign false positives of password changes below).`);
+  p();
+  p("| # | benign class | password changes | not Real before the change | incident opened by the change | decided not Real after | **false positives** | FP rate | exposure: accounts of the class with a day-23 login that met a trigger |");
+  p("|---|---|---|---|---|---|---|---|---|");
+  for (const r of benign) {
+    p(`| ${r.n} | ${r.name} | ${r.played}${r.played < r.changes ? ` (${r.changes - r.played} failed)` : ""} | ${r.notRealBefore} | ${r.opened} | ${r.notRealAfter} | **${r.fp}** | ${pct(r.played ? r.fp / r.played : NaN)} | ${r.exposed} of ${r.members} (${pct(r.exposed / r.members)}) |`);
+  }
+  p(`| | **all benign password changes** | ${ca.benignPlayed} | ${ca.benignNotRealBefore} | ${ca.benignOpened} | | **${ca.benignFP}** | **${pct(ca.fpRate)}** | ${ca.benignExposed} of ${ca.benignMembers} (${pct(ca.benignExposed / ca.benignMembers)}) |`);
+  p();
+  p("*Exposure* does not depend on who was drawn to change a password: the accounts of the whole class with a login of the decisive phase (day 23 on) from a device new to the account or scoring ≥ 0.25, so that any credential change within 24 h after it would open an `account_takeover` incident. For travellers that is usually the first login abroad; their password changes here come after the *last* login abroad, often more than 24 h after the first, which is why fewer of them opened one.");
+  p();
+  p("Why, per class: where the change opened an incident, the login the engine's rule found (the riskiest of the account's logins within 24 h before the change that came from a new device or scored ≥ 0.25) and what it met; where the outcome went wrong (an attack with no pending incident after the change; a benign false positive), the reason codes on that login's authenticate response (the login the rule found if the change opened an incident, else the decisive login):");
+  p();
+  p("| class | incidents opened by the change, by the login the rule found and its trigger | reason codes of the login where it went wrong (accounts, mean weight) |");
+  p("|---|---|---|");
+  for (const r of ca.rows) {
+    p(`| ${r.name} | ${r.causes.length ? r.causes.map(([c, n]) => `${c}: ${n}`).join("; ") : "none"} | ${r.wrong.length ? `${r.wrong.length}: ${fmt(r.wrongReasons)}` : "none went wrong"} |`);
+  }
+  p();
+  // Findings, from the numbers above.
+  const notes = [];
+  const attackPlayed = attacks.reduce((x, r) => x + r.played, 0);
+  const attackRealBefore = attacks.reduce((x, r) => x + (r.played - r.notRealBefore), 0);
+  if (attackPlayed) notes.push(`Just before the change, \`GET /account/{id}\` decided ${attackRealBefore} of the ${attackPlayed} attacked accounts Real (median \`account_takeover\` ${attacks.map((r) => score(r.takeoverBefore)).join(", ")} by class), including those whose attack login was decided Fake: the account view computes no takeover score from the sessions themselves, only the pending incident opened at the login shows the takeover until a credential change adds \`ATO_CREDENTIAL_CHANGE\`.`);
+  for (const r of attacks.filter((x) => x.opened)) {
+    const d = r.deviceOnly;
+    if (d.length) notes.push(`${r.name}: ${d.length} of the ${r.opened} incidents the change opened came from the new-device trigger alone (those logins' \`account_takeover\`: median ${score(median(d))}, at most ${score(Math.max(...d))}, under 0.25); with a device the account already knew, those changes would have opened nothing.`);
+  }
+  if (ca.benignFP) notes.push(`Of the ${ca.benignFP} benign false positives, ${ca.benignNotRealBefore} were decided other than Real already just before the change (\`GET /account/{id}\`: nothing the change did; see the reason codes of the login-stage tables) and ${ca.benignOpened} are incidents the change itself opened.`);
+  for (const n of notes) p(`- ${n}`);
+  if (notes.length) p();
+  const misses = attacks.flatMap((r) => r.wrong.map((w) => ({ ...w, cls: r.name })));
+  if (misses.length) {
+    p("Attacks with no pending takeover incident after the change:");
+    p();
+    p("| class | account | login: decision, `account_takeover` | `ATO_NEW_DEVICE` on the login | after the change: decision, `account_takeover` |");
+    p("|---|---|---|---|---|");
+    for (const m of misses.slice(0, 40)) {
+      const dev = (m.login?.reasons ?? []).some((x) => x.code === "ATO_NEW_DEVICE");
+      p(`| ${m.cls} | ${m.account} | ${m.login?.decision}, ${score(m.login?.account_takeover)} | ${dev ? "yes" : "no"} | ${m.after.decision}, ${score(m.after.account_takeover)} |`);
+    }
+    if (misses.length > 40) p(`| … ${misses.length - 40} more | | | | |`);
+    p();
+  }
 }

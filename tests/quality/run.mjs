@@ -1,8 +1,9 @@
 // The quality report: starts the built worker under `wrangler dev --test-scheduled` (workerd,
 // local KV persisted in a fresh temporary directory) on a free port, plays the labelled
-// scenarios of scenarios.mjs against it in simulated time, and writes QUALITY.md at the repo
-// root. Exits 0 whether or not the targets are met (it is a report); 1 if the worker does not
-// come up or dies, or any request fails or answers a status the scenario did not expect.
+// scenarios of scenarios.mjs (sessions and credential-change events) against it in simulated
+// time, and writes QUALITY.md at the repo root. Exits 0 whether or not the targets are met (it
+// is a report); 1 if the worker does not come up or dies, or any request fails or answers a
+// status the scenario did not expect.
 //
 //   bash scripts/setup.sh && bash scripts/build-worker.sh
 //   node tests/quality/run.mjs
@@ -21,7 +22,7 @@ import { root, startWorker } from "../worker.mjs";
 
 import { Driver } from "./driver.mjs";
 import { loadRanges } from "./ipdata.mjs";
-import { analyse, markdown } from "./report.mjs";
+import { analyse, analyseChanges, markdown } from "./report.mjs";
 import { DECISIVE_START, HOUR, POPULATIONS, T0, buildScenarios } from "./scenarios.mjs";
 
 const env = process.env;
@@ -39,7 +40,10 @@ if (rebuildHours !== null && !(rebuildHours > 0)) throw new Error(`EDGEWARD_QUAL
 // Scenarios first: a bad iporigin path fails before anything starts.
 const ranges = loadRanges();
 const { classes, accounts } = buildScenarios(seed, ranges, scale);
-const events = accounts.flatMap((a) => a.events);
+const sessions = accounts.flatMap((a) => a.events);
+// Credential changes (scenarios.mjs) are played in time order with the sessions.
+const changes = accounts.flatMap((a) => a.changes ?? []);
+const events = [...sessions, ...changes];
 
 // --- The worker (tests/worker.mjs, as the end-to-end suite starts it) ------------------------
 
@@ -54,7 +58,7 @@ for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => process.exit(130)
 const worker = await startWorker("quality").catch((e) => die(e.message));
 const { base, state, process: wrangler } = worker;
 log = worker.log;
-console.log(`worker up on ${base} (local KV in ${state}); ${accounts.length} accounts, ${events.length} sessions`);
+console.log(`worker up on ${base} (local KV in ${state}); ${accounts.length} accounts, ${sessions.length} sessions, ${changes.length} credential changes`);
 wrangler.on("exit", (code) => die(`the worker exited (code ${code}) during the run:\n${log().slice(-4000)}`));
 
 // --- The population index: the scheduled handler, as the cron would run it -------------------
@@ -112,7 +116,8 @@ const meta = {
   date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
   seconds,
   requests: driver.requests,
-  sessions: events.length,
+  sessions: sessions.length,
+  changes: changes.length,
   accounts: accounts.length,
   commit,
   built,
@@ -126,9 +131,10 @@ const meta = {
   populations: POPULATIONS,
 };
 const analysis = analyse(classes, accounts);
-writeFileSync(outPath, markdown({ analysis, meta }) + "\n");
+const changeAnalysis = analyseChanges(classes, accounts, analysis);
+writeFileSync(outPath, markdown({ analysis, changeAnalysis, meta }) + "\n");
 if (env.EDGEWARD_QUALITY_JSON) {
-  const decisive = accounts.map((a) => ({ account: a.id, cls: a.cls, email: a.email, sessions: a.events.map((e) => ({ t: new Date(e.t).toISOString(), stage: e.stage, decisive: e.decisive, ip: e.ip, country: e.cf.country, asn: e.cf.asn, browser_id: e.load.signals.browser_id, result: e.result })) }));
+  const decisive = accounts.map((a) => ({ account: a.id, cls: a.cls, email: a.email, sessions: a.events.map((e) => ({ t: new Date(e.t).toISOString(), stage: e.stage, decisive: e.decisive, ip: e.ip, country: e.cf.country, asn: e.cf.asn, browser_id: e.load.signals.browser_id, result: e.result })), changes: (a.changes ?? []).map((c) => ({ t: new Date(c.t).toISOString(), kind: c.kind, after: new Date(c.login.t).toISOString(), result: c.result })) }));
   writeFileSync(resolve(root, env.EDGEWARD_QUALITY_JSON), JSON.stringify(decisive, null, 1));
 }
 
@@ -138,6 +144,12 @@ for (const r of analysis.rows) {
   console.log(`  ${String(r.n).padStart(2)} ${r.name.padEnd(58)} ${String(r.real).padStart(4)} ${String(r.suspicious).padStart(4)} ${String(r.fake).padStart(4)}  ${rate}`);
 }
 console.log(`  all benign: FP ${(100 * analysis.fpRate).toFixed(2)} % (${analysis.benignFP} of ${analysis.benignPlayed})`);
+console.log("\nafter a password change (detected: a pending account_takeover incident; benign FP: an incident opened by the change, or a decision other than Real):");
+for (const r of changeAnalysis.rows) {
+  const rate = r.label === "attack" ? `detected ${r.detected}/${r.played} (at the login ${r.atLogin}/${r.played})` : `FP ${r.fp}/${r.played}`;
+  console.log(`  ${String(r.n).padStart(2)} ${r.name.padEnd(58)} opened ${String(r.opened).padStart(3)}  not Real after ${String(r.notRealAfter).padStart(3)}  ${rate}`);
+}
+console.log(`  all benign changes: FP ${(100 * changeAnalysis.fpRate).toFixed(1)} % (${changeAnalysis.benignFP} of ${changeAnalysis.benignPlayed})`);
 if (driver.failures.length) {
   console.error(`\n${driver.failures.length} requests failed or answered an unexpected status, e.g.:`);
   for (const f of driver.failures.slice(0, 5)) console.error(`  ${f.account} ${f.at} ${f.what}: ${f.status} ${f.body}`);

@@ -89,6 +89,7 @@ export const POPULATIONS = [
   "14 Credential stuffing (40 victims with a regular's history): one DigitalOcean address logs into every victim within 20 minutes, one device (Chrome-on-Windows user agent, no WebDriver flag, 800×600, SwiftShader GPU, UTC clock, no mouse), cleared storage every time.",
   "15 Impossible travel (20): a regular's history, a login at home on day 23, then one hour later a login from another continent with the same browser (a stolen session or synced profile).",
   "16 Bots (20): sign-ups with `navigator.webdriver = true` (10) or a HeadlessChrome user agent (10), half from datacenters, half from residential addresses.",
+  "Credential changes (after everything above is laid down): 2–10 minutes after the attack login, every takeover attacker (classes 8–10) changes the password: `POST /event` type `password_change` with the login's `session_id`, its address and user agent, and `timestamp` at the simulated instant (also the worker's clock, `x-edgeward-now`). 1–15 minutes after their decisive login, 20 % of every benign population (40 % of travellers, whose last login is abroad) do the same.",
 ];
 
 /** Population sizes; `scale` shrinks every population (never below 2). */
@@ -564,6 +565,26 @@ export function buildScenarios(seed, ranges, scale = 1) {
     }
   }
 
+  // Credential changes: after the decisive login, every takeover attacker changes the
+  // password (the second stage of a takeover), and a share of benign people do the same after
+  // their own ordinary login (the benign counterpart). Drawn from their own fork, after every
+  // population is built, so the sessions above are those of a run without them.
+  {
+    const rng = root.fork("credential-changes");
+    for (const a of b.accounts) {
+      const share = CHANGE_SHARE[a.cls];
+      if (!share || !rng.chance(share)) continue;
+      const login = a.events.find((e) => e.decisive);
+      const attack = CLASSES.find((c) => c.key === a.cls).label === "attack";
+      // The attacker changes it 2–10 minutes after getting in; the owner 1–15 minutes after.
+      const t = login.t + (attack ? 2 + 8 * rng.float() : 1 + 14 * rng.float()) * MINUTE;
+      a.changes = [{
+        seq: b.seq++, t: Math.round(t), account: a.id, email: a.email, stage: "change", kind: "password_change",
+        what: "password change", decisive: false, login, load: login.load, ip: login.ip, cf: login.cf,
+      }];
+    }
+  }
+
   for (const a of b.accounts) {
     a.events.sort((x, y) => x.t - y.t || x.seq - y.seq);
     const decisive = a.events.filter((e) => e.decisive);
@@ -576,6 +597,17 @@ export function buildScenarios(seed, ranges, scale = 1) {
   }
   return { classes: CLASSES, accounts: b.accounts };
 }
+
+/**
+ * Who changes their password after the decisive login (`POST /event` type `password_change`
+ * with the login's session): every takeover attacker; 20 % of every benign population, 40 % of
+ * travellers (whose last login is abroad, the hardest benign case).
+ */
+export const CHANGE_SHARE = {
+  "ato-naive": 1, "ato-vpn": 1, "ato-targeted": 1,
+  regulars: 0.2, "travellers-home-tz": 0.4, "travellers-local-tz": 0.4, households: 0.2, office: 0.2,
+  mobile: 0.2, "vpn-commuters": 0.2, "common-phones": 0.2,
+};
 
 const FIRSTS = ["john", "maria", "alex", "anna", "mike", "sara", "dave", "lisa"];
 
