@@ -127,12 +127,7 @@ fn an_automated_browser_is_scored_as_a_bot_with_reasons() {
     assert_eq!(a["bot"], 0.9);
     // Automation is the bot score's evidence, counted once: not again as device risk.
     assert_eq!(a["session"]["risk_signals"]["device_risk"], false);
-    let codes: Vec<&str> = a["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["code"].as_str().unwrap())
-        .collect();
+    let codes = reason_codes(&a);
     assert_eq!(codes, ["BOT_WEBDRIVER"]);
 }
 

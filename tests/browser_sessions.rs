@@ -126,12 +126,7 @@ fn the_server_judges_the_raw_signals_not_the_pages_verdict() {
     let sid = w.session_from("192.0.2.10", p);
     let (s, a) = w.authenticate(&sid, json!({"id": "stealthy"}));
     assert_eq!(s, 200, "{a}");
-    let codes: Vec<&str> = a["reasons"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["code"].as_str().unwrap())
-        .collect();
+    let codes = reason_codes(&a);
     assert!(codes.contains(&"BOT_WEBDRIVER_HIDDEN"), "{codes:?}");
     assert!(codes.contains(&"BOT_NATIVE_TAMPERED"), "{codes:?}");
     assert_eq!(a["session"]["risk_signals"]["device_risk"], true);

@@ -6,34 +6,17 @@ use sha2::{Digest, Sha256};
 
 use super::payload::Payload;
 
-/// A component of the device id and the integrity names that would make it a lie: a component
-/// the page reports as patched is left out, so a spoofing tool cannot steer the id.
+/// Each component of the device id and the getters it is read through, named as the page names
+/// lies (`Interface.member`): a component the page reports as patched is left out, so a
+/// spoofing tool cannot steer the id. Not the time zone: a traveller's laptop follows the local
+/// clock and is the same device abroad.
 const COMPONENTS: [(&str, &[&str]); 7] = [
-    ("platform", &["Navigator.platform", "navigator.platform"]),
-    (
-        "screen",
-        &[
-            "Screen.width",
-            "Screen.height",
-            "screen.width",
-            "screen.height",
-        ],
-    ),
-    ("color_depth", &["Screen.colorDepth", "screen.colorDepth"]),
-    (
-        "cores",
-        &[
-            "Navigator.hardwareConcurrency",
-            "navigator.hardwareConcurrency",
-        ],
-    ),
-    (
-        "memory",
-        &["Navigator.deviceMemory", "navigator.deviceMemory"],
-    ),
-    // Not the time zone: a traveller's laptop follows the local clock and is the same device
-    // abroad.
-    ("languages", &["Navigator.languages", "navigator.languages"]),
+    ("platform", &["Navigator.platform"]),
+    ("screen", &["Screen.width", "Screen.height"]),
+    ("color_depth", &["Screen.colorDepth"]),
+    ("cores", &["Navigator.hardwareConcurrency"]),
+    ("memory", &["Navigator.deviceMemory"]),
+    ("languages", &["Navigator.languages"]),
     ("webgl", &["WebGLRenderingContext.getParameter"]),
 ];
 
@@ -41,27 +24,38 @@ const COMPONENTS: [(&str, &[&str]); 7] = [
 /// parts. The order is part of the stored fingerprints' format: append, never reorder.
 pub fn stable_components(p: &Payload) -> Vec<(&'static str, String)> {
     let w = p.window();
-    let lies = p.lies();
     let (width, height) = p.screen();
+    let values = [
+        w.str("platform").unwrap_or("").to_string(),
+        match (width, height) {
+            (Some(w), Some(h)) => format!("{w}x{h}"),
+            _ => String::new(),
+        },
+        show(w.object("screen").u32("colorDepth")),
+        show(p.hardware_concurrency()),
+        p.device_memory().map(|m| m.to_string()).unwrap_or_default(),
+        p.languages().join(","),
+        p.webgl_renderer().unwrap_or("").to_string(),
+    ];
+    let lies = p.lies();
+    // A property defined on the navigator object itself (`navigator.x`) hides its getter.
+    let lied = |getter: &str| {
+        lies.iter().any(|l| {
+            *l == getter
+                || l.strip_prefix("navigator.")
+                    .is_some_and(|m| getter.strip_prefix("Navigator.") == Some(m))
+        })
+    };
     COMPONENTS
         .iter()
-        .map(|(name, poisoned_by)| {
-            if poisoned_by.iter().any(|l| lies.contains(l)) {
-                return (*name, String::new());
-            }
-            let value = match *name {
-                "platform" => w.str("platform").unwrap_or("").to_string(),
-                "screen" => match (width, height) {
-                    (Some(w), Some(h)) => format!("{w}x{h}"),
-                    _ => String::new(),
-                },
-                "color_depth" => show(w.object("screen").u32("colorDepth")),
-                "cores" => show(p.hardware_concurrency()),
-                "memory" => p.device_memory().map(|m| m.to_string()).unwrap_or_default(),
-                "languages" => p.languages().join(","),
-                _ => p.webgl_renderer().unwrap_or("").to_string(),
+        .zip(values)
+        .map(|((name, getters), v)| {
+            let v = if getters.iter().any(|g| lied(g)) {
+                String::new()
+            } else {
+                v
             };
-            (*name, value)
+            (*name, v)
         })
         .collect()
 }
@@ -153,6 +147,12 @@ mod tests {
         spoofed["window"]["lies"] = json!(["Navigator.hardwareConcurrency"]);
         let mut other_lie = spoofed.clone();
         other_lie["window"]["hardwareConcurrency"] = json!(2);
+        let mut own_property = other_lie.clone();
+        own_property["window"]["lies"] = json!(["navigator.hardwareConcurrency"]);
+        assert_eq!(
+            device_id(&payload(spoofed.clone())),
+            device_id(&payload(own_property))
+        );
         assert_eq!(
             device_id(&payload(spoofed.clone())),
             device_id(&payload(other_lie))

@@ -161,6 +161,14 @@ impl World {
     }
 }
 
+/// The reason codes of a scored answer, in order.
+pub fn reason_codes(answer: &Value) -> Vec<&str> {
+    answer["reasons"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["code"].as_str()).collect())
+        .unwrap_or_default()
+}
+
 /// Signals of one browser; each browser id is on a device of its own (the platform differs).
 pub fn signals(browser_id: &str) -> Value {
     json!({"browser_id": browser_id, "window": {"userAgent": "Mozilla/5.0", "screen": {"width": 1920, "height": 1080},
