@@ -3,8 +3,7 @@
 //! values are ones real hardware reports. Spoofing tools patch one place and forget another.
 
 use super::payload::{Context, Payload, Scope};
-use super::Verdict;
-use crate::intel::user_agent;
+use super::{Agent, Verdict};
 
 /// The facts every context reports, compared between the window and each other context.
 const SHARED_FACTS: [&str; 6] = [
@@ -16,14 +15,14 @@ const SHARED_FACTS: [&str; 6] = [
     "webglRenderer",
 ];
 
-pub fn detect(p: &Payload, v: &mut Verdict) {
+pub fn detect(p: &Payload, agent: Option<&Agent<'_>>, v: &mut Verdict) {
     if contexts_disagree(p) {
         v.add_evidence("BOT_CONTEXT_MISMATCH");
     }
-    if platform_disagrees(p) {
+    if agent.is_some_and(|a| platform_disagrees(p, a)) {
         v.add_evidence("BOT_PLATFORM_MISMATCH");
     }
-    if engine_disagrees(p) {
+    if agent.is_some_and(|a| engine_disagrees(p, a)) {
         v.add_evidence("BOT_ENGINE_MISMATCH");
     }
     if impossible_hardware(p) {
@@ -90,11 +89,8 @@ fn os_compatible(ua_os: &str, reported: &str) -> bool {
         )
 }
 
-fn platform_disagrees(p: &Payload) -> bool {
-    let Some(ua) = p.user_agent() else {
-        return false;
-    };
-    let ua_os = user_agent::parse(ua).os;
+fn platform_disagrees(p: &Payload, agent: &Agent<'_>) -> bool {
+    let ua_os = &agent.parsed.os;
     if ua_os.is_empty() {
         return false;
     }
@@ -103,7 +99,7 @@ fn platform_disagrees(p: &Payload) -> bool {
         .into_iter()
         .flatten()
         .filter_map(platform_os)
-        .any(|os| !os_compatible(&ua_os, os))
+        .any(|os| !os_compatible(ua_os, os))
 }
 
 /// The major version after `token` in a user agent.
@@ -117,11 +113,8 @@ fn major_after(ua: &str, token: &str) -> Option<u32> {
 
 /// The JavaScript engine is the one the agent names (V8 for Chromium browsers), client hints
 /// exist only in Chromium browsers, and they name the agent's Chromium version and mobility.
-fn engine_disagrees(p: &Payload) -> bool {
-    let (Some(ua), hints) = (p.user_agent(), p.window().object("uaData")) else {
-        return false;
-    };
-    let browser = user_agent::parse(ua).browser;
+fn engine_disagrees(p: &Payload, agent: &Agent<'_>) -> bool {
+    let (ua, browser) = (agent.raw, &agent.parsed.browser);
     // Chrome on iOS is WebKit underneath, as its agent (CriOS) says.
     let v8 = matches!(browser.as_str(), "Chrome" | "Edge" | "Opera") && !ua.contains("CriOS");
     let js_engine_differs = match p.window().u32("evalLength") {
@@ -132,6 +125,7 @@ fn engine_disagrees(p: &Payload) -> bool {
     if js_engine_differs {
         return true;
     }
+    let hints = p.window().object("uaData");
     if !hints.has_list("brands") {
         return false;
     }

@@ -10,6 +10,8 @@ mod tampering;
 
 use serde::{Deserialize, Serialize};
 
+use crate::intel::user_agent::{self, UserAgent};
+
 pub use identity::{device_id, fingerprint};
 pub use payload::Payload;
 
@@ -95,10 +97,20 @@ pub fn evaluate(p: &Payload) -> Verdict {
         browser_id: p.browser_id().unwrap_or_default().to_string(),
         ..Verdict::default()
     };
+    let agent = p.user_agent().map(|raw| Agent {
+        raw,
+        parsed: user_agent::parse(raw),
+    });
     automation::detect(p, &mut verdict);
-    tampering::detect(p, &mut verdict);
-    consistency::detect(p, &mut verdict);
+    tampering::detect(p, agent.as_ref(), &mut verdict);
+    consistency::detect(p, agent.as_ref(), &mut verdict);
     verdict
+}
+
+/// The window's user agent, parsed once for the checks that compare it with other signals.
+struct Agent<'a> {
+    raw: &'a str,
+    parsed: UserAgent,
 }
 
 #[cfg(test)]

@@ -2,19 +2,16 @@
 //! that was deleted or overridden, which hides automation and is itself a tell.
 
 use super::payload::Payload;
-use super::Verdict;
-use crate::intel::user_agent;
+use super::{Agent, Verdict};
 
 fn hides_webdriver(lie: &str) -> bool {
     lie == "Navigator.webdriver" || lie == "navigator.webdriver"
 }
 
-pub fn detect(p: &Payload, v: &mut Verdict) {
+pub fn detect(p: &Payload, agent: Option<&Agent<'_>>, v: &mut Verdict) {
     let lies = p.lies();
     // Every engine a user agent can name has had navigator.webdriver since 2019.
-    let known_engine = p
-        .user_agent()
-        .is_some_and(|ua| !user_agent::parse(ua).browser.is_empty());
+    let known_engine = agent.is_some_and(|a| !a.parsed.browser.is_empty());
     let missing = known_engine && p.window().bool("webdriverPresent") == Some(false);
     if missing || lies.iter().any(|l| hides_webdriver(l)) {
         v.add_evidence("BOT_WEBDRIVER_HIDDEN");
