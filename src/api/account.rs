@@ -10,7 +10,7 @@ use super::state::{
     AccountState, ProfileUpdate,
 };
 use super::{Ctx, Request, Response};
-use crate::engine::assess;
+use crate::engine::{assess, History};
 use crate::schema::{
     AccountResponse, AccountSessionsResponse, AccountsLinkedResponse, DeleteAccountResponse,
 };
@@ -33,22 +33,41 @@ pub(super) async fn existing<S: Store>(
     Ok(state)
 }
 
-fn account_response<S: Store>(
+/// The account's history as it is scored: device links re-read from the project's current
+/// population (`links::rescore_devices`).
+pub(super) async fn scored_history<S: Store>(
+    ctx: &Ctx<'_, S>,
+    project: &Project,
+    history: &History,
+) -> Result<History, ApiError> {
+    let keys = Keys::new(&project.id);
+    let population = ctx
+        .caches
+        .populations
+        .get(ctx.store, &keys, &project.id, ctx.now)
+        .await?;
+    let mut history = history.clone();
+    links::rescore_devices(&mut history, &population);
+    Ok(history)
+}
+
+async fn account_response<S: Store>(
     ctx: &Ctx<'_, S>,
     project: &Project,
     state: &AccountState,
     profile: &Profile,
-) -> Response {
-    let assessment = assess(&state.history, None, &project.thresholds);
-    Response::json(
+) -> Result<Response, ApiError> {
+    let history = scored_history(ctx, project, &state.history).await?;
+    let assessment = assess(&history, None, &project.thresholds);
+    Ok(Response::json(
         200,
         &AccountResponse {
             project_id: project.id.clone(),
             request_id: ctx.random.uuid(),
-            scores: scores(&assessment, &state.history.lists),
+            scores: scores(&assessment, &history.lists),
             details: account_details(profile, &assessment),
         },
-    )
+    ))
 }
 
 /// `GET /account/{id}`.
@@ -59,12 +78,7 @@ pub async fn get<S: Store>(
 ) -> Result<Response, ApiError> {
     let a = body::path_id("account_id", raw)?;
     let state = existing(ctx, &Keys::new(&project.id), &a).await?;
-    Ok(account_response(
-        ctx,
-        project,
-        &state,
-        &profile_of(&state, &a),
-    ))
+    account_response(ctx, project, &state, &profile_of(&state, &a)).await
 }
 
 /// `PUT /account/{id}`: creates the account or replaces the fields the body gives.
@@ -101,7 +115,7 @@ pub async fn put<S: Store>(
         writes.push(profile_write(&keys, &a, &profile));
     }
     write_all(ctx.store, writes).await?;
-    Ok(account_response(ctx, project, &state, &profile))
+    account_response(ctx, project, &state, &profile).await
 }
 
 /// `DELETE /account/{id}`: removes every key that names the account (`deletion`).
@@ -152,7 +166,8 @@ pub async fn linked<S: Store>(
     let a = body::path_id("account_id", raw)?;
     let keys = Keys::new(&project.id);
     let state = existing(ctx, &keys, &a).await?;
-    let accounts_linked = linked_accounts(ctx.store, &keys, &state.history.links).await?;
+    let history = scored_history(ctx, project, &state.history).await?;
+    let accounts_linked = linked_accounts(ctx.store, &keys, &history.links).await?;
     Ok(Response::json(
         200,
         &AccountsLinkedResponse {

@@ -66,6 +66,24 @@ pub fn device_strength(population: &Population, summary: &SessionSummary) -> f64
     round4(MatchType::Device.strength() / (1.0 + population.expected_twins(summary)))
 }
 
+/// Re-reads the strength of every device link whose shared fingerprint the account's own
+/// sessions still show, from the current population: a link made while a fingerprint was rare
+/// weakens as identical devices join (a popular phone, a household's common PC model).
+pub fn rescore_devices(history: &mut History, population: &Population) {
+    for l in history.links.iter_mut() {
+        if l.device_id.is_empty() || !l.has(MatchType::Device) {
+            continue;
+        }
+        let Some(s) = history.sessions.iter().find(|s| s.device_id == l.device_id) else {
+            continue;
+        };
+        let strength = device_strength(population, s);
+        if strength != l.strength(MatchType::Device) {
+            *l = l.restrengthened(MatchType::Device, strength);
+        }
+    }
+}
+
 /// The session's browser id, device fingerprint and address, with when the account's history
 /// first shows each (`history` = the account's stored sessions, or none for an anonymous check).
 pub fn session_identifiers(
@@ -126,6 +144,8 @@ pub struct Other {
     pub kind: MatchType,
     pub account: String,
     pub strength: f64,
+    /// The shared device fingerprint id (device links only; empty otherwise).
+    pub device_id: String,
 }
 
 /// What the indexes say about an account's identifiers.
@@ -196,6 +216,10 @@ pub async fn look_up<S: Store>(
                 kind: i.kind,
                 account: other,
                 strength: round4(strength),
+                device_id: match i.kind {
+                    MatchType::Device => i.value.raw().to_string(),
+                    _ => String::new(),
+                },
             });
         }
     }
@@ -232,13 +256,15 @@ pub fn merge(history: &mut History, new: &[Other], now: Millis) {
     for o in new {
         match history.links.iter_mut().find(|l| l.account_id == o.account) {
             Some(l) => {
-                let mut shared = l.shared.clone();
-                shared.push((o.kind, o.strength));
-                *l = Link::new(&o.account, shared, l.at);
+                let mut merged = l.restrengthened(o.kind, o.strength);
+                if !o.device_id.is_empty() {
+                    merged.device_id = o.device_id.clone();
+                }
+                *l = merged;
             }
-            None => history
-                .links
-                .push(Link::new(&o.account, vec![(o.kind, o.strength)], now)),
+            None => history.links.push(
+                Link::new(&o.account, vec![(o.kind, o.strength)], now).with_device(&o.device_id),
+            ),
         }
     }
 }
@@ -271,7 +297,11 @@ pub fn writes(
             keys.account_link(account, o.kind.tag(), &other),
             keys.account_link(&other, o.kind.tag(), account),
         ] {
-            let (v, p) = put(json!({ "t": now, "s": o.strength }), o.kind);
+            let mut meta = json!({ "t": now, "s": o.strength });
+            if !o.device_id.is_empty() {
+                meta["d"] = json!(o.device_id);
+            }
+            let (v, p) = put(meta, o.kind);
             out.push((key, v, p));
         }
     }
@@ -280,4 +310,94 @@ pub fn writes(
         out.push((keys.index_account(i.kind.tag(), &i.value, account), v, p));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(id: &str, device: &str, fingerprint: &str) -> SessionSummary {
+        SessionSummary {
+            id: id.into(),
+            device_id: device.into(),
+            fingerprint: fingerprint.into(),
+            ..Default::default()
+        }
+    }
+
+    /// 1,000 devices, `twins` of them the same model as `phone`.
+    fn population(twins: usize) -> Population {
+        let mut p = Population::default();
+        for i in 0..1000 {
+            let fp = if i < twins {
+                "0.ip,1.apple,2.ny".to_string()
+            } else {
+                format!("0.{i},1.{i},2.{i}")
+            };
+            p.add(&session(&format!("s{i}"), &format!("d{i}"), &fp), true);
+        }
+        p
+    }
+
+    fn history_with_link(device: &str) -> History {
+        History {
+            sessions: vec![session("mine", "phone", "0.ip,1.apple,2.ny")],
+            links: vec![Link::new("other", vec![(MatchType::Device, 0.9)], 0).with_device(device)],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_device_link_weakens_when_its_fingerprint_becomes_common() {
+        let mut h = history_with_link("phone");
+        rescore_devices(&mut h, &population(400));
+        let now = h.links[0].strength(MatchType::Device);
+        assert!(now < 0.01, "{now}");
+        assert_eq!(h.links[0].score, now);
+        assert_eq!(h.links[0].device_id, "phone");
+    }
+
+    #[test]
+    fn a_device_link_stays_strong_while_its_fingerprint_is_rare() {
+        let mut h = history_with_link("phone");
+        rescore_devices(&mut h, &population(0));
+        assert!(h.links[0].strength(MatchType::Device) > 0.85);
+    }
+
+    #[test]
+    fn a_link_without_a_recorded_device_keeps_its_stored_strength() {
+        for device in ["", "a-device-the-account-never-showed"] {
+            let mut h = history_with_link(device);
+            rescore_devices(&mut h, &population(400));
+            assert_eq!(h.links[0].strength(MatchType::Device), 0.9);
+        }
+    }
+
+    #[test]
+    fn rescoring_keeps_the_links_other_kinds() {
+        let mut h = history_with_link("phone");
+        h.links[0] = h.links[0].restrengthened(MatchType::Browser, 1.0);
+        rescore_devices(&mut h, &population(400));
+        assert_eq!(h.links[0].strength(MatchType::Browser), 1.0);
+        assert_eq!(h.links[0].score, 1.0);
+    }
+
+    #[test]
+    fn a_device_link_is_written_with_the_shared_device_id() {
+        let keys = Keys::new("p");
+        let me = Id::new("me").unwrap();
+        let other = Other {
+            kind: MatchType::Device,
+            account: "you".into(),
+            strength: 0.5,
+            device_id: "phone".into(),
+        };
+        let w = writes(&keys, &me, &[other], &[], 7);
+        assert_eq!(w.len(), 2);
+        for (_, _, put) in w {
+            let meta = put.metadata.unwrap();
+            assert_eq!(meta["d"], "phone");
+            assert_eq!(meta["s"], 0.5);
+        }
+    }
 }

@@ -206,6 +206,7 @@ pub async fn authenticate<S: Store>(
     };
 
     let mut history = state.history;
+    links::rescore_devices(&mut history, &population);
     history.email = profile.info.email.clone();
     enrich(&history, &mut cur, &population, velocity);
     history.sessions.retain(|s| s.id != cur.summary.id);

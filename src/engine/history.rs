@@ -159,6 +159,10 @@ pub struct Link {
     pub score: f64,
     /// When the link was first seen.
     pub at: Millis,
+    /// The device fingerprint id the two accounts share, when they share one and it was
+    /// recorded: its strength is re-read from the current population (a fingerprint that was
+    /// rare when the link was made may have become common since).
+    pub device_id: String,
 }
 
 impl Link {
@@ -172,7 +176,21 @@ impl Link {
             shared,
             score: round4(score),
             at,
+            device_id: String::new(),
         }
+    }
+
+    /// The same link naming the shared device fingerprint.
+    pub fn with_device(mut self, device_id: &str) -> Link {
+        self.device_id = device_id.to_string();
+        self
+    }
+
+    /// The same link with kind `m` at `strength` (added when it was not shared).
+    pub fn restrengthened(&self, m: MatchType, strength: f64) -> Link {
+        let mut shared: Vec<_> = self.shared.iter().filter(|k| k.0 != m).copied().collect();
+        shared.push((m, strength));
+        Link::new(&self.account_id, shared, self.at).with_device(&self.device_id)
     }
 
     /// A link of full-strength kinds.
