@@ -201,24 +201,24 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
     })));
 
     // Takeover: the session's likelihood ratio, each new feature named with its own factor.
-    let account_takeover = current.map_or(0.0, |c| {
-        let t = &c.takeover;
-        for (f, factor) in &t.new {
-            reasons.push(Reason {
-                code: takeover::reason(*f).into(),
-                component: Component::Takeover,
-                weight: round4(takeover::to_score(*factor)),
-            });
+    // Without a session (the account view), the score the latest session got when it was
+    // authenticated: whoever logged in last is who holds the account now, so the view says what
+    // the last authenticate said.
+    let account_takeover = match current {
+        None => {
+            let latest = history.sessions.iter().max_by_key(|s| (s.at, &s.id));
+            let score = latest.map_or(0.0, |s| s.takeover);
+            if score > 0.0 {
+                reasons.push(Reason {
+                    code: "ATO_LATEST_SESSION".into(),
+                    component: Component::Takeover,
+                    weight: round4(score),
+                });
+            }
+            score
         }
-        if t.velocity_factor > 1.0 {
-            reasons.push(Reason {
-                code: "ATO_VELOCITY".into(),
-                component: Component::Takeover,
-                weight: round4(takeover::to_score(t.velocity_factor)),
-            });
-        }
-        t.score
-    });
+        Some(c) => session_takeover(c, &mut reasons),
+    };
     // A credential change after a doubtful login (a takeover flow) weighs on the account for
     // a week after the change, whatever session comes next.
     let latest = aggregates
@@ -325,6 +325,27 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
         aggregates,
         email,
     }
+}
+
+/// The takeover score of the session being authenticated, each new feature named with its own
+/// factor.
+fn session_takeover(c: &CurrentSession, reasons: &mut Vec<Reason>) -> f64 {
+    let t = &c.takeover;
+    for (f, factor) in &t.new {
+        reasons.push(Reason {
+            code: takeover::reason(*f).into(),
+            component: Component::Takeover,
+            weight: round4(takeover::to_score(*factor)),
+        });
+    }
+    if t.velocity_factor > 1.0 {
+        reasons.push(Reason {
+            code: "ATO_VELOCITY".into(),
+            component: Component::Takeover,
+            weight: round4(takeover::to_score(t.velocity_factor)),
+        });
+    }
+    t.score
 }
 
 /// Rounds every score of a session to four decimals for storage.
@@ -466,6 +487,29 @@ mod tests {
             codes,
             ["ATO_NEW_COUNTRY", "ATO_NEW_NETWORK", "ATO_NEW_DEVICE"]
         );
+    }
+
+    #[test]
+    fn the_account_view_carries_the_latest_sessions_takeover_score() {
+        let mut h = History::default();
+        for (id, at, takeover) in [("owner", 1, 0.01), ("attacker", 3, 0.97), ("old", 2, 0.4)] {
+            h.sessions.push(SessionSummary {
+                id: id.into(),
+                at,
+                takeover,
+                ..Default::default()
+            });
+        }
+        let a = assess(&h, None, &Config::default());
+        assert_eq!(a.account_takeover, 0.97);
+        assert_eq!(a.decision, Decision::Fake);
+        assert_eq!(a.reasons[0].code, "ATO_LATEST_SESSION");
+        assert_eq!(a.reasons[0].weight, 0.97);
+        // The owner logs in again: the view follows.
+        h.sessions[0].at = 4;
+        let a = assess(&h, None, &Config::default());
+        assert_eq!(a.account_takeover, 0.01);
+        assert_eq!(a.decision, Decision::Real);
     }
 
     #[test]

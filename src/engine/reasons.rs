@@ -310,6 +310,13 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         action: "Rate-limit logins from the address or device; require a second factor.",
     },
     ReasonInfo {
+        code: "ATO_LATEST_SESSION",
+        component: Takeover,
+        class: High,
+        meaning: "The account view (GET /account/{id}) without a session being authenticated: account_takeover is the score the account's latest session got when it was authenticated, since whoever logged in last holds the account now. Its weight is that score; the session's own ATO_* reasons were on its authenticate response.",
+        action: "Look at the latest session (GET /account/{id}/sessions, GET /session/{id}) and the account's pending incidents; end that session or ask for a second factor if it was not the owner.",
+    },
+    ReasonInfo {
         code: "ATO_CREDENTIAL_CHANGE",
         component: Takeover,
         class: High,
