@@ -17,7 +17,15 @@
 //!   hours), as risk-based authentication deployments do with feature weights.
 //!
 //! A value the owner never showed multiplies the ratio by about `(n + β) / β`; a value the
-//! owner shows often and the population rarely divides it. The ratio becomes a 0..1 score
+//! owner shows often and the population rarely divides it.
+//!
+//! A random member of the population is the naive attacker. A targeted one (Wiefling et al.,
+//! "Pump up password security!", 2022) knows the victim and shows the victim's country through a
+//! proxy there, browser, operating system and usual hour, at no cost: for them, a match on
+//! those features is no evidence of the owner. So a feature an attacker copies at will counts
+//! only against the session (its factor is at least 1, the larger of the two attackers' ratios),
+//! while the owner's own device, network and address, which cost an attacker the owner's
+//! machine or line, still count for the owner ([`min_factor`]). The ratio becomes a 0..1 score
 //! `LR / (LR + K)`, and velocity (many accounts from one IP or device within the hour:
 //! credential stuffing) multiplies the ratio, since it makes any novelty more suspicious.
 
@@ -29,11 +37,23 @@ use crate::schema::time::{Millis, HOUR};
 /// network and address in the owner's country. A traveller with their own device (new
 /// country, network and address) stays under it.
 pub const HALF_POINT: f64 = 40.0;
-/// No single feature raises the ratio by more than this factor…
+/// No single feature raises the ratio by more than this factor.
 const MAX_FACTOR: f64 = 30.0;
-/// …or lowers it by more than this one: a value the owner always shows is evidence of the
-/// owner, but an attacker on the owner's network must not be cancelled out by it.
-const MIN_FACTOR: f64 = 0.2;
+
+/// How far a value the owner has shown can lower the ratio (before the feature's weight).
+/// - Country, browser, OS and hour: not at all (1), a targeted attacker copies them.
+/// - The device: to 1/20. The owner's hardware is the best evidence of the owner an attacker
+///   cannot show without the owner's machine, though an anti-detect browser can imitate a
+///   fingerprint, so it never cancels everything.
+/// - Network and address: to 1/5. An attacker on the owner's network (a shared flat, an office)
+///   must not be cancelled out by it.
+fn min_factor(f: Feature) -> f64 {
+    match f {
+        Feature::Country | Feature::Browser | Feature::Os | Feature::Hour => 1.0,
+        Feature::Device => 0.05,
+        Feature::Asn | Feature::Ip => 0.2,
+    }
+}
 /// The model reads the account's latest sessions only: habits drift (a new phone, a move), and
 /// counting distinct values over thousands of sessions would cost more than the request allows.
 pub const MAX_HISTORY: usize = 200;
@@ -163,7 +183,7 @@ pub fn assess(
         let p = population.share(f, &value.to_string());
         let beta = distinct.len() as f64 + 1.0;
         let owner = (c + beta * p) / (n + beta);
-        let factor = (p / owner).clamp(MIN_FACTOR, MAX_FACTOR).powf(weight(f));
+        let factor = (p / owner).clamp(min_factor(f), MAX_FACTOR).powf(weight(f));
         log_lr += factor.ln();
         if c == 0.0 {
             new.push((f, factor));
@@ -369,25 +389,54 @@ mod tests {
     }
 
     #[test]
-    fn the_owners_usual_value_counts_more_when_the_population_rarely_shows_it() {
-        let population = |fr_every: usize| {
+    fn the_owners_usual_network_counts_more_when_the_population_rarely_shows_it() {
+        let population = |home_every: usize| {
             let mut pop = Population::default();
-            for i in 0..10_000 {
-                let country = if i % fr_every == 0 { "FR" } else { "US" };
+            // Enough sessions for a network's share to outgrow the smoothing over 80,000 ASNs.
+            for i in 0..100_000 {
+                let asn = if i % home_every == 0 { 3215 } else { 7922 };
                 pop.add(
-                    &s(&format!("p{i}"), 0, country, 1, &format!("d{i}"), "Chrome"),
+                    &s(&format!("p{i}"), 0, "FR", asn, &format!("d{i}"), "Chrome"),
                     true,
                 );
             }
             pop
         };
-        // A new device and network in the owner's country.
-        let c = at_next_day(s("", 0, "FR", 9999, "phone", "Chrome"));
+        // A new device on the owner's home network.
+        let c = at_next_day(s("", 0, "FR", 3215, "phone", "Chrome"));
         let rare = assess(&owner(), &c, &population(50), Velocity::default());
         let common = assess(&owner(), &c, &population(1), Velocity::default());
         assert!(
-            rare.likelihood_ratio < common.likelihood_ratio / 2.0,
+            rare.likelihood_ratio < common.likelihood_ratio / 1.5,
             "{rare:?} {common:?}"
+        );
+    }
+
+    #[test]
+    fn a_targeted_attacker_copying_country_browser_os_and_hour_is_a_takeover() {
+        // The victim's country, browser, OS and hour; new hardware on another provider.
+        let t = score(s("", 0, "FR", 12322, "attacker", "Chrome"), Velocity::default());
+        assert!(t.score >= 0.5, "{t:?}");
+        let codes: Vec<&str> = t.new.iter().map(|(f, _)| reason(*f)).collect();
+        assert_eq!(codes, ["ATO_NEW_NETWORK", "ATO_NEW_DEVICE"]);
+    }
+
+    #[test]
+    fn a_copyable_feature_the_owner_shows_is_no_evidence_of_the_owner() {
+        let mut pop = Population::default();
+        for i in 0..1_000 {
+            let country = if i % 100 == 0 { "FR" } else { "US" };
+            pop.add(&s(&format!("p{i}"), 0, country, 1, "d", "Chrome"), true);
+        }
+        // France is rare in the population and the owner's only country: still factor 1.
+        let c = at_next_day(s("", 0, "FR", 12322, "attacker", "Chrome"));
+        let with_rare_country = assess(&owner(), &c, &pop, Velocity::default());
+        let mut elsewhere = c.clone();
+        elsewhere.country = String::new();
+        let without_country = assess(&owner(), &elsewhere, &pop, Velocity::default());
+        assert_eq!(
+            with_rare_country.likelihood_ratio,
+            without_country.likelihood_ratio
         );
     }
 }
