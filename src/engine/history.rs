@@ -253,16 +253,21 @@ pub struct Aggregates {
 /// Session scores lose half their weight in the average every week before `last_seen`.
 pub const HALF_LIFE: Millis = 7 * DAY;
 
-/// Distinct non-empty keys among `(at, key)` pairs with `at` in `(end - window, end]`.
-fn distinct_within(recent: &[(Millis, &str)], end: Millis, window: Millis) -> u32 {
-    let mut keys: Vec<&str> = recent
-        .iter()
-        .filter(|(at, k)| *at > end - window && !k.is_empty())
-        .map(|(_, k)| *k)
-        .collect();
-    keys.sort_unstable();
-    keys.dedup();
-    keys.len() as u32
+/// Distinct non-empty keys among `(at, key)` pairs of the week before `end`, over the last day
+/// and the whole week: one sort for both windows.
+fn distinct_windows(recent: &mut [(Millis, &str)], end: Millis) -> Windows {
+    recent.sort_unstable_by(|a, b| a.1.cmp(b.1));
+    let mut w = Windows::default();
+    for group in recent.chunk_by(|a, b| a.1 == b.1) {
+        if group[0].1.is_empty() {
+            continue;
+        }
+        w.seven_day += 1;
+        if group.iter().any(|(at, _)| *at > end - DAY) {
+            w.one_day += 1;
+        }
+    }
+    w
 }
 
 /// Computes the aggregates in a few linear passes (no full sort: this runs on every
@@ -325,14 +330,8 @@ pub fn aggregate(history: &History) -> Aggregates {
         last_session: last.id.clone(),
         country,
         countries: by_country.iter().map(|e| e.0.to_string()).collect(),
-        unique_devices: Windows {
-            one_day: distinct_within(&devices, end, DAY),
-            seven_day: distinct_within(&devices, end, 7 * DAY),
-        },
-        unique_networks: Windows {
-            one_day: distinct_within(&networks, end, DAY),
-            seven_day: distinct_within(&networks, end, 7 * DAY),
-        },
+        unique_devices: distinct_windows(&mut devices, end),
+        unique_networks: distinct_windows(&mut networks, end),
         risk_signal_average: RiskSignalScores(risk.map(avg)),
         bot_average: avg(bot),
     }
