@@ -682,22 +682,13 @@ fn authenticate_lists_linked_accounts_when_asked() {
 fn a_login_an_ocean_away_an_hour_later_is_impossible_travel() {
     let w = World::new();
     let session_in = |lat: f64, lon: f64, country: &str| {
-        let req = Request {
-            geo: Some(edgeward::api::Geo {
-                country: country.into(),
-                latitude: Some(lat),
-                longitude: Some(lon),
-                ..Default::default()
-            }),
-            ..request(
-                "POST",
-                "/session",
-                &[("x-public-key", DEMO_PUBLIC)],
-                signals("b-travel").to_string(),
-            )
+        let geo = edgeward::api::Geo {
+            country: country.into(),
+            latitude: Some(lat),
+            longitude: Some(lon),
+            ..Default::default()
         };
-        let r: Value = serde_json::from_str(&block_on(w.send(req)).body).unwrap();
-        r["session_id"].as_str().unwrap().to_string()
+        w.session_located("203.0.113.50", signals("b-travel"), geo)
     };
     let paris = session_in(48.86, 2.35, "FR");
     assert_eq!(

@@ -11,17 +11,29 @@ use serde_json::{json, Value};
 const OWNER_IP: &str = "203.0.113.7";
 const THIEF_IP: &str = "198.51.100.9";
 
-/// Five days of the owner on one browser, then a login from another browser and address.
+/// Paris on `asn`.
+fn paris(asn: u32) -> edgeward::api::Geo {
+    edgeward::api::Geo {
+        country: "FR".into(),
+        asn: Some(asn),
+        ..Default::default()
+    }
+}
+
+/// Five days of the owner on one browser at home, then a login from another browser, network
+/// and address in the owner's city: doubtful (≥ 0.25), not yet a takeover (< 0.5).
 fn owner_then_thief(w: &World, account: &str) -> String {
     for day in 0..5 {
         w.at(T0 + day * DAY);
-        let s = w.session_from(OWNER_IP, signals("owner-b"));
+        let s = w.session_located(OWNER_IP, signals("owner-b"), paris(3215));
         w.authenticate(&s, json!({"id": account, "email": "owner@example.com"}));
     }
     w.at(T0 + 5 * DAY);
-    let thief = w.session_from(THIEF_IP, signals("thief-b"));
-    let (s, _) = w.authenticate(&thief, json!({"id": account}));
+    let thief = w.session_located(THIEF_IP, signals("thief-b"), paris(51207));
+    let (s, r) = w.authenticate(&thief, json!({"id": account}));
     assert_eq!(s, 200);
+    let score = r["account_takeover"].as_f64().unwrap();
+    assert!((0.25..0.5).contains(&score), "{r}");
     thief
 }
 

@@ -254,7 +254,7 @@ pub async fn authenticate<S: Store>(
         keys: &keys,
         now: ctx.now,
     };
-    let openings = incidents::on_authenticate(&history, &cur, &assessment);
+    let openings = incidents::on_authenticate(&history, &cur, &assessment, &project.thresholds);
     let evidence = Evidence::of_session(&rec);
     let additional = evidence.additional(
         &profile.info.email,

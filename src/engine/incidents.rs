@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use super::events::{is_credential_change, is_transaction, EventSummary, Login};
 use super::history::{round4, History, MatchType, SessionSummary};
 use super::population::Feature;
-use super::{noisy_or, Assessment, CurrentSession};
+use super::{noisy_or, Assessment, Config, CurrentSession};
 use crate::schema::time::{Millis, DAY};
 use crate::schema::{Additional, Decision, RiskSignal};
 
@@ -236,8 +236,10 @@ fn novelty_categories(new_features: u8) -> u8 {
         .fold(0, |m, f| m | feature_category(f).bit())
 }
 
-/// A login counts as the way into a takeover flow when it came from a device the account
-/// never used, or was this unlike the owner.
+/// A login counts as the way into a takeover flow when it was this unlike the owner. A new
+/// device alone is not enough: the owner's new computer at home scores near 0 and its owner
+/// often resets a forgotten password on it; an attacker's new device comes with a new network
+/// and address, which the takeover model scores above this.
 pub const FLOW_LOGIN: f64 = 0.25;
 /// How long after such a login a credential change continues the flow.
 pub const FLOW_WINDOW: Millis = DAY;
@@ -254,10 +256,9 @@ fn logins(history: &History) -> impl Iterator<Item = Login<'_>> {
         .chain(history.events.iter().filter_map(Login::of_event))
 }
 
-/// Whether a login can open a takeover flow: a device the account never used, or a score of
-/// [`FLOW_LOGIN`].
+/// Whether a login can open a takeover flow: a score of [`FLOW_LOGIN`].
 fn doubtful(l: &Login<'_>) -> bool {
-    l.takeover >= FLOW_LOGIN || l.new_features & Feature::Device.bit() != 0
+    l.takeover >= FLOW_LOGIN
 }
 
 /// The doubtful login a credential change at `at` continues, if any: the riskiest of `logins`
@@ -323,13 +324,15 @@ pub const CLUSTER_EVIDENCE: f64 = 0.5;
 
 /// The incidents an authentication opens: a takeover when the session scored as someone else's
 /// (its episode is the session), a fake account when the decision is Fake on the scores (not
-/// forced by the block list) or Suspicious with [`CLUSTER_EVIDENCE`] of other accounts:
+/// forced by the block list) without the takeover's part (a real account in an attacker's hands
+/// is a takeover, not a fake account), or Suspicious with [`CLUSTER_EVIDENCE`] of other accounts:
 /// `cluster` when linked accounts share its browser, device or
 /// mailbox (its episode is that identifier), `single` otherwise.
 pub fn on_authenticate(
     history: &History,
     current: &CurrentSession,
     assessment: &Assessment,
+    config: &Config,
 ) -> Vec<Opening> {
     let s = &current.summary;
     let mut out = Vec::new();
@@ -353,7 +356,7 @@ pub fn on_authenticate(
     }
     let listed = history.lists.iter().any(|l| l == "block");
     let fake = match assessment.decision {
-        Decision::Fake => true,
+        Decision::Fake => assessment.fake_account_score() >= config.fake,
         Decision::Suspicious => assessment.multiple_accounts >= CLUSTER_EVIDENCE,
         Decision::Real => false,
     };
@@ -505,21 +508,78 @@ mod tests {
     const NEW_DEVICE: u8 = 1 << Feature::Device as u8;
 
     #[test]
-    fn a_password_change_after_a_login_from_a_new_device_opens_a_takeover() {
+    fn a_password_change_after_a_doubtful_login_opens_a_takeover() {
         let change = event("e1", 10 * HOUR, "password_change");
         let h = history(
             vec![
                 login("s-old", 0, 0.01, 0),
-                login("s-new", 9 * HOUR, 0.1, NEW_DEVICE),
+                login("s-new", 9 * HOUR, 0.3, NEW_DEVICE),
             ],
             vec![change.clone()],
         );
         let o = on_event(&h, &change).expect("a takeover flow");
         assert_eq!(o.id, "ato.s-new");
         assert_eq!(o.attack_type, AttackType::AccountTakeover);
-        assert!((o.risk_score - 0.55).abs() < 1e-9, "{}", o.risk_score);
+        assert!((o.risk_score - 0.65).abs() < 1e-9, "{}", o.risk_score);
         assert_eq!(o.triggers, [Category::Device, Category::Behavior]);
         assert_eq!(o.reasons, ["ATO_NEW_DEVICE", "ATO_CREDENTIAL_CHANGE"]);
+    }
+
+    #[test]
+    fn a_takeover_decided_fake_opens_a_takeover_not_a_fake_account() {
+        let mut h = History::default();
+        for i in 0..10 {
+            h.sessions.push(SessionSummary {
+                id: format!("h{i}"),
+                at: i * DAY,
+                country: "FR".into(),
+                asn: 3215,
+                device_id: "home".into(),
+                browser: "Chrome".into(),
+                os: "Windows".into(),
+                ..SessionSummary::default()
+            });
+        }
+        let mut c = CurrentSession {
+            summary: SessionSummary {
+                id: "attacker".into(),
+                at: 11 * DAY,
+                country: "NG".into(),
+                asn: 37148,
+                device_id: "other".into(),
+                browser: "Firefox".into(),
+                os: "Linux".into(),
+                ..SessionSummary::default()
+            },
+            ..CurrentSession::default()
+        };
+        super::super::enrich(
+            &h,
+            &mut c,
+            &super::super::Population::default(),
+            super::super::Velocity::default(),
+        );
+        h.sessions.push(c.summary.clone());
+        let config = Config::default();
+        let a = super::super::assess(&h, Some(&c), &config);
+        assert_eq!(a.decision, Decision::Fake, "{a:?}");
+        let kinds: Vec<AttackType> = on_authenticate(&h, &c, &a, &config)
+            .into_iter()
+            .map(|o| o.attack_type)
+            .collect();
+        assert_eq!(kinds, [AttackType::AccountTakeover]);
+    }
+
+    #[test]
+    fn a_password_change_on_the_owners_new_device_at_home_opens_nothing() {
+        // A new device that scored low: the owner's own network and address.
+        let change = event("e1", 10 * HOUR, "password_change");
+        let h = history(
+            vec![login("s", 9 * HOUR, 0.04, NEW_DEVICE)],
+            vec![change.clone()],
+        );
+        assert_eq!(on_event(&h, &change), None);
+        assert_eq!(flow_takeover(&h, 10 * HOUR), 0.0);
     }
 
     #[test]

@@ -290,7 +290,10 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
         });
     }
 
-    let account_score = noisy_or([bot, 0.8 * multiple_accounts, risk_signals, account_takeover]);
+    let account_score = noisy_or([
+        fake_account_score(bot, multiple_accounts, risk_signals),
+        account_takeover,
+    ]);
     let decision = if in_list("block") {
         reasons.push(Reason {
             code: "LIST_BLOCK".into(),
@@ -324,6 +327,23 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
         reasons,
         aggregates,
         email,
+    }
+}
+
+/// How much `multiple_accounts` counts towards the account score: a shared device or browser is
+/// often a household.
+const MULTI_WEIGHT: f64 = 0.8;
+
+/// The part of the account score that says the account itself is fake (a bot, one of many, a
+/// risky network or address), as opposed to a real account in someone else's hands.
+pub fn fake_account_score(bot: f64, multiple_accounts: f64, risk_signals: f64) -> f64 {
+    noisy_or([bot, MULTI_WEIGHT * multiple_accounts, risk_signals])
+}
+
+impl Assessment {
+    /// [`fake_account_score`] of this assessment.
+    pub fn fake_account_score(&self) -> f64 {
+        fake_account_score(self.bot, self.multiple_accounts, self.risk_signals)
     }
 }
 

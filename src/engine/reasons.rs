@@ -320,7 +320,7 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         code: "ATO_CREDENTIAL_CHANGE",
         component: Takeover,
         class: High,
-        meaning: "A password change, e-mail change or disabled second factor (POST /event) followed within a day a login from a device the account never used or one that scored as someone else's: the takeover flow. Weighs on the account for seven days after the change.",
+        meaning: "A password change, e-mail change or disabled second factor (POST /event) followed within a day a login that scored ≥ 0.25 as someone else's: the takeover flow. Weighs on the account for seven days after the change.",
         action: "Confirm the change through the account's previous e-mail or phone; send feedback (update_status) if it was the owner.",
     },
     ReasonInfo {

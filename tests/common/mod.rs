@@ -152,6 +152,21 @@ impl World {
         v["session_id"].as_str().unwrap().to_string()
     }
 
+    /// A browser session from `ip` as Cloudflare would place it (`request.cf`).
+    pub fn session_located(&self, ip: &str, signals: Value, geo: edgeward::api::Geo) -> String {
+        let req = edgeward::api::Request {
+            geo: Some(geo),
+            ..request(
+                "POST",
+                "/session",
+                &[("x-public-key", DEMO_PUBLIC), ("x-forwarded-for", ip)],
+                signals.to_string(),
+            )
+        };
+        let v: Value = serde_json::from_str(&block_on(self.send(req)).body).unwrap();
+        v["session_id"].as_str().unwrap().to_string()
+    }
+
     pub fn authenticate(&self, sid: &str, account: Value) -> (u16, Value) {
         self.secret(
             "POST",

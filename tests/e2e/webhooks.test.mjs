@@ -37,8 +37,8 @@ async function waitFor(user, n, ms = 15_000) {
 
 const signature = (body) => `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
 
-async function loginAt(account, at, signals, ip) {
-  const headers = { "x-edgeward-now": String(at), "x-edgeward-cf": JSON.stringify(PARIS) };
+async function loginAt(account, at, signals, ip, cf = PARIS) {
+  const headers = { "x-edgeward-now": String(at), "x-edgeward-cf": JSON.stringify(cf) };
   const sid = await newSession(signals, { ip, headers: { ...headers, "user-agent": signals.window.userAgent } });
   const r = await call("POST", "/session/authenticate", {
     key: DEMO.secret,
@@ -54,15 +54,16 @@ test("the receiver is configured", () => {
 });
 
 test("a takeover flow's incident is posted signed after the response, and retried after a 500", async () => {
-  // Five days from one browser at home, then a new phone at home an hour ago: not a takeover
-  // by itself, but a password change right after it is.
+  // Five days from one browser at home, then a new phone on a mobile network in Paris an hour
+  // ago: doubtful, not a takeover by itself, but a password change right after it is.
   const account = unique("hooked/Zoë");
   const home = browserSignals(unique("home"));
   const ip = `198.51.100.${20 + Math.floor(Math.random() * 200)}`;
   const loginAtTime = Date.now() - HOUR;
   for (let d = 5; d >= 1; d--) await loginAt(account, loginAtTime - d * DAY, home, ip);
   const phone = browserSignals(unique("phone"));
-  const { sid, auth } = await loginAt(account, loginAtTime, phone, ip);
+  const mobileIp = `192.0.2.${20 + Math.floor(Math.random() * 200)}`;
+  const { sid, auth } = await loginAt(account, loginAtTime, phone, mobileIp, { ...PARIS, asn: 51207, asOrganization: "Free Mobile" });
   assert.ok(auth.account_takeover < 0.5, "the login alone opens no takeover");
   assert.deepEqual(await waitFor(account, 1, 1500), [], "nothing is posted before the incident opens");
 
@@ -100,7 +101,7 @@ test("a takeover flow's incident is posted signed after the response, and retrie
   assert.ok(Array.isArray(body.attack_patterns));
   assert.ok(body.attack_patterns.includes("ATO_NEW_DEVICE"), JSON.stringify(body.attack_patterns));
   assert.ok(body.attack_patterns.includes("ATO_CREDENTIAL_CHANGE"), JSON.stringify(body.attack_patterns));
-  assert.deepEqual(body.additional, { city: "Paris", country: "FR", ip, user_agent: phone.window.userAgent });
+  assert.deepEqual(body.additional, { city: "Paris", country: "FR", ip: mobileIp, user_agent: phone.window.userAgent });
 
   // A 2xx ends the retries: no third attempt (it would come 4 s after the second).
   await sleep(Math.max(0, second.at + 4500 - Date.now()));
