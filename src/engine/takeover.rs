@@ -415,7 +415,10 @@ mod tests {
     #[test]
     fn a_targeted_attacker_copying_country_browser_os_and_hour_is_a_takeover() {
         // The victim's country, browser, OS and hour; new hardware on another provider.
-        let t = score(s("", 0, "FR", 12322, "attacker", "Chrome"), Velocity::default());
+        let t = score(
+            s("", 0, "FR", 12322, "attacker", "Chrome"),
+            Velocity::default(),
+        );
         assert!(t.score >= 0.5, "{t:?}");
         let codes: Vec<&str> = t.new.iter().map(|(f, _)| reason(*f)).collect();
         assert_eq!(codes, ["ATO_NEW_NETWORK", "ATO_NEW_DEVICE"]);
