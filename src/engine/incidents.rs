@@ -526,7 +526,7 @@ mod tests {
     }
 
     #[test]
-    fn a_takeover_decided_fake_opens_a_takeover_not_a_fake_account() {
+    fn a_takeover_opens_a_takeover_incident_not_a_fake_account_one() {
         let mut h = History::default();
         for i in 0..10 {
             h.sessions.push(SessionSummary {
@@ -562,7 +562,7 @@ mod tests {
         h.sessions.push(c.summary.clone());
         let config = Config::default();
         let a = super::super::assess(&h, Some(&c), &config);
-        assert_eq!(a.decision, Decision::Fake, "{a:?}");
+        assert!(a.account_score >= config.fake, "{a:?}");
         let kinds: Vec<AttackType> = on_authenticate(&h, &c, &a, &config)
             .into_iter()
             .map(|o| o.attack_type)

@@ -290,10 +290,14 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
         });
     }
 
-    let account_score = noisy_or([
-        fake_account_score(bot, multiple_accounts, risk_signals),
-        account_takeover,
-    ]);
+    let fake_part = fake_account_score(bot, multiple_accounts, risk_signals);
+    let account_score = noisy_or([fake_part, account_takeover]);
+    // A takeover alone says a real account may be in someone else's hands: the owner on a new
+    // phone looks the same, and passes a second factor where the attacker does not. So it makes
+    // the account Suspicious at most; Fake needs the account's own evidence to be Suspicious by
+    // itself too, or velocity (many accounts, failures: an automated attack).
+    let velocity = current.is_some_and(|c| c.takeover.velocity_factor > 1.0);
+    let step_up = account_score >= config.fake && fake_part < config.suspicious && !velocity;
     let decision = if in_list("block") {
         reasons.push(Reason {
             code: "LIST_BLOCK".into(),
@@ -308,6 +312,13 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
             weight: 1.0,
         });
         Decision::Real
+    } else if step_up {
+        reasons.push(Reason {
+            code: "ATO_STEP_UP".into(),
+            component: Component::Decision,
+            weight: 0.0,
+        });
+        Decision::Suspicious
     } else if account_score >= config.fake {
         Decision::Fake
     } else if account_score >= config.suspicious {
@@ -522,7 +533,7 @@ mod tests {
         }
         let a = assess(&h, None, &Config::default());
         assert_eq!(a.account_takeover, 0.97);
-        assert_eq!(a.decision, Decision::Fake);
+        assert_eq!(a.decision, Decision::Suspicious);
         assert_eq!(a.reasons[0].code, "ATO_LATEST_SESSION");
         assert_eq!(a.reasons[0].weight, 0.97);
         // The owner logs in again: the view follows.
@@ -530,6 +541,30 @@ mod tests {
         let a = assess(&h, None, &Config::default());
         assert_eq!(a.account_takeover, 0.01);
         assert_eq!(a.decision, Decision::Real);
+    }
+
+    #[test]
+    fn a_takeover_alone_is_a_step_up_not_fake() {
+        let mut c = current(0.0, &[]);
+        c.takeover.score = 0.95;
+        c.takeover.velocity_factor = 1.0;
+        let h = with_current(&c);
+        let a = assess(&h, Some(&c), &Config::default());
+        assert_eq!(a.account_score, 0.95);
+        assert_eq!(a.decision, Decision::Suspicious);
+        assert_eq!(a.reasons.last().unwrap().code, "ATO_STEP_UP");
+        // With velocity (an automated attack), or the account's own evidence, it is Fake.
+        let mut fast = c.clone();
+        fast.takeover.velocity_factor = 3.0;
+        assert_eq!(
+            assess(&h, Some(&fast), &Config::default()).decision,
+            Decision::Fake
+        );
+        let mut h = h;
+        h.email = "someone@mailinator.com".into();
+        let a = assess(&h, Some(&c), &Config::default());
+        assert_eq!(a.decision, Decision::Fake);
+        assert!(!a.reasons.iter().any(|r| r.code == "ATO_STEP_UP"));
     }
 
     #[test]

@@ -324,6 +324,13 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         action: "Confirm the change through the account's previous e-mail or phone; send feedback (update_status) if it was the owner.",
     },
     ReasonInfo {
+        code: "ATO_STEP_UP",
+        component: Decision,
+        class: Override,
+        meaning: "The account score reached the Fake threshold on the takeover alone (no velocity, and bot, multiple accounts and risk signals together under the Suspicious threshold): a real account that may be in someone else's hands, or its owner on a new device and network, is decided Suspicious, not Fake.",
+        action: "Ask for a second factor before letting the session in or doing anything sensitive; the owner passes it, an attacker with only the password does not.",
+    },
+    ReasonInfo {
         code: "LIST_ALLOW",
         component: Decision,
         class: Override,
