@@ -134,7 +134,7 @@ const analysis = analyse(classes, accounts);
 const changeAnalysis = analyseChanges(classes, accounts, analysis);
 writeFileSync(outPath, markdown({ analysis, changeAnalysis, meta }) + "\n");
 if (env.EDGEWARD_QUALITY_JSON) {
-  const decisive = accounts.map((a) => ({ account: a.id, cls: a.cls, email: a.email, sessions: a.events.map((e) => ({ t: new Date(e.t).toISOString(), stage: e.stage, decisive: e.decisive, ip: e.ip, country: e.cf.country, asn: e.cf.asn, browser_id: e.load.signals.browser_id, result: e.result })), changes: (a.changes ?? []).map((c) => ({ t: new Date(c.t).toISOString(), kind: c.kind, after: new Date(c.login.t).toISOString(), result: c.result })) }));
+  const decisive = accounts.map((a) => ({ account: a.id, cls: a.cls, ...(a.group ? { group: a.group } : {}), email: a.email, sessions: a.events.map((e) => ({ t: new Date(e.t).toISOString(), stage: e.stage, decisive: e.decisive, ip: e.ip, country: e.cf.country, asn: e.cf.asn, browser_id: e.load.signals.browser_id, result: e.result })), changes: (a.changes ?? []).map((c) => ({ t: new Date(c.t).toISOString(), kind: c.kind, after: new Date(c.login.t).toISOString(), result: c.result })) }));
   writeFileSync(resolve(root, env.EDGEWARD_QUALITY_JSON), JSON.stringify(decisive, null, 1));
 }
 
@@ -142,6 +142,7 @@ console.log(`\nwrote ${outPath} in ${seconds.toFixed(0)} s`);
 for (const r of analysis.rows) {
   const rate = r.label === "attack" ? `recall ${r.rate.toFixed(3)}` : `FP ${(100 * r.rate).toFixed(1)} %`;
   console.log(`  ${String(r.n).padStart(2)} ${r.name.padEnd(58)} ${String(r.real).padStart(4)} ${String(r.suspicious).padStart(4)} ${String(r.fake).padStart(4)}  ${rate}`);
+  for (const g of r.groups) console.log(`     ↳ ${g.name.padEnd(56)} ${String(g.real).padStart(4)} ${String(g.suspicious).padStart(4)} ${String(g.fake).padStart(4)}  ATO_NEW_DEVICE ${g.newDevice}/${g.played}, exposed ${g.exposed}/${g.accounts}, password changes ${g.changes} (FP ${g.changeFP})`);
 }
 console.log(`  all benign: FP ${(100 * analysis.fpRate).toFixed(2)} % (${analysis.benignFP} of ${analysis.benignPlayed})`);
 console.log("\nafter a password change (detected: a pending account_takeover incident; benign FP: an incident opened by the change, or a decision other than Real):");

@@ -6,7 +6,7 @@
 // Time: a fixed base, 2026-11-01T00:00Z (a Sunday), day 0. History is laid down on local days
 // 0–20; the population index is rebuilt before the decisive phase, which starts at day 22
 // 00:00 UTC; decisive sessions happen on local day 23 (Tuesday 24 November) and after.
-import { Rng } from "./prng.mjs";
+import { Rng, hash32 } from "./prng.mjs";
 import {
   ATTACKER_COUNTRIES, COUNTRIES, DESKTOP_MODELS, HOME_COUNTRIES, MODELS, PHONE_MODELS, cf, ispAddress,
   makeBrowser, makeDevice, normalizeMailbox, operatorSession, pageLoad, personalEmail, reserveEmail,
@@ -58,45 +58,50 @@ export const CLASSES = [
   { key: "mobile", n: 5, label: "benign", name: "Mobile carrier churn", decisive: "the last login, from yet another carrier address" },
   { key: "vpn-commuters", n: 6, label: "benign", name: "VPN commuters", decisive: "the last login, through the commercial VPN" },
   { key: "common-phones", n: 7, label: "benign", name: "Identical popular phones", decisive: "the last login" },
-  { key: "ato-naive", n: 8, label: "attack", name: "Takeover, naive attacker", decisive: "the attacker's login" },
-  { key: "ato-vpn", n: 9, label: "attack", name: "Takeover, VPN attacker", decisive: "the attacker's login" },
-  { key: "ato-targeted", n: 10, label: "attack", name: "Takeover, targeted attacker", decisive: "the attacker's login" },
-  { key: "device-farm", n: 11, label: "attack", name: "Device farms", decisive: "each farm account's first login after the whole farm signed up (when it would cash out); sign-up shown apart" },
-  { key: "alias-rings", n: 12, label: "attack", name: "E-mail alias rings", decisive: "each ring account's next-day login after the whole ring signed up; sign-up shown apart" },
-  { key: "tor-dc-disposable", n: 13, label: "attack", name: "Tor / datacenter sign-ups, disposable mail", decisive: "the sign-up" },
-  { key: "stuffing", n: 14, label: "attack", name: "Credential stuffing", decisive: "the attacker's login into the victim's account" },
-  { key: "impossible-travel", n: 15, label: "attack", name: "Impossible travel", decisive: "the login from another continent one hour after a login at home" },
-  { key: "bots", n: 16, label: "attack", name: "Bots (WebDriver / HeadlessChrome)", decisive: "the sign-up" },
+  { key: "new-device", n: 8, label: "benign", name: "New device (the owner's own new computer or phone)", decisive: "the owner's first login from a device and browser new to the account (local day 23, usual hour): a new computer at home, a new phone on a carrier the account never used, or a second computer at work (a third each)" },
+  { key: "ato-naive", n: 9, label: "attack", name: "Takeover, naive attacker", decisive: "the attacker's login" },
+  { key: "ato-vpn", n: 10, label: "attack", name: "Takeover, VPN attacker", decisive: "the attacker's login" },
+  { key: "ato-targeted", n: 11, label: "attack", name: "Takeover, targeted attacker", decisive: "the attacker's login" },
+  { key: "device-farm", n: 12, label: "attack", name: "Device farms", decisive: "each farm account's first login after the whole farm signed up (when it would cash out); sign-up shown apart" },
+  { key: "alias-rings", n: 13, label: "attack", name: "E-mail alias rings", decisive: "each ring account's next-day login after the whole ring signed up; sign-up shown apart" },
+  { key: "tor-dc-disposable", n: 14, label: "attack", name: "Tor / datacenter sign-ups, disposable mail", decisive: "the sign-up" },
+  { key: "stuffing", n: 15, label: "attack", name: "Credential stuffing", decisive: "the attacker's login into the victim's account" },
+  { key: "impossible-travel", n: 16, label: "attack", name: "Impossible travel", decisive: "the login from another continent one hour after a login at home" },
+  { key: "bots", n: 17, label: "attack", name: "Bots (WebDriver / HeadlessChrome)", decisive: "the sign-up" },
 ];
+
+/** A class's number in the report. */
+const no = (key) => CLASSES.find((c) => c.key === key).n;
 
 /** What each population is, for the report (sizes at scale 1). */
 export const POPULATIONS = [
   "Addresses: residential ones are drawn from approximate prefixes of each country's large providers (world.mjs), checked to be outside every iporigin range; datacenter, VPN and Tor addresses are drawn from iporigin's ranges of that kind (Amazon AWS, DigitalOcean, Hetzner, OVHcloud, Vultr; Mullvad, ProtonVPN; Tor). Country, city, coordinates and ASN go to the worker in `x-edgeward-cf`.",
   "Devices: Windows (Intel, NVIDIA, AMD), Mac, Linux desktops and iPhone / Android phones with their real screen sizes, core counts, memory and WebGL strings, the owner's time zone and languages; Chrome, Edge, Firefox, Safari, Samsung Internet user agents; browsers update one major version mid-history. Fingerprints therefore collide between unrelated people, as they do in the wild.",
-  "1 Regulars (150): 10–25 sessions over three weeks at their usual hour, one home address and provider; a realistic spread of 12 countries (US, GB, FR, DE most); 30 % also use a phone from the start (home Wi-Fi 70 %, their carrier 30 %).",
-  "2 Travellers (15 + 15): a regular's history, a login at home on day 23, then after the flight (≥ 10 h between continents, ≥ distance / 800 km/h + 3 h) 2–3 logins abroad on the same device and browser from a local provider. In the second half the device's time zone follows the destination, as phones and laptops do by default.",
-  "3 Households (20, 48 accounts): 2–3 accounts on one shared computer and browser (one browser id) at one home address, 8–18 sessions each; 30 % of members also have a phone of their own.",
-  "4 Office (40): one London office address (BT), each employee on their own computer and browser; logins on 75 % of working days at 08:30–10:00, a quarter of them again after lunch; the decisive logins all on one Tuesday morning.",
-  "5 Mobile carrier churn (30): phone only, 10–20 sessions, a new address within the carrier's prefix every session.",
-  "6 VPN commuters (20): home provider and a commercial VPN (Mullvad or ProtonVPN, exit in their own country, 2–3 exit addresses) by turns; the decisive login is through the VPN.",
-  "7 Identical popular phones (40): the same iPhone (393×852, Apple GPU, 4 cores, New York time, en-US, Safari) for 40 unrelated New Yorkers with their own browser ids, providers and addresses, 6–14 sessions each.",
-  "8 Takeover, naive (40): a regular's history, then a login from another country (NG, VN, RO, ID, BR, IN), another provider, a device of another OS and another browser family.",
-  "9 Takeover, VPN (40): a regular's history, then a login through a Mullvad / ProtonVPN address, `x-edgeward-cf` placing it in the victim's country with the VPN's ASN, on the attacker's own device (their own time zone and languages).",
-  "10 Takeover, targeted (40): a regular's history, then a login at the victim's usual hour from the victim's city through a residential proxy on another provider, the victim's browser, OS, time zone and languages; only the hardware differs (screen, GPU where the browser shows it, cores).",
-  "11 Device farms (5 farms, 10–20 accounts each): one rare device per farm (an old Windows PC or a low-end Android), a new browser id for every account; sign-ups 2–8 minutes apart, then 3–6 h later each account logs in again on the farm device with cleared storage. Farms 1, 3, 5 use one address, farms 2 and 4 rotate residential proxies.",
-  "12 E-mail alias rings (5 rings, 4–6 accounts): one Gmail mailbox spelled with moved dots and +tags, each account on its own device and address in one country; sign-ups 10–60 minutes apart, each account logs in again the next day.",
-  "13 Tor / datacenter sign-ups (30): half through Tor exits, half from cloud providers, disposable addresses (mailinator.com, guerrillamail.com, yopmail.com …).",
-  "14 Credential stuffing (40 victims with a regular's history): one DigitalOcean address logs into every victim within 20 minutes, one device (Chrome-on-Windows user agent, no WebDriver flag, 800×600, SwiftShader GPU, UTC clock, no mouse), cleared storage every time.",
-  "15 Impossible travel (20): a regular's history, a login at home on day 23, then one hour later a login from another continent with the same browser (a stolen session or synced profile).",
-  "16 Bots (20): sign-ups with `navigator.webdriver = true` (10) or a HeadlessChrome user agent (10), half from datacenters, half from residential addresses.",
-  "Credential changes (after everything above is laid down): 2–10 minutes after the attack login, every takeover attacker (classes 8–10) changes the password: `POST /event` type `password_change` with the login's `session_id`, its address and user agent, and `timestamp` at the simulated instant (also the worker's clock, `x-edgeward-now`). 1–15 minutes after their decisive login, 20 % of every benign population (40 % of travellers, whose last login is abroad) do the same.",
+  `${no("regulars")} Regulars (150): 10–25 sessions over three weeks at their usual hour, one home address and provider; a realistic spread of 12 countries (US, GB, FR, DE most); 30 % also use a phone from the start (home Wi-Fi 70 %, their carrier 30 %).`,
+  `${no("travellers-home-tz")} Travellers (15 + 15): a regular's history, a login at home on day 23, then after the flight (≥ 10 h between continents, ≥ distance / 800 km/h + 3 h) 2–3 logins abroad on the same device and browser from a local provider. In the second half the device's time zone follows the destination, as phones and laptops do by default.`,
+  `${no("households")} Households (20, 48 accounts): 2–3 accounts on one shared computer and browser (one browser id) at one home address, 8–18 sessions each; 30 % of members also have a phone of their own.`,
+  `${no("office")} Office (40): one London office address (BT), each employee on their own computer and browser; logins on 75 % of working days at 08:30–10:00, a quarter of them again after lunch; the decisive logins all on one Tuesday morning.`,
+  `${no("mobile")} Mobile carrier churn (30): phone only, 10–20 sessions, a new address within the carrier's prefix every session.`,
+  `${no("vpn-commuters")} VPN commuters (20): home provider and a commercial VPN (Mullvad or ProtonVPN, exit in their own country, 2–3 exit addresses) by turns; the decisive login is through the VPN.`,
+  `${no("common-phones")} Identical popular phones (40): the same iPhone (393×852, Apple GPU, 4 cores, New York time, en-US, Safari) for 40 unrelated New Yorkers with their own browser ids, providers and addresses, 6–14 sessions each.`,
+  `${no("new-device")} New device (30, a third per situation): a regular's history (drawn as for the takeover victims), then on day 23 at the owner's usual hour a login from a device and browser id the account has never shown, the owner's own: their time zone and languages, a browser family they already use where the new device has one. A third is a new computer at home (the home address and provider); a third a new phone on mobile data (a carrier of their country the account never used: a new ASN and address, in their city); a third a second computer at work (an office address of another fixed-line provider in their city: a new ASN and address). The devices come from the catalogue above, so their fingerprints collide with other people's, never with the account's own devices. Drawn last, from a PRNG stream of its own (seeded from the seed), so every other class's sessions are those of a run without it.`,
+  `${no("ato-naive")} Takeover, naive (40): a regular's history, then a login from another country (NG, VN, RO, ID, BR, IN), another provider, a device of another OS and another browser family.`,
+  `${no("ato-vpn")} Takeover, VPN (40): a regular's history, then a login through a Mullvad / ProtonVPN address, \`x-edgeward-cf\` placing it in the victim's country with the VPN's ASN, on the attacker's own device (their own time zone and languages).`,
+  `${no("ato-targeted")} Takeover, targeted (40): a regular's history, then a login at the victim's usual hour from the victim's city through a residential proxy on another provider, the victim's browser, OS, time zone and languages; only the hardware differs (screen, GPU where the browser shows it, cores).`,
+  `${no("device-farm")} Device farms (5 farms, 10–20 accounts each): one rare device per farm (an old Windows PC or a low-end Android), a new browser id for every account; sign-ups 2–8 minutes apart, then 3–6 h later each account logs in again on the farm device with cleared storage. Farms 1, 3, 5 use one address, farms 2 and 4 rotate residential proxies.`,
+  `${no("alias-rings")} E-mail alias rings (5 rings, 4–6 accounts): one Gmail mailbox spelled with moved dots and +tags, each account on its own device and address in one country; sign-ups 10–60 minutes apart, each account logs in again the next day.`,
+  `${no("tor-dc-disposable")} Tor / datacenter sign-ups (30): half through Tor exits, half from cloud providers, disposable addresses (mailinator.com, guerrillamail.com, yopmail.com …).`,
+  `${no("stuffing")} Credential stuffing (40 victims with a regular's history): one DigitalOcean address logs into every victim within 20 minutes, one device (Chrome-on-Windows user agent, no WebDriver flag, 800×600, SwiftShader GPU, UTC clock, no mouse), cleared storage every time.`,
+  `${no("impossible-travel")} Impossible travel (20): a regular's history, a login at home on day 23, then one hour later a login from another continent with the same browser (a stolen session or synced profile).`,
+  `${no("bots")} Bots (20): sign-ups with \`navigator.webdriver = true\` (10) or a HeadlessChrome user agent (10), half from datacenters, half from residential addresses.`,
+  `Credential changes (after everything above is laid down): 2–10 minutes after the attack login, every takeover attacker (classes ${no("ato-naive")}–${no("ato-targeted")}) changes the password: \`POST /event\` type \`password_change\` with the login's \`session_id\`, its address and user agent, and \`timestamp\` at the simulated instant (also the worker's clock, \`x-edgeward-now\`). 1–15 minutes after their decisive login, 20 % of every benign population do the same; 40 % of travellers (whose last login is abroad) and of new-device owners (setting up a device is when people reset a forgotten password).`,
 ];
 
 /** Population sizes; `scale` shrinks every population (never below 2). */
 export const SIZES = {
   regulars: 150, "travellers-home-tz": 15, "travellers-local-tz": 15, households: 20, office: 40, mobile: 30,
   "vpn-commuters": 20, "common-phones": 40, "ato-naive": 40, "ato-vpn": 40, "ato-targeted": 40,
-  farms: 5, rings: 5, "tor-dc-disposable": 30, stuffing: 40, "impossible-travel": 20, bots: 20,
+  farms: 5, rings: 5, "tor-dc-disposable": 30, stuffing: 40, "impossible-travel": 20, bots: 20, "new-device": 30,
 };
 
 // --- Building blocks -------------------------------------------------------------------------
@@ -107,6 +112,17 @@ class Builder {
     this.ranges = ranges;
     this.accounts = [];
     this.seq = 0;
+  }
+
+  /** Runs `fn` with the page loads of its sessions drawn from `rng` (a population's own stream). */
+  withRng(rng, fn) {
+    const saved = this.rng;
+    this.rng = rng;
+    try {
+      return fn();
+    } finally {
+      this.rng = saved;
+    }
   }
 
   account(cls, prefix, email) {
@@ -337,16 +353,20 @@ export function buildScenarios(seed, ranges, scale = 1) {
     }
   }
 
-  // 8–10. Takeovers of accounts with a regular's history.
-  const victim = (rng, cls, prefix) => {
-    const p = resident(b, rng);
+  // 8. New device: built last, below, from a stream of its own.
+
+  // 9–11. Takeovers of accounts with a regular's history (also the owners of class 8, drawn
+  // last). `fits`: a resident drawn that fails it is drawn again (no other class passes one).
+  const victim = (rng, cls, prefix, fits = () => true) => {
+    let p = resident(b, rng);
+    while (!fits(p)) p = resident(b, rng);
     const a = b.account(cls, prefix, personalEmail(rng, p.country));
     history(b, rng, a, p, rng.int(10, 20));
     return { p, a, oses: [p.desktop?.device.model.os, p.mobile?.device.model.os].filter(Boolean), browsers: [p.desktop?.browser, p.mobile?.browser].filter(Boolean) };
   };
   const attackTime = (rng) => T0 + D * DAY + rng.float() * DAY;
 
-  // 8. Naive (Wiefling et al. 2022): another country, network, device, browser and OS.
+  // 9. Naive (Wiefling et al. 2022): another country, network, device, browser and OS.
   {
     const rng = root.fork("ato-naive");
     for (let i = 0; i < size("ato-naive"); i++) {
@@ -362,7 +382,7 @@ export function buildScenarios(seed, ranges, scale = 1) {
     }
   }
 
-  // 9. VPN attacker: a commercial VPN exit in the victim's country, the attacker's own device.
+  // 10. VPN attacker: a commercial VPN exit in the victim's country, the attacker's own device.
   {
     const rng = root.fork("ato-vpn");
     for (let i = 0; i < size("ato-vpn"); i++) {
@@ -375,7 +395,7 @@ export function buildScenarios(seed, ranges, scale = 1) {
     }
   }
 
-  // 10. Targeted attacker: the victim's country and city through a residential proxy on another
+  // 11. Targeted attacker: the victim's country and city through a residential proxy on another
   // provider, the victim's browser and OS in the user agent, the victim's time zone and
   // languages, at the victim's usual hour; only the hardware (screen, GPU, cores) is their own.
   {
@@ -400,7 +420,7 @@ export function buildScenarios(seed, ranges, scale = 1) {
     }
   }
 
-  // 11. Device farms: one rare device per farm, a fresh browser id (cleared storage) for every
+  // 12. Device farms: one rare device per farm, a fresh browser id (cleared storage) for every
   // account; sign-ups minutes apart, then each account logs in again hours later to use it.
   // Farms 1, 3, 5 sit behind one address, farms 2 and 4 rotate residential proxies.
   {
@@ -447,7 +467,7 @@ export function buildScenarios(seed, ranges, scale = 1) {
     }
   }
 
-  // 12. E-mail alias rings: one Gmail mailbox behind 4–6 accounts (dots and +tags), each
+  // 13. E-mail alias rings: one Gmail mailbox behind 4–6 accounts (dots and +tags), each
   // account on its own device and address; sign-ups within a few hours, logins the next day.
   {
     const rng = root.fork("rings");
@@ -481,7 +501,7 @@ export function buildScenarios(seed, ranges, scale = 1) {
     }
   }
 
-  // 13. Tor and datacenter sign-ups with disposable mail.
+  // 14. Tor and datacenter sign-ups with disposable mail.
   {
     const rng = root.fork("tor-dc");
     const domains = ["mailinator.com", "guerrillamail.com", "yopmail.com", "sharklasers.com", "10minutemail.com", "trashmail.com", "grr.la", "maildrop.cc"];
@@ -499,7 +519,7 @@ export function buildScenarios(seed, ranges, scale = 1) {
     }
   }
 
-  // 14. Credential stuffing: 40 victims with history; one datacenter address logs into all of
+  // 15. Credential stuffing: 40 victims with history; one datacenter address logs into all of
   // them within 20 minutes from one headless-looking device (no WebDriver flag, an ordinary
   // Chrome user agent, a software GPU), with cleared storage each time.
   {
@@ -520,7 +540,7 @@ export function buildScenarios(seed, ranges, scale = 1) {
     }
   }
 
-  // 15. Impossible travel: a login at home, then an hour later one from another continent with
+  // 16. Impossible travel: a login at home, then an hour later one from another continent with
   // the same browser (a stolen session cookie or a synced browser profile).
   {
     const rng = root.fork("travel");
@@ -535,7 +555,7 @@ export function buildScenarios(seed, ranges, scale = 1) {
     }
   }
 
-  // 16. Bots: sign-ups from WebDriver-driven browsers (half) or HeadlessChrome (half), from
+  // 17. Bots: sign-ups from WebDriver-driven browsers (half) or HeadlessChrome (half), from
   // datacenters or residential addresses.
   {
     const rng = root.fork("bots");
@@ -569,9 +589,8 @@ export function buildScenarios(seed, ranges, scale = 1) {
   // password (the second stage of a takeover), and a share of benign people do the same after
   // their own ordinary login (the benign counterpart). Drawn from their own fork, after every
   // population is built, so the sessions above are those of a run without them.
-  {
-    const rng = root.fork("credential-changes");
-    for (const a of b.accounts) {
+  const credentialChanges = (rng, accounts) => {
+    for (const a of accounts) {
       const share = CHANGE_SHARE[a.cls];
       if (!share || !rng.chance(share)) continue;
       const login = a.events.find((e) => e.decisive);
@@ -583,6 +602,71 @@ export function buildScenarios(seed, ranges, scale = 1) {
         what: "password change", decisive: false, login, load: login.load, ip: login.ip, cf: login.cf,
       }];
     }
+  };
+  credentialChanges(root.fork("credential-changes"), b.accounts);
+
+  // 8. New device: the owner's own new computer or phone. A regular's history (the takeover
+  // victims' draw), then on day 23 at the usual hour a first login from a device and browser id
+  // the account has never shown, with the owner's time zone and languages and a browser family
+  // they already use where the device offers one; in three equal sub-groups: a new computer at
+  // home (home address and provider), a new phone on mobile data (a carrier of the country the
+  // account never used: new ASN and address, same city), a second computer at work (an office
+  // address of another fixed-line provider in the city: new ASN and address). Everything here,
+  // page loads and credential changes included, comes from a stream of its own seeded from the
+  // seed, drawn after every other population (their mailboxes are already taken): the other
+  // classes' sessions are exactly those of a run without this class.
+  {
+    const rng = new Rng(hash32(`${seed}:new-device`));
+    const changeRng = rng.fork("credential-changes");
+    const members = [];
+    // The ASNs a resident's account may have shown: the home provider, and the carrier if they
+    // have a phone (it is on home Wi-Fi most of the time, the carrier otherwise).
+    const asns = (p) => new Set([p.isp.asn, ...(p.mobile ? [p.carrier.asn] : [])]);
+    const fresh = (p, isps) => isps.filter((x) => !asns(p).has(x.asn));
+    const groups = [
+      { prefix: "newpc", label: "a new computer at home", what: "the new computer's first login, at home", models: DESKTOP_MODELS, networks: () => null },
+      { prefix: "newphone", label: "a new phone on mobile data", what: "the new phone's first login, on mobile data", models: PHONE_MODELS, networks: (p) => fresh(p, COUNTRIES[p.country].mobile) },
+      { prefix: "workpc", label: "a second computer at work", what: "the work computer's first login, at the office", models: DESKTOP_MODELS, networks: (p) => fresh(p, COUNTRIES[p.country].isps) },
+    ];
+    // What the worker's device id is made of (src/signals/identity.rs: not the time zone, not
+    // the user agent), read from a page load of `profile`; the behaviour drawn is thrown away.
+    const deviceKey = (profile) => {
+      const w = pageLoad(new Rng(0), profile).signals.window;
+      return JSON.stringify([w.platform, w.screen.width, w.screen.height, w.screen.colorDepth, w.hardwareConcurrency, w.deviceMemory ?? null, w.languages, w.webglRenderer]);
+    };
+    b.withRng(rng, () => {
+      for (let i = 0; i < size("new-device"); i++) {
+        const g = groups[i % groups.length];
+        // A country where the sub-group's network exists (Poland has one fixed-line provider
+        // here; some countries one carrier): otherwise the owner is drawn again.
+        const { p, a } = victim(rng, "new-device", g.prefix, (x) => g.networks(x) === null || g.networks(x).length > 0);
+        a.group = g.label;
+        const own = [p.desktop, p.mobile].filter(Boolean);
+        const known = new Set(own.map(deviceKey));
+        const families = new Set(own.map((x) => family(x.browser)));
+        let profile;
+        for (let k = 0; ; k++) {
+          if (k === 50) throw new Error(`${a.id}: no device new to the account in 50 draws`);
+          const device = makeDevice(rng, rng.weighted(g.models), p.locale);
+          const usual = device.model.browsers.filter(([br]) => families.has(family(br)));
+          profile = makeBrowser(rng, device, rng.weighted(usual.length ? usual : device.model.browsers));
+          profile.major = 1; // a new device runs the current version
+          if (!known.has(deviceKey(profile))) break;
+        }
+        const isps = g.networks(p);
+        let net = p.homeNet;
+        if (isps) {
+          const isp = rng.pick(isps);
+          net = { ip: ispAddress(rng, isp, ranges), cf: cf(p.country, p.home, isp) };
+        }
+        const shown = a.events.filter((e) => e.stage === "history");
+        if (shown.some((e) => e.load.signals.browser_id === profile.browserId)) throw new Error(`${a.id}: the new browser id was seen before`);
+        if (isps && shown.some((e) => e.cf.asn === net.cf.asn || e.ip === net.ip)) throw new Error(`${a.id}: the new network was seen before`);
+        b.session(a, localTime(D, p.hour + rng.normal(1.2), p.home.tz), profile, net, { decisive: true, stage: "decisive", what: g.what });
+        members.push(a);
+      }
+    });
+    credentialChanges(changeRng, members);
   }
 
   for (const a of b.accounts) {
@@ -601,12 +685,13 @@ export function buildScenarios(seed, ranges, scale = 1) {
 /**
  * Who changes their password after the decisive login (`POST /event` type `password_change`
  * with the login's session): every takeover attacker; 20 % of every benign population, 40 % of
- * travellers (whose last login is abroad, the hardest benign case).
+ * travellers (whose last login is abroad, the hardest benign case) and of new-device owners
+ * (setting up a new device is when people reset a forgotten password).
  */
 export const CHANGE_SHARE = {
   "ato-naive": 1, "ato-vpn": 1, "ato-targeted": 1,
   regulars: 0.2, "travellers-home-tz": 0.4, "travellers-local-tz": 0.4, households: 0.2, office: 0.2,
-  mobile: 0.2, "vpn-commuters": 0.2, "common-phones": 0.2,
+  mobile: 0.2, "vpn-commuters": 0.2, "common-phones": 0.2, "new-device": 0.4,
 };
 
 const FIRSTS = ["john", "maria", "alex", "anna", "mike", "sara", "dave", "lisa"];
