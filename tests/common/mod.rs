@@ -142,20 +142,17 @@ impl World {
     }
 
     pub fn session_from(&self, ip: &str, signals: Value) -> String {
-        let (s, v) = self.call(
-            "POST",
-            "/session",
-            &[("x-public-key", DEMO_PUBLIC), ("x-forwarded-for", ip)],
-            &signals.to_string(),
-        );
-        assert_eq!(s, 200, "{v}");
-        v["session_id"].as_str().unwrap().to_string()
+        self.post_session(ip, signals, None)
     }
 
     /// A browser session from `ip` as Cloudflare would place it (`request.cf`).
     pub fn session_located(&self, ip: &str, signals: Value, geo: edgeward::api::Geo) -> String {
+        self.post_session(ip, signals, Some(geo))
+    }
+
+    fn post_session(&self, ip: &str, signals: Value, geo: Option<edgeward::api::Geo>) -> String {
         let req = edgeward::api::Request {
-            geo: Some(geo),
+            geo,
             ..request(
                 "POST",
                 "/session",
@@ -163,7 +160,9 @@ impl World {
                 signals.to_string(),
             )
         };
-        let v: Value = serde_json::from_str(&block_on(self.send(req)).body).unwrap();
+        let r = block_on(self.send(req));
+        assert_eq!(r.status, 200, "{}", r.body);
+        let v: Value = serde_json::from_str(&r.body).unwrap();
         v["session_id"].as_str().unwrap().to_string()
     }
 
