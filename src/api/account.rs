@@ -33,31 +33,31 @@ pub(super) async fn existing<S: Store>(
     Ok(state)
 }
 
-/// The account's history as it is scored: device links re-read from the project's current
-/// population (`links::rescore_devices`).
-pub(super) async fn scored_history<S: Store>(
+/// Readies a history for scoring: device links re-read from the project's current population
+/// (`links::rescore_devices`).
+async fn rescore<S: Store>(
     ctx: &Ctx<'_, S>,
+    keys: &Keys,
     project: &Project,
-    history: &History,
-) -> Result<History, ApiError> {
-    let keys = Keys::new(&project.id);
+    history: &mut History,
+) -> Result<(), ApiError> {
     let population = ctx
         .caches
         .populations
-        .get(ctx.store, &keys, &project.id, ctx.now)
+        .get(ctx.store, keys, &project.id, ctx.now)
         .await?;
-    let mut history = history.clone();
-    links::rescore_devices(&mut history, &population);
-    Ok(history)
+    links::rescore_devices(history, &population);
+    Ok(())
 }
 
 async fn account_response<S: Store>(
     ctx: &Ctx<'_, S>,
+    keys: &Keys,
     project: &Project,
-    state: &AccountState,
+    mut history: History,
     profile: &Profile,
 ) -> Result<Response, ApiError> {
-    let history = scored_history(ctx, project, &state.history).await?;
+    rescore(ctx, keys, project, &mut history).await?;
     let assessment = assess(&history, None, &project.thresholds);
     Ok(Response::json(
         200,
@@ -77,8 +77,10 @@ pub async fn get<S: Store>(
     raw: &str,
 ) -> Result<Response, ApiError> {
     let a = body::path_id("account_id", raw)?;
-    let state = existing(ctx, &Keys::new(&project.id), &a).await?;
-    account_response(ctx, project, &state, &profile_of(&state, &a)).await
+    let keys = Keys::new(&project.id);
+    let state = existing(ctx, &keys, &a).await?;
+    let profile = profile_of(&state, &a);
+    account_response(ctx, &keys, project, state.history, &profile).await
 }
 
 /// `PUT /account/{id}`: creates the account or replaces the fields the body gives.
@@ -115,7 +117,7 @@ pub async fn put<S: Store>(
         writes.push(profile_write(&keys, &a, &profile));
     }
     write_all(ctx.store, writes).await?;
-    account_response(ctx, project, &state, &profile).await
+    account_response(ctx, &keys, project, state.history, &profile).await
 }
 
 /// `DELETE /account/{id}`: removes every key that names the account (`deletion`).
@@ -165,8 +167,8 @@ pub async fn linked<S: Store>(
 ) -> Result<Response, ApiError> {
     let a = body::path_id("account_id", raw)?;
     let keys = Keys::new(&project.id);
-    let state = existing(ctx, &keys, &a).await?;
-    let history = scored_history(ctx, project, &state.history).await?;
+    let mut history = existing(ctx, &keys, &a).await?.history;
+    rescore(ctx, &keys, project, &mut history).await?;
     let accounts_linked = linked_accounts(ctx.store, &keys, &history.links).await?;
     Ok(Response::json(
         200,
