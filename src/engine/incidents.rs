@@ -256,9 +256,17 @@ fn logins(history: &History) -> impl Iterator<Item = Login<'_>> {
         .chain(history.events.iter().filter_map(Login::of_event))
 }
 
-/// Whether a login can open a takeover flow: a score of [`FLOW_LOGIN`].
+/// What a login from someone else's machine shows even on the owner's own network: a device
+/// and an address the account never used. An attacker in the victim's city on the victim's ISP
+/// (a neighbour, a flatmate's friend, a local fraud ring) shows both with the owner's network,
+/// country and habits, so the takeover model scores the login low; the owner's new computer on
+/// their usual address shows only the device.
+const NEW_MACHINE_AND_ADDRESS: u8 = 1 << Feature::Device as u8 | 1 << Feature::Ip as u8;
+
+/// Whether a login can open a takeover flow: a score of [`FLOW_LOGIN`], or a new device on a
+/// new address (see [`NEW_MACHINE_AND_ADDRESS`]) whatever the score.
 fn doubtful(l: &Login<'_>) -> bool {
-    l.takeover >= FLOW_LOGIN
+    l.takeover >= FLOW_LOGIN || l.new_features & NEW_MACHINE_AND_ADDRESS == NEW_MACHINE_AND_ADDRESS
 }
 
 /// The doubtful login a credential change at `at` continues, if any: the riskiest of `logins`
@@ -391,7 +399,7 @@ pub fn on_authenticate(
 /// What a cluster of linked accounts shares, hashed: the session's browser id, else its
 /// device, else the account's normalised mailbox; `None` when no link is of those kinds.
 fn cluster_anchor(history: &History, s: &SessionSummary) -> Option<String> {
-    let has = |m| history.links.iter().any(|l| l.has(m));
+    let has = |m| history.links.iter().any(|l| l.binds_by(m));
     let anchor = if has(MatchType::Browser) && !s.browser_id.is_empty() {
         format!("b:{}", s.browser_id)
     } else if has(MatchType::Device) && !s.device_id.is_empty() {
@@ -580,6 +588,31 @@ mod tests {
         );
         assert_eq!(on_event(&h, &change), None);
         assert_eq!(flow_takeover(&h, 10 * HOUR), 0.0);
+    }
+
+    #[test]
+    fn a_password_change_after_a_new_device_on_a_new_address_of_the_owners_isp_is_a_takeover() {
+        // The attacker on the victim's own ISP and in the victim's city: only the device and
+        // the address are new, and the model scores the login low.
+        let new_machine = NEW_DEVICE | Feature::Ip.bit();
+        let change = event("e1", 10 * HOUR, "password_change");
+        let h = history(
+            vec![
+                login("s-old", 0, 0.01, 0),
+                login("s-new", 9 * HOUR, 0.08, new_machine),
+            ],
+            vec![change.clone()],
+        );
+        let o = on_event(&h, &change).expect("a takeover flow");
+        assert_eq!(o.id, "ato.s-new");
+        assert_eq!(
+            o.reasons,
+            ["ATO_NEW_DEVICE", "ATO_NEW_IP", "ATO_CREDENTIAL_CHANGE"]
+        );
+        assert!(flow_takeover(&h, 10 * HOUR) >= 0.5);
+        // The same login with no credential change opens nothing by itself.
+        let quiet = history(vec![login("s-new", 9 * HOUR, 0.08, new_machine)], vec![]);
+        assert_eq!(flow_takeover(&quiet, 10 * HOUR), 0.0);
     }
 
     #[test]
