@@ -449,6 +449,25 @@ fn a_farm_on_one_browser_opens_cluster_incidents_on_its_accounts() {
 }
 
 #[test]
+fn a_cluster_incident_never_reaches_an_account_with_a_long_history_of_its_own() {
+    let w = World::new();
+    // Someone has used this browser for weeks before a farm appears on it.
+    let s = w.session_from("198.51.100.7", signals("farm-b"));
+    w.authenticate(&s, json!({"id": "veteran"}));
+    w.at(T0 + 8 * DAY);
+    for i in 0..10 {
+        let s = w.session_from(&format!("192.0.2.{}", i + 1), signals("farm-b"));
+        w.authenticate(&s, json!({"id": format!("farm-{i}")}));
+    }
+    let last = v2(&w, "farm-9", "");
+    assert_eq!(last["is_under_attack"], true, "{last}");
+    let first = v2(&w, "farm-0", "");
+    assert_eq!(first["active_incidents"][0]["event_type"], "cluster");
+    let veteran = v2(&w, "veteran", "");
+    assert_eq!(veteran["is_under_attack"], false, "{veteran}");
+}
+
+#[test]
 fn delete_user_data_leaves_no_key_naming_the_account_and_spares_the_others() {
     let w = World::new();
     let gone = "gone/é";

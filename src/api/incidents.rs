@@ -14,8 +14,9 @@ use super::records::{Profile, SessionRecord};
 use super::state::{listed_write, write_all};
 use super::webhooks::{self, Delivery};
 use crate::engine::events::REGISTRATION;
+use crate::engine::history::OWN_HISTORY;
 use crate::engine::incidents::{Incident, Opening, Status};
-use crate::engine::{History, Link, MatchType};
+use crate::engine::{History, Link};
 use crate::schema::time::{Millis, HOUR};
 use crate::schema::{Additional, IncidentOut};
 use crate::store::keys::Id;
@@ -210,10 +211,12 @@ fn grow(known: &Incident, o: &Opening, now: Millis) -> Option<Incident> {
 /// The most accounts of one cluster a request opens incidents on (the strongest links first).
 pub const MAX_CLUSTER: usize = 20;
 
-/// Opens a cluster incident on the linked accounts that share the cluster's browser, device or
-/// mailbox: they were hit together. Each keeps its own e-mail and age; the evidence (address,
-/// device) is the session that revealed the cluster. One read of the incident's key and one of
-/// the profile per account, all concurrently.
+/// Opens a cluster incident on the linked accounts bound to this one by a browser, a mailbox or
+/// a rare device (`Link::binds`): they were hit together. Accounts known for [`OWN_HISTORY`] or
+/// longer are left out, and so are links over a fingerprint many strangers share. Each keeps
+/// its own e-mail and age; the evidence (address, device) is the session that revealed the
+/// cluster. One read of the incident's key and one of the profile per account, all
+/// concurrently.
 pub async fn open_on_cluster<S: Store>(
     scope: &Scope<'_, S>,
     links: &[Link],
@@ -226,14 +229,7 @@ pub async fn open_on_cluster<S: Store>(
         keys,
         now,
     } = *scope;
-    let mut members: Vec<&Link> = links
-        .iter()
-        .filter(|l| {
-            [MatchType::Browser, MatchType::Device, MatchType::Email]
-                .iter()
-                .any(|m| l.has(*m))
-        })
-        .collect();
+    let mut members: Vec<&Link> = links.iter().filter(|l| l.binds()).collect();
     members.sort_by(|x, y| y.score.total_cmp(&x.score));
     members.truncate(MAX_CLUSTER);
     let Ok(n) = Id::new(&opening.id) else {
@@ -260,6 +256,12 @@ pub async fn open_on_cluster<S: Store>(
             continue;
         }
         let profile: Option<Profile> = profile.and_then(|p| serde_json::from_str(&p).ok());
+        if profile
+            .as_ref()
+            .is_some_and(|p| now - p.created_at >= OWN_HISTORY)
+        {
+            continue;
+        }
         let email = profile.as_ref().map_or("", |p| p.info.email.as_str());
         let additional = evidence.additional(email, profile.as_ref().map(|p| p.created_at), now);
         let incident = opening.clone().into_incident(now, additional);

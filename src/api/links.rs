@@ -11,7 +11,8 @@ use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
 use super::records::Profile;
-use crate::engine::history::round4;
+use crate::engine::arrivals::burst_mates;
+use crate::engine::history::{round4, OWN_HISTORY};
 use crate::engine::takeover::VELOCITY_WINDOW;
 use crate::engine::{History, Link, MatchType, Population, SessionSummary, Velocity};
 use crate::intel::email;
@@ -34,6 +35,9 @@ pub struct Identifier {
     pub known_since: Option<Millis>,
     /// How strongly sharing it links two accounts, 0..1.
     pub strength: f64,
+    /// Whether accounts arriving on it together are judged against its rate (devices, once the
+    /// population index has a baseline: `Population::has_baseline`).
+    pub judge_arrivals: bool,
 }
 
 impl Identifier {
@@ -43,6 +47,7 @@ impl Identifier {
             value,
             known_since,
             strength: kind.strength(),
+            judge_arrivals: false,
         }
     }
 
@@ -69,17 +74,27 @@ pub fn device_strength(population: &Population, summary: &SessionSummary) -> f64
 /// Re-reads the strength of every device link whose shared fingerprint the account's own
 /// sessions still show, from the current population: a link made while a fingerprint was rare
 /// weakens as identical devices join (a popular phone, a household's common PC model).
+/// A link made by a burst of arrivals keeps its strength while the account is younger than
+/// [`OWN_HISTORY`].
 pub fn rescore_devices(history: &mut History, population: &Population) {
+    let first = history.sessions.iter().map(|s| s.at).min().unwrap_or(0);
+    let last = history.sessions.iter().map(|s| s.at).max().unwrap_or(0);
+    let young = last - first < OWN_HISTORY;
     for l in history.links.iter_mut() {
         if l.device_id.is_empty() || !l.has(MatchType::Device) {
+            continue;
+        }
+        if l.burst && young {
             continue;
         }
         let Some(s) = history.sessions.iter().find(|s| s.device_id == l.device_id) else {
             continue;
         };
         let strength = device_strength(population, s);
-        if strength != l.strength(MatchType::Device) {
-            *l = l.restrengthened(MatchType::Device, strength);
+        if strength != l.strength(MatchType::Device) || l.burst {
+            *l = l
+                .restrengthened(MatchType::Device, strength)
+                .with_burst(false);
         }
     }
 }
@@ -109,6 +124,7 @@ pub fn session_identifiers(
         let since = first_seen(&|s| s.device_id == summary.device_id);
         let mut i = Identifier::new(MatchType::Device, v, since);
         i.strength = device_strength(population, summary);
+        i.judge_arrivals = population.has_baseline();
         out.push(i);
     }
     if let Ok(v) = Id::new(&summary.ip) {
@@ -146,6 +162,8 @@ pub struct Other {
     pub strength: f64,
     /// The shared device fingerprint id (device links only; empty otherwise).
     pub device_id: String,
+    /// The two accounts arrived on the device together (`Link::burst`).
+    pub burst: bool,
 }
 
 /// What the indexes say about an account's identifiers.
@@ -192,14 +210,27 @@ pub async fn look_up<S: Store>(
             found.unindexed.push(i.clone());
         }
         let recent = |at: Millis| at > now - VELOCITY_WINDOW;
-        let others = accounts.into_iter().filter(|a| Some(a.0.as_str()) != me);
-        for (other, at) in others {
+        let others: Vec<(String, Millis)> = accounts
+            .into_iter()
+            .filter(|a| Some(a.0.as_str()) != me)
+            .collect();
+        // Accounts that arrived on the device together with this one, against its usual rate.
+        let mut mates = vec![false; others.len()];
+        if i.judge_arrivals {
+            let times: Vec<Millis> = others.iter().map(|o| o.1).collect();
+            for m in burst_mates(&times, i.known_since.unwrap_or(now)) {
+                mates[m] = true;
+            }
+        }
+        for ((other, at), burst) in others.into_iter().zip(mates) {
             let strength = match i.kind {
                 // Within the hour only, weaker the further apart.
                 MatchType::Network if !recent(at) => continue,
                 MatchType::Network => {
                     i.strength * (1.0 - (now - at) as f64 / VELOCITY_WINDOW as f64)
                 }
+                // Arrived together: one machine, however common its fingerprint.
+                MatchType::Device if burst => i.kind.strength(),
                 _ => i.strength,
             };
             if recent(at) {
@@ -220,6 +251,7 @@ pub async fn look_up<S: Store>(
                     MatchType::Device => i.value.raw().to_string(),
                     _ => String::new(),
                 },
+                burst,
             });
         }
     }
@@ -260,10 +292,13 @@ pub fn merge(history: &mut History, new: &[Other], now: Millis) {
                 if !o.device_id.is_empty() {
                     merged.device_id = o.device_id.clone();
                 }
+                merged.burst |= o.burst;
                 *l = merged;
             }
             None => history.links.push(
-                Link::new(&o.account, vec![(o.kind, o.strength)], now).with_device(&o.device_id),
+                Link::new(&o.account, vec![(o.kind, o.strength)], now)
+                    .with_device(&o.device_id)
+                    .with_burst(o.burst),
             ),
         }
     }
@@ -300,6 +335,9 @@ pub fn writes(
             let mut meta = json!({ "t": now, "s": o.strength });
             if !o.device_id.is_empty() {
                 meta["d"] = json!(o.device_id);
+            }
+            if o.burst {
+                meta["u"] = json!(1);
             }
             let (v, p) = put(meta, o.kind);
             out.push((key, v, p));
@@ -391,6 +429,7 @@ mod tests {
             account: "you".into(),
             strength: 0.5,
             device_id: "phone".into(),
+            burst: false,
         };
         let w = writes(&keys, &me, &[other], &[], 7);
         assert_eq!(w.len(), 2);

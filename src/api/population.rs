@@ -81,6 +81,7 @@ pub async fn rebuild<S: Store>(store: &S, keys: &Keys) -> Result<Population, Api
         let new_device = devices.insert(instance.clone());
         population.add(&s, new_device);
     }
+    population.keep_shared();
     // Counts and strings only: encoding cannot fail.
     let text = serde_json::to_string(&population).unwrap_or_default();
     store

@@ -48,7 +48,7 @@ pub async fn load_account<S: Store>(
     let prefix = keys.account(a);
     let mut state = AccountState::default();
     // One key per (other account, kind of identifier): grouped into one link per account.
-    let mut links: Vec<(String, MatchType, Millis, f64, String)> = Vec::new();
+    let mut links: Vec<(String, MatchType, Millis, f64, String, bool)> = Vec::new();
     // A profile or incident too large for key metadata is listed without it and read
     // separately.
     let mut profile_listed_without_metadata = false;
@@ -71,7 +71,8 @@ pub async fn load_account<S: Store>(
                         .unwrap_or(m.strength())
                         .clamp(0.0, 1.0);
                     let device = meta.and_then(|v| v["d"].as_str()).unwrap_or_default();
-                    links.push((other, m, at, strength, device.to_string()));
+                    let burst = meta.is_some_and(|v| v["u"].as_i64() == Some(1));
+                    links.push((other, m, at, strength, device.to_string(), burst));
                 }
             }
             Some(AccountKey::List(name)) => state.history.lists.push(name),
@@ -101,10 +102,12 @@ pub async fn load_account<S: Store>(
         let at = group.iter().map(|l| l.2).min().unwrap_or(0);
         let shared = group.iter().map(|l| (l.1, l.3)).collect();
         let device = group.iter().map(|l| l.4.as_str()).find(|d| !d.is_empty());
-        state
-            .history
-            .links
-            .push(Link::new(&group[0].0, shared, at).with_device(device.unwrap_or_default()));
+        let burst = group.iter().any(|l| l.5);
+        state.history.links.push(
+            Link::new(&group[0].0, shared, at)
+                .with_device(device.unwrap_or_default())
+                .with_burst(burst),
+        );
     }
     let read = join_all(
         incidents_without_metadata

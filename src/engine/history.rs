@@ -149,6 +149,16 @@ impl MatchType {
     }
 }
 
+/// An account Edgeward has known this long has a history of its own: a farm's accounts are
+/// new, a stranger who owns the farm's phone model has been logging in for weeks. Links made by
+/// a burst of arrivals count only while the account is younger, and a cluster found later does
+/// not reach it.
+pub const OWN_HISTORY: Millis = 7 * DAY;
+
+/// A device link at least this strong stands for one machine: the fingerprint is rare in the
+/// population, or the accounts arrived on it together (`links::look_up`).
+pub const STRONG_DEVICE: f64 = 0.5;
+
 /// A link from this account to another, over every identifier they share.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
@@ -163,6 +173,10 @@ pub struct Link {
     /// recorded: its strength is re-read from the current population (a fingerprint that was
     /// rare when the link was made may have become common since).
     pub device_id: String,
+    /// The two accounts arrived on the shared device together, a burst against its usual rate
+    /// (`arrivals::burst_mates`): while the account is young the link stands for one machine
+    /// however common the fingerprint (a farm that clears storage on a popular phone).
+    pub burst: bool,
 }
 
 impl Link {
@@ -177,7 +191,14 @@ impl Link {
             score: round4(score),
             at,
             device_id: String::new(),
+            burst: false,
         }
+    }
+
+    /// The same link marked as made by arrivals in a burst (or not).
+    pub fn with_burst(mut self, burst: bool) -> Link {
+        self.burst = burst;
+        self
     }
 
     /// The same link naming the shared device fingerprint.
@@ -190,7 +211,9 @@ impl Link {
     pub fn restrengthened(&self, m: MatchType, strength: f64) -> Link {
         let mut shared: Vec<_> = self.shared.iter().filter(|k| k.0 != m).copied().collect();
         shared.push((m, strength));
-        Link::new(&self.account_id, shared, self.at).with_device(&self.device_id)
+        Link::new(&self.account_id, shared, self.at)
+            .with_device(&self.device_id)
+            .with_burst(self.burst)
     }
 
     /// A link of full-strength kinds.
@@ -208,6 +231,24 @@ impl Link {
 
     pub fn has(&self, m: MatchType) -> bool {
         self.shared.iter().any(|(k, _)| *k == m)
+    }
+
+    /// Whether this link says one person holds both accounts: a shared browser or mailbox, or
+    /// a device fingerprint at [`STRONG_DEVICE`] or more. A fingerprint many strangers show (a
+    /// popular phone, a company's laptop fleet) is context, not a link: a cluster never forms
+    /// or spreads over it.
+    pub fn binds(&self) -> bool {
+        MatchType::ALL.into_iter().any(|m| self.binds_by(m))
+    }
+
+    /// Whether the identifier of kind `m` these accounts share says one person (see
+    /// [`Link::binds`]); an address never does.
+    pub fn binds_by(&self, m: MatchType) -> bool {
+        match m {
+            MatchType::Browser | MatchType::Email => self.has(m),
+            MatchType::Device => self.strength(m) >= STRONG_DEVICE,
+            MatchType::Network => false,
+        }
     }
 
     /// The strength of kind `m` in this link (0 when not shared).

@@ -4,7 +4,9 @@
 //! authenticated, if any) into scores, a decision and the reasons behind them. No I/O, no clock:
 //! the caller passes everything in, so the same inputs always give the same answer.
 
+pub mod arrivals;
 pub mod events;
+pub mod familiar;
 pub mod history;
 pub mod incidents;
 pub mod network;
@@ -166,11 +168,39 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
         None => aggregates.bot_average,
     };
 
-    // Risk signals: per signal, the worse of the current session and the account's average.
+    // Risk signals: per signal, the worse of the current session and the account's average,
+    // with datacenter, VPN and proxy sessions on a network the account has used for weeks
+    // counted at a fraction (`familiar`).
     let mut signals = aggregates.risk_signal_average;
-    if let Some(c) = current {
+    let mut own = current.map(|c| c.summary.risk_scores());
+    let anonymising = familiar::NETWORK_SIGNALS
+        .iter()
+        .any(|n| signals.get(*n) > 0.0 || own.is_some_and(|o| o.get(*n) > 0.0));
+    let familiar = match (anonymising, aggregates.last_seen) {
+        (true, Some(end)) => familiar::networks(&history.sessions, end),
+        _ => Vec::new(),
+    };
+    if let Some(end) = aggregates.last_seen.filter(|_| !familiar.is_empty()) {
+        let average = familiar::discounted_average(&history.sessions, &familiar, end);
+        for (n, avg) in familiar::NETWORK_SIGNALS.into_iter().zip(average) {
+            signals.set(n, round4(avg));
+        }
+        if let (Some(o), Some(c)) = (own.as_mut(), current) {
+            if familiar.contains(&c.summary.asn) {
+                for n in familiar::NETWORK_SIGNALS {
+                    o.set(n, o.get(n) * familiar::FAMILIAR_WEIGHT);
+                }
+            }
+        }
+        reasons.push(Reason {
+            code: "RISK_FAMILIAR_NETWORK".into(),
+            component: Component::RiskSignals,
+            weight: 0.0,
+        });
+    }
+    if let Some(o) = own {
         for s in RiskSignal::ALL {
-            signals.set(s, signals.get(s).max(c.summary.risk_scores().get(s)));
+            signals.set(s, signals.get(s).max(o.get(s)));
         }
     }
     // The e-mail address: each of its risk signals is evidence on its own.
@@ -263,18 +293,25 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
                 group.and_then(cap_of).map_or(p, |cap| p.min(cap))
             }),
     );
-    for m in MatchType::ALL {
+    // Device links made by accounts arriving together are named apart from those of a rare
+    // fingerprint.
+    let by_burst = |l: &Link| l.burst && l.has(MatchType::Device);
+    let named = MatchType::ALL
+        .into_iter()
+        .map(|m| (m, m.reason(), false))
+        .chain([(MatchType::Device, "MULTI_DEVICE_BURST", true)]);
+    for (m, code, burst) in named {
         let alone = noisy_or(
             history
                 .links
                 .iter()
-                .filter(|l| l.has(m))
+                .filter(|l| l.has(m) && (m != MatchType::Device || by_burst(l) == burst))
                 .map(|l| LINK_WEIGHT * l.strength(m)),
         );
         let alone = cap_of(m).map_or(alone, |cap| alone.min(cap));
         if alone > 0.0 {
             reasons.push(Reason {
-                code: m.reason().into(),
+                code: code.into(),
                 component: Component::MultipleAccounts,
                 weight: round4(alone),
             });
@@ -488,6 +525,100 @@ mod tests {
         let a = assess(&h, Some(&c), &Config::default());
         let expected = 1.0 - (1.0 - LINK_WEIGHT * 0.9) * (1.0 - LINK_WEIGHT * 0.01);
         assert_eq!(a.multiple_accounts, round4(expected));
+    }
+
+    #[test]
+    fn a_popular_fingerprint_among_strangers_links_nothing() {
+        // 25 strangers with long histories own the same phone model; the population counts
+        // the fingerprint whole.
+        let mut p = Population::default();
+        for i in 0..500 {
+            let (id, fp) = if i < 120 {
+                ("iphone".to_string(), "0.a,1.b".to_string())
+            } else {
+                (format!("d{i}"), format!("0.{i},1.{i}"))
+            };
+            p.add(
+                &SessionSummary {
+                    device_id: id,
+                    fingerprint: fp,
+                    ..Default::default()
+                },
+                true,
+            );
+        }
+        p.keep_shared();
+        let phone = SessionSummary {
+            device_id: "iphone".into(),
+            fingerprint: "0.a,1.b".into(),
+            ..Default::default()
+        };
+        let strength = MatchType::Device.strength() / (1.0 + p.expected_twins(&phone));
+        let c = current(0.0, &[]);
+        let mut h = with_current(&c);
+        for i in 0..25 {
+            h.links.push(
+                Link::new(&format!("o{i}"), vec![(MatchType::Device, strength)], 0)
+                    .with_device("iphone"),
+            );
+        }
+        let a = assess(&h, Some(&c), &Config::default());
+        assert_eq!(a.decision, Decision::Real);
+        assert!(a.multiple_accounts < 0.01, "{a:?}");
+        assert!(h.links.iter().all(|l| !l.binds()));
+    }
+
+    #[test]
+    fn accounts_arriving_together_on_one_device_are_one_farm() {
+        let mut c = current(0.0, &[]);
+        c.summary.device_id = "iphone".into();
+        let mut h = with_current(&c);
+        for i in 0..6 {
+            h.links.push(
+                Link::new(&format!("o{i}"), vec![(MatchType::Device, 0.9)], 0)
+                    .with_device("iphone")
+                    .with_burst(true),
+            );
+        }
+        let config = Config::default();
+        let a = assess(&h, Some(&c), &config);
+        assert_eq!(a.decision, Decision::Suspicious, "{a:?}");
+        let codes: Vec<&str> = a.reasons.iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(codes, ["MULTI_DEVICE_BURST"]);
+        let openings = incidents::on_authenticate(&h, &c, &a, &config);
+        assert_eq!(openings.len(), 1);
+        assert_eq!(openings[0].event_type, incidents::EventType::Cluster);
+    }
+
+    #[test]
+    fn a_familiar_cloud_exit_stays_real_for_its_owner() {
+        let on_cloud = |id: &str, at: i64| {
+            let mut s = session(id, at, 0.0);
+            s.asn = 16509;
+            s.risk[RiskSignal::Datacenter as usize] = 1.0;
+            s
+        };
+        let day = crate::schema::time::DAY;
+        let mut c = current(0.0, &[]);
+        c.summary = on_cloud("now", 21 * day);
+        let mut h = with_current(&c);
+        let fresh = assess(&h, Some(&c), &Config::default());
+        assert_eq!(fresh.decision, Decision::Suspicious, "{fresh:?}");
+        // Three weeks of working days through the same cloud exit.
+        for d in (0..21).filter(|d| d % 7 < 5) {
+            h.sessions.push(on_cloud(&format!("h{d}"), d * day));
+        }
+        let a = assess(&h, Some(&c), &Config::default());
+        assert_eq!(a.decision, Decision::Real, "{a:?}");
+        assert!(a.reasons.iter().any(|r| r.code == "RISK_FAMILIAR_NETWORK"));
+        // Another cloud is no more familiar than it was.
+        c.summary.asn = 14061;
+        h.sessions.retain(|s| s.id != "now");
+        h.sessions.push(c.summary.clone());
+        assert_eq!(
+            assess(&h, Some(&c), &Config::default()).decision,
+            Decision::Suspicious
+        );
     }
 
     #[test]

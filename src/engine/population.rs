@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use super::history::SessionSummary;
+use crate::schema::time::{Millis, DAY};
 
 /// A session feature the takeover model compares against the account's own history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -127,12 +128,36 @@ pub struct Population {
     pub features: Vec<HashMap<String, u64>>,
     /// Fingerprint component hash (as in [`SessionSummary::components`]) → devices.
     pub components: HashMap<String, u64>,
+    /// Whole fingerprints (device ids) → devices showing exactly it, for the fingerprints at
+    /// least [`SHARED_FINGERPRINT`] devices show, the [`MAX_FINGERPRINTS`] most shared kept
+    /// ([`Population::keep_shared`]): a fleet of identical laptops or a popular phone model
+    /// is counted as it is, where components alone would guess.
+    #[serde(default)]
+    pub fingerprints: HashMap<String, u64>,
+    /// The earliest and latest session counted (0 when none).
+    #[serde(default)]
+    pub first_at: Millis,
+    #[serde(default)]
+    pub last_at: Millis,
 }
+
+/// A whole fingerprint is kept in the index from this many devices on.
+pub const SHARED_FINGERPRINT: u64 = 3;
+/// At most this many whole fingerprints are kept, so the snapshot stays small however many
+/// devices a project sees.
+pub const MAX_FINGERPRINTS: usize = 5_000;
+/// The index must span this long before arrivals are judged against it: a new deployment sees
+/// every existing account arrive at once.
+pub const BASELINE: Millis = DAY;
 
 impl Population {
     /// Adds one session; `new_device` when its device has not been counted before.
     pub fn add(&mut self, s: &SessionSummary, new_device: bool) {
         self.features.resize_with(Feature::ALL.len(), HashMap::new);
+        if self.sessions == 0 || s.at < self.first_at {
+            self.first_at = s.at;
+        }
+        self.last_at = self.last_at.max(s.at);
         self.sessions += 1;
         for f in Feature::ALL {
             if !f.counted() {
@@ -147,7 +172,25 @@ impl Population {
             for c in s.components() {
                 *self.components.entry(c.to_string()).or_default() += 1;
             }
+            *self.fingerprints.entry(s.device_id.clone()).or_default() += 1;
         }
+    }
+
+    /// Drops the whole fingerprints fewer than [`SHARED_FINGERPRINT`] devices show and keeps
+    /// the [`MAX_FINGERPRINTS`] most shared: called once every session is added.
+    pub fn keep_shared(&mut self) {
+        self.fingerprints.retain(|_, n| *n >= SHARED_FINGERPRINT);
+        if self.fingerprints.len() > MAX_FINGERPRINTS {
+            let mut counts: Vec<u64> = self.fingerprints.values().copied().collect();
+            counts.sort_unstable_by(|a, b| b.cmp(a));
+            let floor = counts[MAX_FINGERPRINTS - 1];
+            self.fingerprints.retain(|_, n| *n > floor);
+        }
+    }
+
+    /// Whether the index spans [`BASELINE`]: enough past to tell a burst from a rate.
+    pub fn has_baseline(&self) -> bool {
+        self.sessions > 0 && self.last_at - self.first_at >= BASELINE
     }
 
     /// The share of sessions showing `value` of `feature`, add-one smoothed over the feature's
@@ -163,11 +206,23 @@ impl Population {
     }
 
     /// How many other devices of the population are expected to show exactly this
-    /// fingerprint: the device count times the shares of its two rarest components. The
-    /// components of one device model are strongly correlated (a phone's screen, GPU and memory
-    /// come together), so multiplying all of them would call every popular phone unique; the two
-    /// rarest bound the share from above and still single out a rare device.
+    /// fingerprint: as many as were counted showing it, and at least the device count times the
+    /// shares of its two rarest components. The components of one device model are strongly
+    /// correlated (a phone's screen, GPU and memory come together), so multiplying all of them
+    /// would call every popular phone unique; the two rarest bound the share from above and
+    /// still single out a rare device, but a fleet's components are as correlated as all of
+    /// them, hence the count.
     pub fn expected_twins(&self, s: &SessionSummary) -> f64 {
+        // Counted twins: the devices showing exactly this fingerprint, less this one.
+        let counted = self
+            .fingerprints
+            .get(&s.device_id)
+            .map_or(0.0, |n| n.saturating_sub(1) as f64);
+        counted.max(self.estimated_twins(s))
+    }
+
+    /// [`Population::expected_twins`] from the components alone.
+    fn estimated_twins(&self, s: &SessionSummary) -> f64 {
         let n = self.devices as f64;
         let mut shares: Vec<f64> = s
             .components()
@@ -233,6 +288,40 @@ mod tests {
         let rare = p.expected_twins(&device("y", "0.zz,1.zz,2.zz,3.zz"));
         assert!(popular > 100.0, "{popular}");
         assert!(rare < 0.01, "{rare}");
+    }
+
+    #[test]
+    fn a_laptop_fleet_is_counted_as_common_where_its_components_would_guess_rare() {
+        let mut p = Population::default();
+        // 1,000 devices, 40 of them one company's identically imaged laptops whose every
+        // component is otherwise unseen.
+        for i in 0..1000 {
+            let (id, fp) = if i < 40 {
+                ("fleet".to_string(), "0.f1,1.f2,2.f3,3.f4".to_string())
+            } else {
+                (format!("d{i}"), format!("0.{i},1.{i},2.{i},3.{i}"))
+            };
+            p.add(&device(&id, &fp), true);
+        }
+        let laptop = device("fleet", "0.f1,1.f2,2.f3,3.f4");
+        assert!(p.estimated_twins(&laptop) < 3.0);
+        p.keep_shared();
+        assert_eq!(p.expected_twins(&laptop), 39.0);
+        // Fingerprints fewer than three devices show are not kept.
+        assert_eq!(p.fingerprints.len(), 1);
+    }
+
+    #[test]
+    fn the_index_has_a_baseline_once_it_spans_a_day() {
+        let mut p = Population::default();
+        let mut s = device("d", "");
+        s.at = 5 * DAY;
+        p.add(&s, true);
+        assert!(!p.has_baseline());
+        s.at = 6 * DAY;
+        p.add(&s, false);
+        assert!(p.has_baseline());
+        assert_eq!((p.first_at, p.last_at), (5 * DAY, 6 * DAY));
     }
 
     #[test]

@@ -159,8 +159,15 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         code: "MULTI_SHARED_DEVICE",
         component: MultipleAccounts,
         class: Medium,
-        meaning: "Another account of the project has used a device with the same fingerprint; the link is as strong as the fingerprint is rare in the project's population (a popular phone model links weakly).",
+        meaning: "Another account of the project has used a device with the same fingerprint; the link is as strong as the fingerprint is rare in the project's population, counted whole and by its components (a popular phone model or a company's identical laptops link weakly, and never carry a cluster incident).",
         action: "Review the linked accounts; many accounts on one rare device is a device farm.",
+    },
+    ReasonInfo {
+        code: "MULTI_DEVICE_BURST",
+        component: MultipleAccounts,
+        class: High,
+        meaning: "Other accounts first appeared on this device fingerprint within six hours of this one, more than the fingerprint's own past arrival rate explains (a Poisson tail under 1 in 1,000; src/engine/arrivals.rs): a farm that clears storage between accounts, even on a popular phone model. Counts while the account is younger than a week; judged once the project's population index spans a day. A team handed identical laptops on the same morning can trip it.",
+        action: "Review the accounts that arrived together; hold sensitive actions of new accounts in the burst.",
     },
     ReasonInfo {
         code: "MULTI_SHARED_NETWORK",
@@ -196,6 +203,13 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         class: Medium,
         meaning: "The session's IP belongs to a cloud or hosting provider's published ranges: people browse from homes and phones, scripts from servers.",
         action: "Add friction at sign-up; allow known integrations by account.",
+    },
+    ReasonInfo {
+        code: "RISK_FAMILIAR_NETWORK",
+        component: RiskSignals,
+        class: Low,
+        meaning: "The account's datacenter, VPN or proxy signals count at a fifth on a network it has used on seven or more days, first two weeks ago or more (a corporate VPN on cloud egress): carries no weight itself, it says why those signals weigh less (src/engine/familiar.rs).",
+        action: "Nothing; a new account or a network used only lately gets no such discount.",
     },
     ReasonInfo {
         code: "RISK_VPN",

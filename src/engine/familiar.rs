@@ -1,0 +1,116 @@
+//! Familiar context: a network the account has used consistently for weeks weighs less for
+//! that account.
+//!
+//! Risk-based authentication treats the features a user shows again and again as "known"
+//! (Wiefling et al., "Is This Really You?", 2019). A corporate VPN whose exit is a public cloud
+//! is a datacenter address to everyone, and the daily route of the employee who has used it
+//! every working day for weeks. So the anonymising-network signals (datacenter, VPN, proxy) of
+//! sessions on such a network count at [`FAMILIAR_WEIGHT`]. A new account has no familiar
+//! network, and an attacker cannot buy the trust in one session: it takes the owner's own
+//! sessions on [`FAMILIAR_DAYS`] different days over at least [`FAMILIAR_SPAN`].
+
+use super::history::SessionSummary;
+use super::takeover::NOT_THE_OWNER;
+use crate::schema::time::{Millis, DAY};
+use crate::schema::RiskSignal;
+
+/// The signals that describe the route to the Internet, not the person.
+pub const NETWORK_SIGNALS: [RiskSignal; 3] =
+    [RiskSignal::Datacenter, RiskSignal::Vpn, RiskSignal::Proxy];
+/// Distinct days an account must have used a network for it to be familiar.
+pub const FAMILIAR_DAYS: usize = 7;
+/// How long before now the account must first have used it.
+pub const FAMILIAR_SPAN: Millis = 14 * DAY;
+/// What the network signals of a session on a familiar network count for.
+pub const FAMILIAR_WEIGHT: f64 = 0.2;
+
+/// Whether a session raised any of the [`NETWORK_SIGNALS`].
+pub fn on_anonymising_network(s: &SessionSummary) -> bool {
+    NETWORK_SIGNALS.iter().any(|n| s.risk[*n as usize] > 0.0)
+}
+
+/// The networks (ASNs) of `sessions` that are familiar as of `now`. Only sessions that raised a
+/// network signal and were judged the owner's are read: an account on home broadband needs
+/// nothing from this, and costs one pass that allocates nothing.
+pub fn networks(sessions: &[SessionSummary], now: Millis) -> Vec<u32> {
+    let mut days: Vec<(u32, i64)> = sessions
+        .iter()
+        .filter(|s| s.asn != 0 && s.takeover < NOT_THE_OWNER && on_anonymising_network(s))
+        .map(|s| (s.asn, s.at.div_euclid(DAY)))
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    days.chunk_by(|a, b| a.0 == b.0)
+        .filter(|g| g.len() >= FAMILIAR_DAYS && now - g[0].1 * DAY >= FAMILIAR_SPAN)
+        .map(|g| g[0].0)
+        .collect()
+}
+
+/// The decayed average (as `history::aggregate` weighs sessions) of each of the
+/// [`NETWORK_SIGNALS`], with the sessions on a `familiar` network counted at
+/// [`FAMILIAR_WEIGHT`].
+pub fn discounted_average(sessions: &[SessionSummary], familiar: &[u32], end: Millis) -> [f64; 3] {
+    let mut sums = [0.0; 3];
+    let mut total = 0.0;
+    for s in sessions {
+        let w = (-((end - s.at) as f64) / super::history::HALF_LIFE as f64).exp2();
+        total += w;
+        let k = if familiar.contains(&s.asn) {
+            FAMILIAR_WEIGHT
+        } else {
+            1.0
+        };
+        for (sum, n) in sums.iter_mut().zip(NETWORK_SIGNALS) {
+            *sum += w * k * s.risk[n as usize];
+        }
+    }
+    sums.map(|x| if total > 0.0 { x / total } else { 0.0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn on_cloud(day: i64, asn: u32) -> SessionSummary {
+        let mut s = SessionSummary {
+            at: day * DAY + 9 * crate::schema::time::HOUR,
+            asn,
+            ..Default::default()
+        };
+        s.risk[RiskSignal::Datacenter as usize] = 1.0;
+        s
+    }
+
+    #[test]
+    fn a_cloud_exit_used_every_working_day_for_three_weeks_is_familiar() {
+        let sessions: Vec<SessionSummary> = (0..21)
+            .filter(|d| d % 7 < 5)
+            .map(|d| on_cloud(d, 16509))
+            .collect();
+        assert_eq!(networks(&sessions, 21 * DAY), [16509]);
+    }
+
+    #[test]
+    fn a_new_account_has_no_familiar_network() {
+        // Every day for six days: not enough days, not long enough.
+        let sessions: Vec<SessionSummary> = (0..6).map(|d| on_cloud(d, 16509)).collect();
+        assert!(networks(&sessions, 6 * DAY).is_empty());
+    }
+
+    #[test]
+    fn many_sessions_in_a_few_days_buy_no_trust() {
+        let sessions: Vec<SessionSummary> = (0..50).map(|i| on_cloud(20 + i % 2, 16509)).collect();
+        assert!(networks(&sessions, 22 * DAY).is_empty());
+    }
+
+    #[test]
+    fn an_attackers_sessions_do_not_make_a_network_familiar() {
+        let sessions: Vec<SessionSummary> = (0..21)
+            .map(|d| SessionSummary {
+                takeover: 0.9,
+                ..on_cloud(d, 16509)
+            })
+            .collect();
+        assert!(networks(&sessions, 21 * DAY).is_empty());
+    }
+}
