@@ -46,25 +46,34 @@ pub fn networks(sessions: &[SessionSummary], now: Millis) -> Vec<u32> {
         .collect()
 }
 
-/// The decayed average (as `history::aggregate` weighs sessions) of each of the
-/// [`NETWORK_SIGNALS`], with the sessions on a `familiar` network counted at
-/// [`FAMILIAR_WEIGHT`].
-pub fn discounted_average(sessions: &[SessionSummary], familiar: &[u32], end: Millis) -> [f64; 3] {
-    let mut sums = [0.0; 3];
-    let mut total = 0.0;
-    for s in sessions {
+/// The account's decayed averages of the [`NETWORK_SIGNALS`] (`averages`, as
+/// `history::aggregate` weighs sessions, over `decayed_sessions` in all) with the sessions on a
+/// `familiar` network counted at [`FAMILIAR_WEIGHT`]. Only those sessions are read again.
+pub fn discounted_average(
+    sessions: &[SessionSummary],
+    familiar: &[u32],
+    end: Millis,
+    averages: [f64; 3],
+    decayed_sessions: f64,
+) -> [f64; 3] {
+    if decayed_sessions <= 0.0 {
+        return averages;
+    }
+    let mut familiar_sums = [0.0; 3];
+    for s in sessions
+        .iter()
+        .filter(|s| familiar.contains(&s.asn) && on_anonymising_network(s))
+    {
         let w = (-((end - s.at) as f64) / super::history::HALF_LIFE as f64).exp2();
-        total += w;
-        let k = if familiar.contains(&s.asn) {
-            FAMILIAR_WEIGHT
-        } else {
-            1.0
-        };
-        for (sum, n) in sums.iter_mut().zip(NETWORK_SIGNALS) {
-            *sum += w * k * s.risk[n as usize];
+        for (sum, n) in familiar_sums.iter_mut().zip(NETWORK_SIGNALS) {
+            *sum += w * s.risk[n as usize];
         }
     }
-    sums.map(|x| if total > 0.0 { x / total } else { 0.0 })
+    let mut out = averages;
+    for (o, sum) in out.iter_mut().zip(familiar_sums) {
+        *o = (*o - (1.0 - FAMILIAR_WEIGHT) * sum / decayed_sessions).max(0.0);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -88,6 +97,18 @@ mod tests {
             .map(|d| on_cloud(d, 16509))
             .collect();
         assert_eq!(networks(&sessions, 21 * DAY), [16509]);
+    }
+
+    #[test]
+    fn sessions_on_a_familiar_network_count_at_a_fifth_of_the_average() {
+        // Two sessions at the same time, one on the familiar exit: the datacenter average of
+        // 1.0 becomes (0.2 + 1.0) / 2.
+        let sessions = [on_cloud(3, 16509), on_cloud(3, 14061)];
+        let end = sessions[0].at;
+        let [datacenter, vpn, _] =
+            discounted_average(&sessions, &[16509], end, [1.0, 0.0, 0.0], 2.0);
+        assert!((datacenter - 0.6).abs() < 1e-12, "{datacenter}");
+        assert_eq!(vpn, 0.0);
     }
 
     #[test]

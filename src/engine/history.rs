@@ -289,6 +289,8 @@ pub struct Aggregates {
     pub risk_signal_average: RiskSignalScores,
     /// Time-decayed average of the sessions' bot scores.
     pub bot_average: f64,
+    /// The sum of the sessions' decay weights: the denominator of both averages.
+    pub decayed_sessions: f64,
 }
 
 /// Session scores lose half their weight in the average every week before `last_seen`.
@@ -375,6 +377,7 @@ pub fn aggregate(history: &History) -> Aggregates {
         unique_networks: distinct_windows(&mut networks, end),
         risk_signal_average: RiskSignalScores(risk.map(avg)),
         bot_average: avg(bot),
+        decayed_sessions: total,
     }
 }
 

@@ -181,7 +181,13 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
         _ => Vec::new(),
     };
     if let Some(end) = aggregates.last_seen.filter(|_| !familiar.is_empty()) {
-        let average = familiar::discounted_average(&history.sessions, &familiar, end);
+        let average = familiar::discounted_average(
+            &history.sessions,
+            &familiar,
+            end,
+            familiar::NETWORK_SIGNALS.map(|n| signals.get(n)),
+            aggregates.decayed_sessions,
+        );
         for (n, avg) in familiar::NETWORK_SIGNALS.into_iter().zip(average) {
             signals.set(n, round4(avg));
         }
