@@ -112,11 +112,28 @@ function cdp() {
 const fnToString = Function.prototype.toString;
 const hasOwn = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
 
+// How each engine prints a native function (checked on Debian's Chromium and Firefox ESR):
+//   V8            `function get webdriver() { [native code] }`       on one line, `name` as is;
+//   SpiderMonkey  `function webdriver() {\n    [native code]\n}`      on three lines, and a
+//                 getter or setter without its "get "/"set " prefix (its `name` keeps it).
+// JavaScriptCore prints three lines too; which name it prints for a getter is not verified
+// here, so the three-line shape accepts either. A replaced function shows its own source, a
+// Proxy `function () { … }` with no name: neither matches.
+const NATIVE_BODY = /^function ([^(]*)\(\) (?:\{ \[native code\] \}|\{\n {4}\[native code\]\n\})$/;
+
+function nativeText(text, name) {
+  const m = NATIVE_BODY.exec(text);
+  if (!m) return false;
+  const oneLine = !text.includes('\n');
+  if (oneLine) return m[1] === name;
+  return m[1] === name || m[1] === name.replace(/^[gs]et /, '');
+}
+
 function isNative(fn, name) {
   if (typeof fn !== 'function') return false;
-  // Firefox and Safari put the body on its own lines.
-  if (fnToString.call(fn).replace(/\s+/g, ' ') !== `function ${name}() { [native code] }`) return false;
+  if (!nativeText(fnToString.call(fn), name)) return false;
   if (hasOwn(fn, 'prototype')) return false;
+  // Own keys in any order: V8 lists length, name; SpiderMonkey name, length for getters.
   const keys = Reflect.ownKeys(fn);
   if (keys.length !== 2 || !keys.includes('length') || !keys.includes('name')) return false;
   try {
