@@ -60,6 +60,65 @@ test("the demo page in Playwright-driven headless Chromium is flagged automated,
   await page.close();
 });
 
+// What an automation tool's injected code may do to a page before it runs: getters that throw
+// or return what no browser returns, no workers, no WebGL, a console that throws, no WebAssembly.
+function sabotage() {
+  const define = (name, get) => Object.defineProperty(Navigator.prototype, name, { get, configurable: true });
+  define("userAgent", () => {
+    throw new TypeError("sabotaged");
+  });
+  define("platform", () => {
+    const loop = {};
+    loop.self = loop;
+    return loop;
+  });
+  define("vendor", () => "x".repeat(1 << 20));
+  define("hardwareConcurrency", () => 10n);
+  window.Worker = function Worker() {
+    throw new TypeError("sabotaged");
+  };
+  HTMLCanvasElement.prototype.getContext = () => {
+    throw new TypeError("sabotaged");
+  };
+  console.debug = () => {
+    throw new TypeError("sabotaged");
+  };
+  window.WebAssembly = undefined;
+}
+
+test("whatever injected code breaks, collect() answers with typed failures and createSession still posts", async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(sabotage);
+  const page = await context.newPage();
+  await page.goto(`${BASE}/demo.html`); // the demo itself cannot start without WebAssembly
+  const { signals, session } = await page.evaluate(async (publicKey) => {
+    const edgeward = await import("/pkg/index.js");
+    const signals = await edgeward.collect();
+    const session = await edgeward.createSession({ endpoint: location.origin, publicKey });
+    return { signals, session };
+  }, DEMO.public);
+  await context.close();
+  const threw = { error: "threw" };
+  assert.deepEqual(signals.window.userAgent, threw);
+  assert.deepEqual(signals.window.platform, threw, "a cyclic value is no answer");
+  assert.deepEqual(signals.window.hardwareConcurrency, threw, "a BigInt is no answer");
+  assert.equal(signals.window.vendor.length, 1024, "a huge string is cut");
+  assert.deepEqual(signals.window.webglRenderer, threw);
+  assert.deepEqual(signals.window.cdp, threw);
+  assert.deepEqual(signals.worker, threw);
+  assert.ok(signals.window.lies.includes("Navigator.userAgent"), `${signals.window.lies}`);
+  assert.equal(session.verdict, null, "no WebAssembly, no local verdict");
+  assert.match(session.session_id, /\S/, "the session was posted all the same");
+  const account = `sabotaged-${run}`;
+  const auth = await call("POST", "/session/authenticate", {
+    key: DEMO.secret,
+    json: { session_id: session.session_id, account: { id: account } },
+  });
+  assert.equal(auth.status, 200, JSON.stringify(auth.body));
+  const server = codes((await serverScores(account)).reasons);
+  for (const code of ["BOT_WEBDRIVER", "BOT_NATIVE_TAMPERED"]) assert.ok(server.includes(code), `${server}`);
+});
+
 test("a captured payload cannot be replayed: its nonce was spent by the first POST /session", async () => {
   const page = await browser.newPage();
   let captured;
