@@ -1,8 +1,9 @@
 // The npm package in a real browser: the demo page (www/demo.html, which imports /pkg/index.js)
-// in Debian's Chromium, against the real worker. A Playwright-driven headless Chromium must be
-// flagged automated, by the page and by the worker's own evaluation; a plain Chromium under
-// Xvfb that no tool is attached to must not be. The device id is stable within a profile and
-// differs between profiles with different screens or languages.
+// in Debian's Chromium and Firefox ESR, against the real worker. A Playwright-driven headless
+// Chromium and a Firefox under Marionette must be flagged automated, by the page and by the
+// worker's own evaluation; a plain Chromium or Firefox under Xvfb that no tool is attached to
+// must not be. The device id is stable within a profile and differs between profiles with
+// different screens or languages.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { BASE, DEMO, call } from "./client.mjs";
 import { launchDriven, launchDrivenProfile, openPlain } from "./chromium.mjs";
+import { openMarionetteFirefox, openPlainFirefox } from "./firefox.mjs";
 
 const run = Date.now().toString(36);
 let browser;
@@ -136,26 +138,61 @@ test("a captured payload cannot be replayed: its nonce was spent by the first PO
   await page.close();
 });
 
-test("a plain headful Chromium under Xvfb, no tool attached, is not flagged", { timeout: 90_000 }, async () => {
-  const account = `plain-${run}`;
-  const plain = await openPlain(`${BASE}/demo.html?auto=${account}`);
+/**
+ * Opens the demo page with `open` (a browser no test tool talks to), which signs up `account`
+ * by itself; waits for its session on the server, stops the browser. → the server's scores of
+ * that session and the account's decision.
+ */
+async function signUpUnwatched(open, account) {
+  const browser = await open(`${BASE}/demo.html?auto=${encodeURIComponent(account)}`);
   try {
     let sessions = [];
     for (const end = Date.now() + 60_000; sessions.length === 0 && Date.now() < end; ) {
       await new Promise((r) => setTimeout(r, 500));
-      const s = await call("GET", `/account/${account}/sessions`, { key: DEMO.secret });
+      const s = await call("GET", `/account/${encodeURIComponent(account)}/sessions`, { key: DEMO.secret });
       sessions = s.status === 200 ? s.body.sessions : [];
     }
-    assert.equal(sessions.length, 1, "the page under Xvfb signed up within a minute");
+    assert.equal(sessions.length, 1, "the page signed up by itself within a minute");
   } finally {
-    await plain.stop();
+    await browser.stop();
   }
   const scores = await serverScores(account);
+  const acct = await call("GET", `/account/${encodeURIComponent(account)}`, { key: DEMO.secret });
+  assert.equal(acct.status, 200);
+  return { scores, decision: acct.body.decision };
+}
+
+/** What a run saw, for the test log: decision, bot score, every reason. */
+const seen = ({ scores, decision }) => `decision ${decision}, bot ${scores.bot.toFixed(2)}, reasons [${codes(scores.reasons)}]`;
+
+/** A real browser: no automation reason but the weak software renderer, and not automated. */
+function assertNotFlagged({ scores }) {
   const bot = codes(scores.reasons).filter((c) => c.startsWith("BOT_"));
   // A machine without a GPU may draw WebGL in software: weak evidence, never automation alone.
-  assert.deepEqual(bot.filter((c) => c !== "BOT_SOFTWARE_RENDERER"), []);
+  assert.deepEqual(bot.filter((c) => c !== "BOT_SOFTWARE_RENDERER"), [], JSON.stringify(scores));
   assert.ok(scores.bot < 0.5, JSON.stringify(scores));
   assert.equal(scores.session.risk_signals.device_risk, false);
+}
+
+test("a plain headful Chromium under Xvfb, no tool attached, is not flagged", { timeout: 90_000 }, async (t) => {
+  const run1 = await signUpUnwatched(openPlain, `plain-${run}`);
+  t.diagnostic(`plain Chromium: ${seen(run1)}`);
+  assertNotFlagged(run1);
+});
+
+test("plain headful Firefox ESR under Xvfb, two fresh profiles, no tool attached, is not flagged", { timeout: 180_000 }, async (t) => {
+  for (const profile of [1, 2]) {
+    const result = await signUpUnwatched(openPlainFirefox, `plain-firefox-${profile}-${run}`);
+    t.diagnostic(`plain Firefox ESR, profile ${profile}: ${seen(result)}`);
+    assertNotFlagged(result);
+  }
+});
+
+test("Firefox ESR under Marionette (headless) is flagged automated", { timeout: 90_000 }, async (t) => {
+  const result = await signUpUnwatched(openMarionetteFirefox, `marionette-firefox-${run}`);
+  t.diagnostic(`Firefox ESR under Marionette: ${seen(result)}`);
+  assert.ok(codes(result.scores.reasons).includes("BOT_WEBDRIVER"), seen(result));
+  assert.ok(result.scores.bot >= 0.5, seen(result));
 });
 
 test("device_id is stable across loads of one profile and differs between profiles", async () => {
