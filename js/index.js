@@ -63,7 +63,14 @@ export async function collect(options = {}) {
   const s = { v: 2 };
   if (o.nonce != null) s.nonce = attempt(() => String(o.nonce));
   s.browser_id = attempt(browserId);
-  const worker = o.worker === false ? null : attempt(startWorker); // starts in parallel
+  let worker = null; // starts now, answers after the synchronous sources
+  if (o.worker !== false) {
+    try {
+      worker = startWorker(); // a handle, not a signal: not copied through attempt()
+    } catch {
+      worker = { error: 'threw' };
+    }
+  }
   s.window = attempt(windowSignals);
   if (o.iframe !== false) s.iframe = attempt(iframeSignals);
   if (worker) {

@@ -62,6 +62,20 @@ test("the demo page in Playwright-driven headless Chromium is flagged automated,
   await page.close();
 });
 
+test("in a page nothing broke, every source of collect() answers", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${BASE}/demo.html`);
+  const signals = await page.evaluate(async () => (await import("/pkg/index.js")).collect({ timeout: 2_000 }));
+  await page.close();
+  for (const ctx of ["window", "iframe", "worker"]) {
+    assert.equal(typeof signals[ctx].userAgent, "string", `${ctx}: ${JSON.stringify(signals[ctx])}`);
+    assert.equal(typeof signals[ctx].timezone, "string", `${ctx}: ${JSON.stringify(signals[ctx])}`);
+  }
+  for (const probe of ["automation", "lies"]) assert.ok(Array.isArray(signals.window[probe]), JSON.stringify(signals.window));
+  assert.equal(typeof signals.window.cdp, "boolean");
+  assert.match(signals.browser_id, /^[A-Za-z0-9_-]{22}$/);
+});
+
 // What an automation tool's injected code may do to a page before it runs: getters that throw
 // or return what no browser returns, no workers, no WebGL, a console that throws, no WebAssembly.
 function sabotage() {
