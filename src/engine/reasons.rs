@@ -107,6 +107,13 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         action: "Nothing alone; with other evidence, challenge.",
     },
     ReasonInfo {
+        code: "BOT_PROBE_THREW",
+        component: Bot,
+        class: Medium,
+        meaning: "Reading a plain browser fact in the page threw (navigator's agent, platform, languages, core count or webdriver, the time zone, the screen, eval's text, the globals or integrity checks): real engines answer these or lack them, and never throw; a page whose APIs were replaced by injected code does. The package still posted the session, with {\"error\": \"threw\"} where it happened. Probes real browsers can fail (WebGL, the worker under a Content-Security-Policy, the iframe, the DevTools probe, client hints) are not counted. A real user trips it only with an extension that replaces these getters with ones that throw. Marks the session tampered (device_risk).",
+        action: "Nothing alone; with other evidence, challenge.",
+    },
+    ReasonInfo {
         code: "BOT_CONTEXT_MISMATCH",
         component: Bot,
         class: Medium,
@@ -173,7 +180,7 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         code: "RISK_DEVICE_RISK",
         component: RiskSignals,
         class: High,
-        meaning: "The session's browser lies about itself (device_risk): one of the bot reasons that mark tampering fired (BOT_WEBDRIVER_HIDDEN, BOT_NATIVE_TAMPERED, BOT_CONTEXT_MISMATCH, BOT_PLATFORM_MISMATCH, BOT_ENGINE_MISMATCH, BOT_IMPOSSIBLE_HARDWARE). Automation alone is the bot score's evidence and is not counted here again.",
+        meaning: "The session's browser lies about itself (device_risk): one of the bot reasons that mark tampering fired (BOT_WEBDRIVER_HIDDEN, BOT_NATIVE_TAMPERED, BOT_PROBE_THREW, BOT_CONTEXT_MISMATCH, BOT_PLATFORM_MISMATCH, BOT_ENGINE_MISMATCH, BOT_IMPOSSIBLE_HARDWARE). Automation alone is the bot score's evidence and is not counted here again.",
         action: "Add friction (second factor, challenge) before sensitive actions.",
     },
     ReasonInfo {

@@ -74,6 +74,7 @@ pub const EVIDENCE: &[Evidence] = &[
     evidence("BOT_CDP", 0.6, false),
     evidence("BOT_WEBDRIVER_HIDDEN", 0.8, true),
     evidence("BOT_NATIVE_TAMPERED", 0.35, true),
+    evidence("BOT_PROBE_THREW", 0.35, true),
     evidence("BOT_CONTEXT_MISMATCH", 0.4, true),
     evidence("BOT_PLATFORM_MISMATCH", 0.4, true),
     evidence("BOT_ENGINE_MISMATCH", 0.4, true),
