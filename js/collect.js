@@ -227,7 +227,7 @@ export function windowSignals() {
     userAgent: attempt(() => n.userAgent),
     platform: attempt(() => n.platform),
     vendor: attempt(() => n.vendor),
-    languages: attempt(() => [...n.languages]),
+    languages: attempt(() => n.languages && [...n.languages]),
     timezone: attempt(() => timeZone()),
     hardwareConcurrency: attempt(() => n.hardwareConcurrency),
     deviceMemory: attempt(() => n.deviceMemory),
@@ -266,7 +266,7 @@ export function iframeSignals() {
     return {
       userAgent: attempt(() => n.userAgent),
       platform: attempt(() => n.platform),
-      languages: attempt(() => [...n.languages]),
+      languages: attempt(() => n.languages && [...n.languages]),
       hardwareConcurrency: attempt(() => n.hardwareConcurrency),
       timezone: attempt(() => timeZone(w.Intl)),
       webdriver: attempt(() => n.webdriver),
@@ -285,7 +285,7 @@ const t = (k, f) => { try { const v = f(); r[k] = v === undefined ? { error: 'un
   catch { r[k] = { error: 'threw' }; } };
 t('userAgent', () => n.userAgent);
 t('platform', () => n.platform);
-t('languages', () => [...n.languages]);
+t('languages', () => n.languages && [...n.languages]);
 t('hardwareConcurrency', () => n.hardwareConcurrency);
 t('timezone', () => Intl.DateTimeFormat().resolvedOptions().timeZone);
 t('webglRenderer', () => {
