@@ -6,13 +6,47 @@ const UNSUPPORTED = { error: 'unsupported' };
 const THREW = { error: 'threw' };
 const TIMEOUT = { error: 'timeout' };
 
-/** Runs `read`; undefined means the browser does not have it, an exception that it threw. */
+/**
+ * Runs `read`; undefined means the browser does not have it, an exception that it threw. The
+ * value is copied into plain JSON data on the way out, so that whatever a patched API returns
+ * (a Proxy, a getter that throws, a cycle, a BigInt, a megabyte string) the payload still
+ * serialises and stays small; what cannot be copied is {error: "threw"} in its place.
+ */
 export function attempt(read) {
   try {
-    const v = read();
+    const v = plain(read(), 0);
     return v === undefined ? { ...UNSUPPORTED } : v;
   } catch {
     return { ...THREW };
+  }
+}
+
+const MAX_TEXT = 1024;
+const MAX_ITEMS = 64;
+
+/** A JSON-safe copy of `v`: bounded strings, lists and depth; own enumerable keys only. */
+function plain(v, depth) {
+  switch (typeof v) {
+    case 'undefined':
+    case 'boolean':
+      return v;
+    case 'number':
+      return Number.isFinite(v) ? v : null;
+    case 'string':
+      return v.length > MAX_TEXT ? v.slice(0, MAX_TEXT) : v;
+    case 'object': {
+      if (v === null) return null;
+      if (depth >= 4) throw new TypeError('too deep');
+      if (Array.isArray(v)) return Array.from(v.slice(0, MAX_ITEMS), (x) => plain(x, depth + 1) ?? null);
+      const out = {};
+      for (const k of Object.keys(v).slice(0, MAX_ITEMS)) {
+        const x = plain(v[k], depth + 1);
+        if (x !== undefined) out[String(k).slice(0, MAX_TEXT)] = x;
+      }
+      return out;
+    }
+    default:
+      throw new TypeError(typeof v); // function, symbol, bigint: no browser API answers these
   }
 }
 
@@ -24,11 +58,15 @@ const timeZone = (I = Intl) => I.DateTimeFormat().resolvedOptions().timeZone;
 export const behavior = { mouse: 0, click: 0, keyboard: 0, touch: 0, clipboard: 0 };
 let listening = false;
 
+/** Counts user events from now on. Never throws: it runs when the package is imported. */
 export function listen() {
   if (listening || typeof document === 'undefined') return;
   listening = true;
-  const on = (type, kind) =>
-    document.addEventListener(type, () => behavior[kind]++, { passive: true, capture: true });
+  const on = (type, kind) => {
+    try {
+      document.addEventListener(type, () => behavior[kind]++, { passive: true, capture: true });
+    } catch {}
+  };
   on('mousemove', 'mouse');
   on('click', 'click');
   on('keydown', 'keyboard');
@@ -112,13 +150,34 @@ function cdp() {
 const fnToString = Function.prototype.toString;
 const hasOwn = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
 
+// How each engine prints a native function (checked on Debian's Chromium and Firefox ESR):
+//   V8            `function get webdriver() { [native code] }`       on one line, `name` as is;
+//   SpiderMonkey  `function webdriver() {\n    [native code]\n}`      on three lines, and a
+//                 getter or setter without its "get "/"set " prefix (its `name` keeps it).
+// JavaScriptCore prints three lines too; which name it prints for a getter is not verified
+// here, so the three-line shape accepts either. A replaced function shows its own source, a
+// Proxy `function () { … }` with no name: neither matches.
+const NATIVE_BODY = /^function ([^(]*)\(\) (?:\{ \[native code\] \}|\{\n {4}\[native code\]\n\})$/;
+
+function nativeText(text, name) {
+  const m = NATIVE_BODY.exec(text);
+  if (!m) return false;
+  const oneLine = !text.includes('\n');
+  if (oneLine) return m[1] === name;
+  return m[1] === name || m[1] === name.replace(/^[gs]et /, '');
+}
+
 function isNative(fn, name) {
-  if (typeof fn !== 'function') return false;
-  // Firefox and Safari put the body on its own lines.
-  if (fnToString.call(fn).replace(/\s+/g, ' ') !== `function ${name}() { [native code] }`) return false;
-  if (hasOwn(fn, 'prototype')) return false;
-  const keys = Reflect.ownKeys(fn);
-  if (keys.length !== 2 || !keys.includes('length') || !keys.includes('name')) return false;
+  try {
+    if (typeof fn !== 'function') return false;
+    if (!nativeText(fnToString.call(fn), name)) return false;
+    if (hasOwn(fn, 'prototype')) return false;
+    // Own keys in any order: V8 lists length, name; SpiderMonkey name, length for getters.
+    const keys = Reflect.ownKeys(fn);
+    if (keys.length !== 2 || !keys.includes('length') || !keys.includes('name')) return false;
+  } catch {
+    return false; // a native function answers all of the above without throwing
+  }
   try {
     Reflect.construct(Object, [], fn); // only succeeds if fn is a constructor
     return false;
@@ -129,17 +188,27 @@ function isNative(fn, name) {
 
 function lies() {
   const failed = [];
+  // A native prototype answers these reads without throwing; one that throws (a Proxy with a
+  // trap, a getter on the descriptor's path) is itself not native.
+  const check = (label, native) => {
+    try {
+      if (!native()) failed.push(label);
+    } catch {
+      failed.push(label);
+    }
+  };
   const getters = (iface, names) => {
     const proto = globalThis[iface]?.prototype;
     if (!proto) return;
     for (const n of names) {
-      const d = Object.getOwnPropertyDescriptor(proto, n);
-      if (d && !isNative(d.get, `get ${n}`)) failed.push(`${iface}.${n}`);
+      check(`${iface}.${n}`, () => {
+        const d = Object.getOwnPropertyDescriptor(proto, n);
+        return !d || isNative(d.get, `get ${n}`);
+      });
     }
   };
-  const method = (label, owner, name) => {
-    if (owner && hasOwn(owner, name) && !isNative(owner[name], name)) failed.push(label);
-  };
+  const method = (label, owner, name) =>
+    check(label, () => !owner || !hasOwn(owner, name) || isNative(owner[name], name));
   getters('Navigator', ['webdriver', 'userAgent', 'platform', 'languages',
     'hardwareConcurrency', 'deviceMemory', 'plugins', 'vendor']);
   getters('Screen', ['width', 'height', 'colorDepth']);
@@ -147,7 +216,7 @@ function lies() {
   method('Function.toString', Function.prototype, 'toString');
   method('Intl.DateTimeFormat.resolvedOptions', Intl.DateTimeFormat.prototype, 'resolvedOptions');
   method('HTMLCanvasElement.toDataURL', globalThis.HTMLCanvasElement?.prototype, 'toDataURL');
-  for (const k of Object.getOwnPropertyNames(navigator).slice(0, 16)) failed.push(`navigator.${k}`);
+  for (const k of Object.getOwnPropertyNames(navigator).slice(0, 16)) failed.push(`navigator.${String(k).slice(0, 64)}`);
   return failed;
 }
 
@@ -158,7 +227,7 @@ export function windowSignals() {
     userAgent: attempt(() => n.userAgent),
     platform: attempt(() => n.platform),
     vendor: attempt(() => n.vendor),
-    languages: attempt(() => [...n.languages]),
+    languages: attempt(() => n.languages && [...n.languages]),
     timezone: attempt(() => timeZone()),
     hardwareConcurrency: attempt(() => n.hardwareConcurrency),
     deviceMemory: attempt(() => n.deviceMemory),
@@ -197,7 +266,7 @@ export function iframeSignals() {
     return {
       userAgent: attempt(() => n.userAgent),
       platform: attempt(() => n.platform),
-      languages: attempt(() => [...n.languages]),
+      languages: attempt(() => n.languages && [...n.languages]),
       hardwareConcurrency: attempt(() => n.hardwareConcurrency),
       timezone: attempt(() => timeZone(w.Intl)),
       webdriver: attempt(() => n.webdriver),
@@ -216,7 +285,7 @@ const t = (k, f) => { try { const v = f(); r[k] = v === undefined ? { error: 'un
   catch { r[k] = { error: 'threw' }; } };
 t('userAgent', () => n.userAgent);
 t('platform', () => n.platform);
-t('languages', () => [...n.languages]);
+t('languages', () => n.languages && [...n.languages]);
 t('hardwareConcurrency', () => n.hardwareConcurrency);
 t('timezone', () => Intl.DateTimeFormat().resolvedOptions().timeZone);
 t('webglRenderer', () => {
@@ -227,6 +296,10 @@ t('webglRenderer', () => {
   return gl.getParameter(e ? e.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? undefined;
 });
 postMessage(r);`;
+
+// The timers as they were when the package loaded, in case the page replaces them later.
+const later = globalThis.setTimeout;
+const cancel = globalThis.clearTimeout;
 
 /**
  * Starts the worker now; `result(ms)` waits at most `ms` from when it is called, so the page's
@@ -243,7 +316,7 @@ export function startWorker() {
     } else {
       url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
       w = new Worker(url);
-      w.onmessage = (e) => settle(e.data && typeof e.data === 'object' ? e.data : { ...THREW });
+      w.onmessage = (e) => settle(attempt(() => (e.data && typeof e.data === 'object' ? e.data : { ...THREW })));
       // A Content-Security-Policy without blob: in worker-src lands here (or throws above).
       w.onerror = (e) => {
         e.preventDefault();
@@ -262,11 +335,19 @@ export function startWorker() {
   return {
     async result(ms) {
       let timer;
-      const late = new Promise((resolve) => (timer = setTimeout(resolve, ms, { ...TIMEOUT })));
+      const late = new Promise((resolve) => {
+        try {
+          timer = later(() => resolve({ ...TIMEOUT }), ms);
+        } catch {
+          resolve({ ...THREW }); // no timer to wait with: do not wait
+        }
+      });
       try {
         return await Promise.race([done, late]);
       } finally {
-        clearTimeout(timer);
+        try {
+          cancel(timer);
+        } catch {}
         stop();
       }
     },

@@ -123,8 +123,11 @@ export interface CreateSessionOptions {
 
 export interface Session {
   session_id: string;
-  /** The local verdict, for the page's own use; the server does not trust it. */
-  verdict: Verdict;
+  /**
+   * The local verdict, for the page's own use; the server does not trust it. Null when the page
+   * could not evaluate (the WebAssembly did not load): the session was created all the same.
+   */
+  verdict: Verdict | null;
 }
 
 /** Anything wasm-bindgen's init accepts: the URL of edgeward_core_bg.wasm, a Response, bytes, a Module. */

@@ -5,7 +5,7 @@
 import wasmInit, { evaluateJson } from './edgeward_core.js';
 import { attempt, behavior, iframeSignals, listen, startWorker, windowSignals } from './collect.js';
 
-listen();
+listen(); // never throws
 
 let loading = null;
 let ready = false;
@@ -61,15 +61,24 @@ export async function collect(options = {}) {
   const o = options || {};
   const timeout = Number.isFinite(o.timeout) && o.timeout >= 0 ? o.timeout : 100;
   const s = { v: 2 };
-  try {
-    if (o.nonce != null) s.nonce = String(o.nonce);
-    s.browser_id = attempt(browserId);
-    const worker = o.worker === false ? null : attempt(startWorker); // starts in parallel
-    s.window = attempt(windowSignals);
-    if (o.iframe !== false) s.iframe = attempt(iframeSignals);
-    if (worker) s.worker = worker.result ? await worker.result(timeout) : worker;
-  } catch {
-    // Nothing above throws; this only keeps the promise.
+  if (o.nonce != null) s.nonce = attempt(() => String(o.nonce));
+  s.browser_id = attempt(browserId);
+  let worker = null; // starts now, answers after the synchronous sources
+  if (o.worker !== false) {
+    try {
+      worker = startWorker(); // a handle, not a signal: not copied through attempt()
+    } catch {
+      worker = { error: 'threw' };
+    }
+  }
+  s.window = attempt(windowSignals);
+  if (o.iframe !== false) s.iframe = attempt(iframeSignals);
+  if (worker) {
+    try {
+      s.worker = typeof worker.result === 'function' ? await worker.result(timeout) : worker;
+    } catch {
+      s.worker = { error: 'threw' };
+    }
   }
   s.behavior = { ...behavior };
   return s;
@@ -105,9 +114,22 @@ async function failure(what, res) {
   return new EdgewardError(what, res.status, message);
 }
 
+/** The body of POST /session; if the signals cannot be serialised, the nonce alone says so. */
+function body(signals) {
+  try {
+    const text = JSON.stringify(signals);
+    if (typeof text === 'string') return text;
+  } catch {}
+  const nonce = signals?.nonce;
+  const safe = typeof nonce === 'string' && /^[A-Za-z0-9_-]{1,128}$/.test(nonce);
+  return `{"v":2,${safe ? `"nonce":"${nonce}",` : ''}"window":{"error":"threw"}}`;
+}
+
 /**
  * Creates a session: fetches a nonce (skipped if the server has no nonce endpoint), collects,
- * evaluates locally, posts the raw signals. Returns the server's session id and the local verdict.
+ * evaluates locally, posts the raw signals. Returns the server's session id and the local
+ * verdict, which is null when the page could not evaluate (the WebAssembly did not load or the
+ * evaluation failed): the signals are posted all the same, and the server evaluates them.
  */
 export async function createSession(options) {
   const { endpoint, publicKey, timeout } = options || {};
@@ -115,7 +137,7 @@ export async function createSession(options) {
   if (!endpoint || !publicKey) throw new TypeError('edgeward: createSession needs endpoint and publicKey');
   const base = String(endpoint).replace(/\/+$/, '');
   const key = { 'x-public-key': publicKey };
-  await init();
+  const loaded = init().then(() => true, () => false); // in parallel with the nonce and collect()
   if (!signals) {
     let nonce;
     let res = null;
@@ -124,15 +146,23 @@ export async function createSession(options) {
     } catch {
       // No answer at all (network, or CORS on a server without the endpoint): go on without.
     }
-    if (res?.ok) nonce = (await res.json()).nonce;
-    else if (res && res.status !== 404) throw await failure('POST /session/nonce', res);
+    if (res?.ok) {
+      try {
+        nonce = (await res.json()).nonce;
+      } catch {} // an unreadable answer: go on without, the server says if it needs one
+    } else if (res && res.status !== 404) throw await failure('POST /session/nonce', res);
     signals = await collect({ nonce, timeout });
   }
-  const verdict = evaluate(signals);
+  let verdict = null;
+  if (await loaded) {
+    try {
+      verdict = evaluate(signals);
+    } catch {}
+  }
   const res = await fetch(`${base}/session`, {
     method: 'POST',
     headers: { ...key, 'content-type': 'application/json' },
-    body: JSON.stringify(signals),
+    body: body(signals),
   });
   if (!res.ok) throw await failure('POST /session', res);
   const { session_id } = await res.json();

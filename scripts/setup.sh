@@ -2,7 +2,7 @@
 # Installs everything Edgeward needs to build, run and test, skipping what is already there:
 # the wasm32 target, worker-build / wasm-bindgen-cli / wasm-pack at pinned versions, the npm
 # dev dependencies from package-lock.json, the PyPI package iporigin (open data only), and
-# Debian's chromium and xvfb for the browser tests.
+# Debian's chromium, firefox-esr and xvfb for the browser tests.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -21,9 +21,11 @@ if ! pkg-config --exists openssl 2>/dev/null; then
 fi
 
 # The browser tests drive Debian's Chromium (never a downloaded one) with playwright-core, and
-# run it once as a plain headful process under Xvfb.
+# run it once as a plain headful process under Xvfb; Debian's Firefox ESR runs as a plain
+# process only (headful under Xvfb, and headless under Marionette).
 missing_debs=()
 [ -x /usr/lib/chromium/chromium ] || missing_debs+=(chromium)
+[ -x /usr/bin/firefox-esr ] || missing_debs+=(firefox-esr)
 command -v Xvfb >/dev/null 2>&1 || missing_debs+=(xvfb)
 if [ ${#missing_debs[@]} -gt 0 ]; then
   step "apt-get install ${missing_debs[*]}"

@@ -38,7 +38,7 @@ async function signUp(event) {
   document.body.dataset.state = "submitting";
   try {
     const { session_id, verdict } = await createSession({ endpoint: location.origin, publicKey: PUBLIC_KEY });
-    showVerdict(verdict);
+    if (verdict) showVerdict(verdict);
     show("session-out", { session_id });
     if (!local) {
       show("auth-out", "Your server authenticates the session with its secret key (POST /session/authenticate).");

@@ -96,14 +96,21 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         code: "BOT_WEBDRIVER_HIDDEN",
         component: Bot,
         class: High,
-        meaning: "navigator.webdriver was deleted or its getter overridden: every current engine has the property, and only stealth tooling hides it. Also marks the session tampered (device_risk).",
+        meaning: "navigator.webdriver was deleted or its getter overridden: every current engine has the property, and only stealth tooling hides it. The getter is judged by its own engine's native shape (V8 prints `function get webdriver() { [native code] }` on one line, SpiderMonkey the same on three lines and without `get `), so plain Chromium and Firefox pass. A real user trips it only with an extension that redefines navigator.webdriver. Also marks the session tampered (device_risk).",
         action: "Treat as automation hiding itself: block or challenge.",
     },
     ReasonInfo {
         code: "BOT_NATIVE_TAMPERED",
         component: Bot,
         class: Medium,
-        meaning: "Native getters or functions (navigator, screen, WebGL, canvas, Function.toString) were replaced by script or proxies, or navigator carries properties of its own. Stealth plugins do this; so do some privacy extensions. Marks the session tampered (device_risk).",
+        meaning: "Native getters or functions (navigator, screen, WebGL, canvas, Function.toString) were replaced by script or proxies, or navigator carries properties of its own. Stealth plugins do this. A real user trips it with an anti-fingerprinting or user-agent-switcher extension that rewrites these getters (canvas and WebGL blockers, spoofed platform or core count); plain browsers do not, each judged by its own engine's native function text. Marks the session tampered (device_risk).",
+        action: "Nothing alone; with other evidence, challenge.",
+    },
+    ReasonInfo {
+        code: "BOT_PROBE_THREW",
+        component: Bot,
+        class: Medium,
+        meaning: "Reading a plain browser fact in the page threw (navigator's agent, platform, languages, core count or webdriver, the time zone, the screen, eval's text, the globals or integrity checks): real engines answer these or lack them, and never throw; a page whose APIs were replaced by injected code does. The package still posted the session, with {\"error\": \"threw\"} where it happened. Probes real browsers can fail (WebGL, the worker under a Content-Security-Policy, the iframe, the DevTools probe, client hints) are not counted. A real user trips it only with an extension that replaces these getters with ones that throw. Marks the session tampered (device_risk).",
         action: "Nothing alone; with other evidence, challenge.",
     },
     ReasonInfo {
@@ -138,7 +145,7 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         code: "BOT_SOFTWARE_RENDERER",
         component: Bot,
         class: Low,
-        meaning: "WebGL is drawn by a CPU rasteriser (SwiftShader, llvmpipe): headless browsers and servers without a GPU, but also virtual machines and remote desktops.",
+        meaning: "WebGL is drawn by a CPU rasteriser (SwiftShader, llvmpipe; Firefox reports \"llvmpipe, or similar\"): headless browsers and servers without a GPU, but real users trip it too, in virtual machines, remote desktops, and on Linux desktops without GPU drivers. Weak evidence: never automation alone nor with any one other check weaker than automation.",
         action: "Nothing alone.",
     },
     ReasonInfo {
@@ -180,7 +187,7 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         code: "RISK_DEVICE_RISK",
         component: RiskSignals,
         class: High,
-        meaning: "The session's browser lies about itself (device_risk): one of the bot reasons that mark tampering fired (BOT_WEBDRIVER_HIDDEN, BOT_NATIVE_TAMPERED, BOT_CONTEXT_MISMATCH, BOT_PLATFORM_MISMATCH, BOT_ENGINE_MISMATCH, BOT_IMPOSSIBLE_HARDWARE). Automation alone is the bot score's evidence and is not counted here again.",
+        meaning: "The session's browser lies about itself (device_risk): one of the bot reasons that mark tampering fired (BOT_WEBDRIVER_HIDDEN, BOT_NATIVE_TAMPERED, BOT_PROBE_THREW, BOT_CONTEXT_MISMATCH, BOT_PLATFORM_MISMATCH, BOT_ENGINE_MISMATCH, BOT_IMPOSSIBLE_HARDWARE). Automation alone is the bot score's evidence and is not counted here again.",
         action: "Add friction (second factor, challenge) before sensitive actions.",
     },
     ReasonInfo {

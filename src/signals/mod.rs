@@ -74,11 +74,14 @@ pub const EVIDENCE: &[Evidence] = &[
     evidence("BOT_CDP", 0.6, false),
     evidence("BOT_WEBDRIVER_HIDDEN", 0.8, true),
     evidence("BOT_NATIVE_TAMPERED", 0.35, true),
+    evidence("BOT_PROBE_THREW", 0.35, true),
     evidence("BOT_CONTEXT_MISMATCH", 0.4, true),
     evidence("BOT_PLATFORM_MISMATCH", 0.4, true),
     evidence("BOT_ENGINE_MISMATCH", 0.4, true),
     evidence("BOT_IMPOSSIBLE_HARDWARE", 0.5, true),
-    evidence("BOT_SOFTWARE_RENDERER", 0.2, false),
+    // Real machines without a GPU draw in software too: it must not reach AUTOMATED alone or
+    // with any one other piece that is itself below it (the strongest such weighs 0.4).
+    evidence("BOT_SOFTWARE_RENDERER", 0.1, false),
 ];
 
 fn find_evidence(code: &str) -> Option<&'static Evidence> {
@@ -138,12 +141,77 @@ mod tests {
     fn independent_evidence_combines_by_noisy_or() {
         let mut v = Verdict::default();
         v.add_evidence("BOT_SOFTWARE_RENDERER");
-        assert!((v.bot - 0.2).abs() < 1e-9 && !v.automated);
+        assert!((v.bot - 0.1).abs() < 1e-9 && !v.automated);
         v.add_evidence("BOT_NATIVE_TAMPERED");
-        assert!((v.bot - (1.0 - 0.8 * 0.65)).abs() < 1e-9);
+        assert!((v.bot - (1.0 - 0.9 * 0.65)).abs() < 1e-9);
         assert!(v.tampered && !v.automated);
         v.add_evidence("BOT_WEBDRIVER");
         assert!(v.automated);
+    }
+
+    #[test]
+    fn a_software_renderer_with_one_other_weak_check_is_not_automation() {
+        for other in EVIDENCE.iter().filter(|e| e.weight < AUTOMATED) {
+            let mut v = Verdict::default();
+            v.add_evidence("BOT_SOFTWARE_RENDERER");
+            v.add_evidence(other.code);
+            assert!(
+                !v.automated,
+                "BOT_SOFTWARE_RENDERER + {}: {}",
+                other.code, v.bot
+            );
+        }
+    }
+
+    /// What the package collected on Debian's Firefox ESR 153, headful under Xvfb, a fresh
+    /// profile and no automation: Gecko's native text, no client hints or device memory, and
+    /// the software renderer Firefox names "llvmpipe, or similar".
+    fn plain_firefox() -> serde_json::Value {
+        let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0";
+        let scope = json!({"userAgent": ua, "platform": "Linux x86_64", "languages": ["en-US", "en"],
+            "hardwareConcurrency": 2, "timezone": "UTC"});
+        let mut window = scope.clone();
+        for (k, v) in [
+            ("vendor", json!("")),
+            ("deviceMemory", json!({"error": "unsupported"})),
+            ("webdriver", json!(false)),
+            ("webdriverPresent", json!(true)),
+            ("evalLength", json!(37)),
+            ("webglVendor", json!("Mesa/X.org")),
+            ("webglRenderer", json!("llvmpipe, or similar")),
+            (
+                "screen",
+                json!({"width": 1920, "height": 1080, "colorDepth": 24,
+                "availWidth": 1920, "availHeight": 1080}),
+            ),
+            ("uaData", json!({"error": "unsupported"})),
+            ("automation", json!([])),
+            ("cdp", json!(false)),
+            ("lies", json!([])),
+        ] {
+            window[k] = v;
+        }
+        let mut iframe = scope.clone();
+        iframe["webdriver"] = json!(false);
+        let mut worker = scope;
+        worker["webglRenderer"] = json!("llvmpipe, or similar");
+        json!({"v": 2, "window": window, "iframe": iframe, "worker": worker})
+    }
+
+    #[test]
+    fn plain_firefox_is_not_automated() {
+        let v = evaluate(&Payload::new(plain_firefox()));
+        assert_eq!(v.reasons, ["BOT_SOFTWARE_RENDERER"]);
+        assert!(!v.automated && !v.tampered, "{v:?}");
+    }
+
+    #[test]
+    fn firefox_under_marionette_is_automated() {
+        let mut p = plain_firefox();
+        p["window"]["webdriver"] = json!(true);
+        p["iframe"]["webdriver"] = json!(true);
+        let v = evaluate(&Payload::new(p));
+        assert!(v.automated && v.reasons.contains(&"BOT_WEBDRIVER".to_string()));
     }
 
     #[test]

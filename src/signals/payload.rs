@@ -33,7 +33,8 @@
 //! ```
 //!
 //! Any source or probe that could not be read is `{"error": "unsupported" | "threw" | "timeout"}`
-//! instead of its value. `lies` names each checked getter or function as `Interface.member`
+//! instead of its value; "threw" also stands for a value no browser API returns (a function, a
+//! cycle, a BigInt). The package cuts strings to 1,024 characters and lists to 64 items. `lies` names each checked getter or function as `Interface.member`
 //! (`Navigator.webdriver`, `WebGLRenderingContext.getParameter`, `Function.toString`), or
 //! `navigator.<name>` for a property defined on the `navigator` object itself.
 

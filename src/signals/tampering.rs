@@ -1,8 +1,44 @@
-//! Tampering: native getters and functions the page found patched, and a `navigator.webdriver`
-//! that was deleted or overridden, which hides automation and is itself a tell.
+//! Tampering: native getters and functions the page found patched, a `navigator.webdriver`
+//! that was deleted or overridden, which hides automation and is itself a tell, and probes that
+//! threw where no real browser throws.
+
+use serde_json::Value;
 
 use super::payload::Payload;
 use super::{Agent, Verdict};
+
+/// Window probes that read plain browser facts: a real engine answers each (or lacks it,
+/// "unsupported"), and never throws. Left out on purpose: WebGL (drivers fail), the worker
+/// (a Content-Security-Policy without `blob:` blocks it), the iframe (sandboxed pages), the
+/// DevTools probe (a page that froze `Error` makes it throw) and client hints.
+const NEVER_THROW: [&str; 11] = [
+    "userAgent",
+    "platform",
+    "languages",
+    "timezone",
+    "hardwareConcurrency",
+    "webdriver",
+    "webdriverPresent",
+    "evalLength",
+    "screen",
+    "automation",
+    "lies",
+];
+
+fn threw(v: Option<&Value>) -> bool {
+    v.and_then(|v| v.get("error"))
+        .and_then(Value::as_str)
+        .is_some_and(|e| e == "threw")
+}
+
+/// Whether one of the window's never-failing probes threw. A window source that failed as a
+/// whole is unknown, like any garbled payload.
+fn probe_threw(p: &Payload) -> bool {
+    p.raw()
+        .get("window")
+        .and_then(Value::as_object)
+        .is_some_and(|w| NEVER_THROW.iter().any(|k| threw(w.get(*k))))
+}
 
 fn hides_webdriver(lie: &str) -> bool {
     lie == "Navigator.webdriver" || lie == "navigator.webdriver"
@@ -18,6 +54,9 @@ pub fn detect(p: &Payload, agent: Option<&Agent<'_>>, v: &mut Verdict) {
     }
     if lies.iter().any(|l| !hides_webdriver(l)) {
         v.add_evidence("BOT_NATIVE_TAMPERED");
+    }
+    if probe_threw(p) {
+        v.add_evidence("BOT_PROBE_THREW");
     }
 }
 
@@ -54,6 +93,30 @@ mod tests {
         assert_eq!(v.reasons, ["BOT_NATIVE_TAMPERED"]);
         assert!(v.tampered);
         assert!(!v.automated, "privacy extensions patch canvas too");
+    }
+
+    #[test]
+    fn a_browser_fact_that_threw_is_tampering_but_not_automation_alone() {
+        for p in [
+            json!({"window": {"userAgent": {"error": "threw"}}}),
+            json!({"window": {"languages": {"error": "threw"}, "lies": []}}),
+        ] {
+            let v = evaluate(&Payload::new(p));
+            assert_eq!(v.reasons, ["BOT_PROBE_THREW"]);
+            assert!(v.tampered && !v.automated);
+        }
+    }
+
+    #[test]
+    fn probes_real_browsers_can_fail_are_not_evidence() {
+        let v = evaluate(&Payload::new(json!({
+            "window": {"userAgent": CHROME, "webglRenderer": {"error": "threw"},
+                "cdp": {"error": "threw"}, "uaData": {"error": "threw"},
+                "deviceMemory": {"error": "unsupported"}},
+            "iframe": {"error": "threw"},
+            "worker": {"error": "threw"},
+        })));
+        assert!(v.reasons.is_empty(), "{:?}", v.reasons);
     }
 
     #[test]

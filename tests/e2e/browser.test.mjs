@@ -1,8 +1,9 @@
 // The npm package in a real browser: the demo page (www/demo.html, which imports /pkg/index.js)
-// in Debian's Chromium, against the real worker. A Playwright-driven headless Chromium must be
-// flagged automated, by the page and by the worker's own evaluation; a plain Chromium under
-// Xvfb that no tool is attached to must not be. The device id is stable within a profile and
-// differs between profiles with different screens or languages.
+// in Debian's Chromium and Firefox ESR, against the real worker. A Playwright-driven headless
+// Chromium and a Firefox under Marionette must be flagged automated, by the page and by the
+// worker's own evaluation; a plain Chromium or Firefox under Xvfb that no tool is attached to
+// must not be. The device id is stable within a profile and differs between profiles with
+// different screens or languages.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +11,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { BASE, DEMO, call } from "./client.mjs";
 import { launchDriven, launchDrivenProfile, openPlain } from "./chromium.mjs";
+import { openMarionetteFirefox, openPlainFirefox } from "./firefox.mjs";
 
 const run = Date.now().toString(36);
 let browser;
@@ -60,6 +62,80 @@ test("the demo page in Playwright-driven headless Chromium is flagged automated,
   await page.close();
 });
 
+test("in a page nothing broke, every source of collect() answers", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${BASE}/demo.html`);
+  const signals = await page.evaluate(async () => (await import("/pkg/index.js")).collect({ timeout: 2_000 }));
+  await page.close();
+  for (const ctx of ["window", "iframe", "worker"]) {
+    assert.equal(typeof signals[ctx].userAgent, "string", `${ctx}: ${JSON.stringify(signals[ctx])}`);
+    assert.equal(typeof signals[ctx].timezone, "string", `${ctx}: ${JSON.stringify(signals[ctx])}`);
+  }
+  for (const probe of ["automation", "lies"]) assert.ok(Array.isArray(signals.window[probe]), JSON.stringify(signals.window));
+  assert.equal(typeof signals.window.cdp, "boolean");
+  assert.match(signals.browser_id, /^[A-Za-z0-9_-]{22}$/);
+});
+
+// What an automation tool's injected code may do to a page before it runs: getters that throw
+// or return what no browser returns, no workers, no WebGL, a console that throws, no WebAssembly.
+function sabotage() {
+  const define = (name, get) => Object.defineProperty(Navigator.prototype, name, { get, configurable: true });
+  define("userAgent", () => {
+    throw new TypeError("sabotaged");
+  });
+  define("platform", () => {
+    const loop = {};
+    loop.self = loop;
+    return loop;
+  });
+  define("vendor", () => "x".repeat(1 << 20));
+  define("hardwareConcurrency", () => 10n);
+  window.Worker = function Worker() {
+    throw new TypeError("sabotaged");
+  };
+  HTMLCanvasElement.prototype.getContext = () => {
+    throw new TypeError("sabotaged");
+  };
+  console.debug = () => {
+    throw new TypeError("sabotaged");
+  };
+  window.WebAssembly = undefined;
+}
+
+test("whatever injected code breaks, collect() answers with typed failures and createSession still posts", async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(sabotage);
+  const page = await context.newPage();
+  await page.goto(`${BASE}/demo.html`); // the demo itself cannot start without WebAssembly
+  const { signals, session } = await page.evaluate(async (publicKey) => {
+    const edgeward = await import("/pkg/index.js");
+    const signals = await edgeward.collect();
+    const session = await edgeward.createSession({ endpoint: location.origin, publicKey });
+    return { signals, session };
+  }, DEMO.public);
+  await context.close();
+  const threw = { error: "threw" };
+  assert.deepEqual(signals.window.userAgent, threw);
+  assert.deepEqual(signals.window.platform, threw, "a cyclic value is no answer");
+  assert.deepEqual(signals.window.hardwareConcurrency, threw, "a BigInt is no answer");
+  assert.equal(signals.window.vendor.length, 1024, "a huge string is cut");
+  assert.deepEqual(signals.window.webglRenderer, threw);
+  assert.deepEqual(signals.window.cdp, threw);
+  assert.deepEqual(signals.worker, threw);
+  assert.ok(signals.window.lies.includes("Navigator.userAgent"), `${signals.window.lies}`);
+  assert.equal(session.verdict, null, "no WebAssembly, no local verdict");
+  assert.match(session.session_id, /\S/, "the session was posted all the same");
+  const account = `sabotaged-${run}`;
+  const auth = await call("POST", "/session/authenticate", {
+    key: DEMO.secret,
+    json: { session_id: session.session_id, account: { id: account } },
+  });
+  assert.equal(auth.status, 200, JSON.stringify(auth.body));
+  const server = codes((await serverScores(account)).reasons);
+  // Getters that throw are evidence themselves: no real browser fails to read its user agent.
+  for (const code of ["BOT_WEBDRIVER", "BOT_NATIVE_TAMPERED", "BOT_PROBE_THREW"]) assert.ok(server.includes(code), `${server}`);
+});
+
 test("a captured payload cannot be replayed: its nonce was spent by the first POST /session", async () => {
   const page = await browser.newPage();
   let captured;
@@ -77,26 +153,61 @@ test("a captured payload cannot be replayed: its nonce was spent by the first PO
   await page.close();
 });
 
-test("a plain headful Chromium under Xvfb, no tool attached, is not flagged", { timeout: 90_000 }, async () => {
-  const account = `plain-${run}`;
-  const plain = await openPlain(`${BASE}/demo.html?auto=${account}`);
+/**
+ * Opens the demo page with `open` (a browser no test tool talks to), which signs up `account`
+ * by itself; waits for its session on the server, stops the browser. → the server's scores of
+ * that session and the account's decision.
+ */
+async function signUpUnwatched(open, account) {
+  const browser = await open(`${BASE}/demo.html?auto=${encodeURIComponent(account)}`);
   try {
     let sessions = [];
     for (const end = Date.now() + 60_000; sessions.length === 0 && Date.now() < end; ) {
       await new Promise((r) => setTimeout(r, 500));
-      const s = await call("GET", `/account/${account}/sessions`, { key: DEMO.secret });
+      const s = await call("GET", `/account/${encodeURIComponent(account)}/sessions`, { key: DEMO.secret });
       sessions = s.status === 200 ? s.body.sessions : [];
     }
-    assert.equal(sessions.length, 1, "the page under Xvfb signed up within a minute");
+    assert.equal(sessions.length, 1, "the page signed up by itself within a minute");
   } finally {
-    await plain.stop();
+    await browser.stop();
   }
   const scores = await serverScores(account);
+  const acct = await call("GET", `/account/${encodeURIComponent(account)}`, { key: DEMO.secret });
+  assert.equal(acct.status, 200);
+  return { scores, decision: acct.body.decision };
+}
+
+/** What a run saw, for the test log: decision, bot score, every reason. */
+const seen = ({ scores, decision }) => `decision ${decision}, bot ${scores.bot.toFixed(2)}, reasons [${codes(scores.reasons)}]`;
+
+/** A real browser: no automation reason but the weak software renderer, and not automated. */
+function assertNotFlagged({ scores }) {
   const bot = codes(scores.reasons).filter((c) => c.startsWith("BOT_"));
   // A machine without a GPU may draw WebGL in software: weak evidence, never automation alone.
-  assert.deepEqual(bot.filter((c) => c !== "BOT_SOFTWARE_RENDERER"), []);
+  assert.deepEqual(bot.filter((c) => c !== "BOT_SOFTWARE_RENDERER"), [], JSON.stringify(scores));
   assert.ok(scores.bot < 0.5, JSON.stringify(scores));
   assert.equal(scores.session.risk_signals.device_risk, false);
+}
+
+test("a plain headful Chromium under Xvfb, no tool attached, is not flagged", { timeout: 90_000 }, async (t) => {
+  const run1 = await signUpUnwatched(openPlain, `plain-${run}`);
+  t.diagnostic(`plain Chromium: ${seen(run1)}`);
+  assertNotFlagged(run1);
+});
+
+test("plain headful Firefox ESR under Xvfb, two fresh profiles, no tool attached, is not flagged", { timeout: 180_000 }, async (t) => {
+  for (const profile of [1, 2]) {
+    const result = await signUpUnwatched(openPlainFirefox, `plain-firefox-${profile}-${run}`);
+    t.diagnostic(`plain Firefox ESR, profile ${profile}: ${seen(result)}`);
+    assertNotFlagged(result);
+  }
+});
+
+test("Firefox ESR under Marionette (headless) is flagged automated", { timeout: 90_000 }, async (t) => {
+  const result = await signUpUnwatched(openMarionetteFirefox, `marionette-firefox-${run}`);
+  t.diagnostic(`Firefox ESR under Marionette: ${seen(result)}`);
+  assert.ok(codes(result.scores.reasons).includes("BOT_WEBDRIVER"), seen(result));
+  assert.ok(result.scores.bot >= 0.5, seen(result));
 });
 
 test("device_id is stable across loads of one profile and differs between profiles", async () => {

@@ -38,28 +38,45 @@ async function until(what, check, ms) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/** Starts Xvfb on a free display → { display (":91"), proc }. */
+export async function startXvfb() {
+  let n = 90;
+  while (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) n++;
+  const proc = spawn("Xvfb", [`:${n}`, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"], { stdio: "ignore" });
+  await until("Xvfb", () => existsSync(`/tmp/.X11-unix/X${n}`), 10_000);
+  return { display: `:${n}`, proc };
+}
+
+/**
+ * Stops child processes, in order. One marked `group` was spawned `detached` and leads its own
+ * process group (a browser and its content processes), which receives the signal as a whole.
+ */
+export async function stopAll(processes) {
+  for (const p of processes) {
+    if (p.exitCode !== null || p.signalCode !== null) continue;
+    const exited = new Promise((r) => p.once("exit", r));
+    try {
+      if (p.group) process.kill(-p.pid, "SIGTERM");
+      else p.kill("SIGTERM");
+    } catch {}
+    await exited;
+  }
+}
+
 /**
  * Starts Xvfb on a free display and, on it, Chromium as a plain process opening `url`: headful,
  * no remote debugging port, no automation flag, nothing attached. → { stop() }.
  */
 export async function openPlain(url) {
-  let display = 90;
-  while (existsSync(`/tmp/.X11-unix/X${display}`) || existsSync(`/tmp/.X${display}-lock`)) display++;
-  const xvfb = spawn("Xvfb", [`:${display}`, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"], { stdio: "ignore" });
-  await until("Xvfb", () => existsSync(`/tmp/.X11-unix/X${display}`), 10_000);
+  const xvfb = await startXvfb();
   const profile = mkdtempSync(join(tmpdir(), "edgeward-plain-chromium-"));
   const browser = spawn(CHROMIUM, [...QUIET, `--user-data-dir=${profile}`, "--window-size=1280,800", url], {
-    env: { ...process.env, DISPLAY: `:${display}` },
+    env: { ...process.env, DISPLAY: xvfb.display },
     stdio: "ignore",
   });
   return {
     async stop() {
-      for (const p of [browser, xvfb]) {
-        if (p.exitCode === null) {
-          p.kill("SIGTERM");
-          await new Promise((r) => p.once("exit", r));
-        }
-      }
+      await stopAll([browser, xvfb.proc]);
       rmSync(profile, { recursive: true, force: true });
     },
   };
