@@ -84,7 +84,10 @@ test("after the cron rebuilds the population index, a popular fingerprint links 
     assert.ok(device.length > 0, JSON.stringify(linked.body));
     return Math.max(...device.map((l) => l.score));
   };
-  for (let i = 0; i < 150; i++) await login(unique("phone"), Date.now(), phone(unique("b")), cf);
+  // Strangers who own the model arrive at its steady rate, one every two hours over 300 hours:
+  // 150 accounts within a minute would be a farm (MULTI_DEVICE_BURST, the next test).
+  const now = Date.now();
+  for (let i = 150; i > 0; i--) await login(unique("phone"), now - i * 2 * 3_600_000, phone(unique("b")), cf);
   const early = unique("phone");
   await login(early, Date.now(), phone(unique("b")), cf);
   const before = await strength(early);
@@ -103,4 +106,31 @@ test("after the cron rebuilds the population index, a popular fingerprint links 
   // The links made before the index knew the fingerprint was common are re-read from it.
   const relinked = await strength(early);
   assert.ok(relinked < 0.2, `a link made while the fingerprint looked rare weakens: ${relinked}`);
+  popular = { phone, cf, strength, owner: account, now };
+});
+
+let popular;
+
+test("twenty accounts arriving within two hours on that popular fingerprint are one farm", async () => {
+  assert.ok(popular, "runs after the popular-fingerprint test, on the index it rebuilt");
+  const { phone, cf, strength, owner, now } = popular;
+  // Two days later, a farm that clears storage between accounts: a new browser id each time,
+  // the popular phone's fingerprint, a new address each time.
+  const farm = [];
+  let last;
+  for (let i = 0; i < 20; i++) {
+    const account = unique("farm");
+    farm.push(account);
+    last = await login(account, now + 2 * DAY + i * 6 * 60_000, phone(unique("b")), cf);
+  }
+  const codes = last.reasons.map((r) => r.code);
+  assert.ok(codes.includes("MULTI_DEVICE_BURST"), JSON.stringify(last.reasons));
+  assert.notEqual(last.decision, "Real", JSON.stringify(last.reasons));
+  assert.ok((await strength(farm[19])) > 0.8);
+  // The farm is one cluster; the owner of the model who arrived after the index knew it was
+  // common (decided Real above) is linked to the farm weakly and is not in it.
+  const v2 = async (account) =>
+    (await call("GET", `/api/v2/account_defender/account/${account}`, { key: DEMO.secret })).body;
+  assert.equal((await v2(farm[0])).is_under_attack, true);
+  assert.equal((await v2(owner)).is_under_attack, false);
 });
