@@ -811,3 +811,136 @@ fn an_address_used_by_a_fake_account_is_recent_fraud_for_the_next() {
     let (_, later) = w.authenticate(&sid, json!({"id": "next-week"}));
     assert_eq!(session_signal(&later, "recent_fraud_ip"), 0.0);
 }
+
+/// A world whose demo project allows `public` browser requests a minute per address and
+/// `secret` server requests a minute per key, with a second secret key (rotation).
+fn limited(public: u32, secret: u32) -> World {
+    World::with_projects(projects(json!({
+        "secret_key_sha256": [sha(DEMO_SECRET), sha("sk_test_demo_rotated")],
+        "rate_limits": {"public_per_minute": public, "secret_per_minute": secret}
+    })))
+}
+
+fn nonce_from(w: &World, ip: &str, public_key: &str) -> edgeward::api::Response {
+    w.call_raw(
+        "POST",
+        "/session/nonce",
+        &[("x-public-key", public_key), ("x-forwarded-for", ip)],
+        "",
+    )
+}
+
+#[test]
+fn a_client_address_past_the_public_limit_gets_429_until_the_next_minute() {
+    let w = limited(3, 1_000);
+    w.at(T0 - T0 % 60_000 + 15_000); // 15 s into a minute
+    for _ in 0..3 {
+        assert_eq!(nonce_from(&w, "198.51.100.9", DEMO_PUBLIC).status, 200);
+    }
+    let r = nonce_from(&w, "198.51.100.9", DEMO_PUBLIC);
+    assert_eq!(r.status, 429, "{}", r.body);
+    assert_eq!(r.header("retry-after"), Some("45"));
+    let body: Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(body["statusCode"], 429);
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("3 requests a minute"));
+    // POST /session counts in the same budget: the address is over it.
+    let (s, _) = w.call(
+        "POST",
+        "/session",
+        &[
+            ("x-public-key", DEMO_PUBLIC),
+            ("x-forwarded-for", "198.51.100.9"),
+        ],
+        &signals("b-limited").to_string(),
+    );
+    assert_eq!(s, 429);
+
+    // Another address of the same project, and the same address on another project, pass.
+    assert_eq!(nonce_from(&w, "198.51.100.10", DEMO_PUBLIC).status, 200);
+    assert_eq!(nonce_from(&w, "198.51.100.9", OTHER_PUBLIC).status, 200);
+
+    // The next minute passes.
+    w.at(T0 - T0 % 60_000 + 60_000);
+    assert_eq!(nonce_from(&w, "198.51.100.9", DEMO_PUBLIC).status, 200);
+}
+
+#[test]
+fn a_browser_over_its_limit_can_read_retry_after_across_origins() {
+    let w = limited(1, 1_000);
+    let headers = [
+        ("x-public-key", DEMO_PUBLIC),
+        ("x-forwarded-for", "198.51.100.20"),
+        ("origin", "https://app.example"),
+    ];
+    assert_eq!(
+        w.call_raw("POST", "/session/nonce", &headers, "").status,
+        200
+    );
+    let r = w.call_raw("POST", "/session/nonce", &headers, "");
+    assert_eq!(r.status, 429);
+    assert_eq!(
+        r.header("access-control-allow-origin"),
+        Some("https://app.example")
+    );
+    assert_eq!(
+        r.header("access-control-expose-headers"),
+        Some("Retry-After")
+    );
+}
+
+#[test]
+fn an_ipv6_subscriber_is_one_client_whatever_its_interface_id() {
+    let w = limited(2, 1_000);
+    assert_eq!(nonce_from(&w, "2001:db8:5:6::1", DEMO_PUBLIC).status, 200);
+    assert_eq!(nonce_from(&w, "2001:db8:5:6::2", DEMO_PUBLIC).status, 200);
+    assert_eq!(
+        nonce_from(&w, "2001:db8:5:6:a:b:c:d", DEMO_PUBLIC).status,
+        429
+    );
+    assert_eq!(nonce_from(&w, "2001:db8:5:7::1", DEMO_PUBLIC).status, 200);
+}
+
+#[test]
+fn each_secret_key_has_its_own_budget_and_bad_keys_spend_none() {
+    let w = limited(1_000, 2);
+    for _ in 0..5 {
+        let (s, _) = w.call("GET", "/list", &[("x-api-key", "sk_wrong")], "");
+        assert_eq!(s, 401);
+    }
+    assert_eq!(w.secret("GET", "/list", Value::Null).0, 200);
+    assert_eq!(w.secret("GET", "/account/nobody", Value::Null).0, 404);
+    let r = w.call_raw("GET", "/list", &[("x-api-key", DEMO_SECRET)], "");
+    assert_eq!(r.status, 429, "{}", r.body);
+    assert!(r.header("retry-after").is_some());
+    assert!(r.body.contains("one secret key"));
+    // The project's other key, in Authorization: Bearer, counts apart.
+    let (s, _) = w.call(
+        "GET",
+        "/list",
+        &[("authorization", "Bearer sk_test_demo_rotated")],
+        "",
+    );
+    assert_eq!(s, 200);
+    // So does the other project's key.
+    let (s, _) = w.call("GET", "/list", &[("x-api-key", OTHER_SECRET)], "");
+    assert_eq!(s, 200);
+}
+
+#[test]
+fn projects_without_rate_limits_get_the_documented_defaults() {
+    let json = json!([{"id": "plain", "secret_key_sha256": [sha(DEMO_SECRET)],
+                       "public_keys": [DEMO_PUBLIC]}]);
+    let w = World::with_projects(json);
+    w.at(T0 - T0 % 60_000);
+    let admitted = (0..100)
+        .take_while(|_| nonce_from(&w, "192.0.2.44", DEMO_PUBLIC).status == 200)
+        .count();
+    assert_eq!(admitted, 60);
+    let admitted = (0..400)
+        .take_while(|_| w.secret("GET", "/list", Value::Null).0 == 200)
+        .count();
+    assert_eq!(admitted, 300);
+}

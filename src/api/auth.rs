@@ -38,10 +38,9 @@ fn find(settings: &Settings, pred: impl Fn(&Project) -> bool) -> Option<&Project
         .fold(None, |found, p| if pred(p) { Some(p) } else { found })
 }
 
-/// The project of a server request's secret key.
-pub fn secret<'s>(settings: &'s Settings, req: &Request) -> Result<&'s Project, ApiError> {
-    let key = req
-        .header("x-api-key")
+/// The secret key a server request presents, checked or not.
+fn presented_secret(req: &Request) -> Option<&str> {
+    req.header("x-api-key")
         .or_else(|| {
             req.header("authorization").and_then(|h| {
                 h.strip_prefix("Bearer ")
@@ -50,12 +49,22 @@ pub fn secret<'s>(settings: &'s Settings, req: &Request) -> Result<&'s Project, 
             })
         })
         .filter(|k| !k.is_empty())
-        .ok_or_else(|| {
-            ApiError::unauthorized("missing API key: send the project's secret key in x-api-key or Authorization: Bearer")
-        })?;
+}
+
+/// The project of a server request's secret key, and the key's SHA-256 (what a per-key rate
+/// limit counts by).
+pub fn secret<'s>(
+    settings: &'s Settings,
+    req: &Request,
+) -> Result<(&'s Project, [u8; 32]), ApiError> {
+    let key = presented_secret(req).ok_or_else(|| {
+        ApiError::unauthorized(
+            "missing API key: send the project's secret key in x-api-key or Authorization: Bearer",
+        )
+    })?;
     let hash = key_hash(key);
     if let Some(p) = find(settings, |p| matches_secret(p, &hash)) {
-        return Ok(p);
+        return Ok((p, hash));
     }
     if find(settings, |p| matches_public(p, key)).is_some() {
         return Err(ApiError::forbidden(

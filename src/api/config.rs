@@ -8,16 +8,22 @@
 //!    "allowed_origins": ["http://127.0.0.1:8787"],
 //!    "thresholds": { "suspicious": 0.5, "fake": 0.85 },
 //!    "webhook": { "url": "https://app.example/edgeward", "secret": "<16+ characters>" },
-//!    "require_nonce": true }]
+//!    "require_nonce": true,
+//!    "rate_limits": { "public_per_minute": 60, "secret_per_minute": 300 } }]
 //! ```
 //! Secret keys are stored only as SHA-256 hashes; several per project allow rotation. The
 //! webhook (optional) receives every incident the engine opens, signed with its secret.
 //! `require_nonce` (default false) makes `POST /session` refuse payloads that carry no nonce
 //! from `POST /session/nonce`, so no captured or hand-made payload is accepted.
+//! `rate_limits` (optional, either field alone) caps requests a minute: `public_per_minute` per
+//! client address on the public-key endpoints (default 60), `secret_per_minute` per secret key
+//! on the others (default 300, Verisoul's figure); see [`super::ratelimit`]. A project that
+//! sends more from one server, or runs load tests from one address, sets a high limit.
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use super::ratelimit::{DEFAULT_PUBLIC_PER_MINUTE, DEFAULT_SECRET_PER_MINUTE};
 use crate::engine::Config as Thresholds;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +37,25 @@ pub struct Project {
     pub webhook: Option<Webhook>,
     /// `POST /session` refuses payloads without a nonce from `POST /session/nonce`.
     pub require_nonce: bool,
+    pub rate_limits: RateLimits,
+}
+
+/// Requests a minute a project accepts (see [`super::ratelimit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// Per client address, on `POST /session` and `POST /session/nonce` (public key).
+    pub public_per_minute: u32,
+    /// Per secret key, on every secret-key endpoint.
+    pub secret_per_minute: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> RateLimits {
+        RateLimits {
+            public_per_minute: DEFAULT_PUBLIC_PER_MINUTE,
+            secret_per_minute: DEFAULT_SECRET_PER_MINUTE,
+        }
+    }
 }
 
 /// Where incidents are posted, and the key their HMAC-SHA256 signature is made with.
@@ -65,6 +90,17 @@ struct RawProject {
     webhook: Option<Webhook>,
     #[serde(default)]
     require_nonce: bool,
+    #[serde(default)]
+    rate_limits: Option<RawRateLimits>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRateLimits {
+    #[serde(default)]
+    public_per_minute: Option<u32>,
+    #[serde(default)]
+    secret_per_minute: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -155,6 +191,20 @@ impl Settings {
                     ));
                 }
             }
+            let defaults = RateLimits::default();
+            let rate_limits = match p.rate_limits {
+                None => defaults,
+                Some(r) => RateLimits {
+                    public_per_minute: r.public_per_minute.unwrap_or(defaults.public_per_minute),
+                    secret_per_minute: r.secret_per_minute.unwrap_or(defaults.secret_per_minute),
+                },
+            };
+            if rate_limits.public_per_minute == 0 || rate_limits.secret_per_minute == 0 {
+                return Err(format!(
+                    "project {}: rate_limits are requests a minute and must be at least 1",
+                    p.id
+                ));
+            }
             projects.push(Project {
                 name: if p.name.is_empty() {
                     p.id.clone()
@@ -168,6 +218,7 @@ impl Settings {
                 thresholds,
                 webhook: p.webhook,
                 require_nonce: p.require_nonce,
+                rate_limits,
             });
         }
         Ok(Settings {
@@ -207,6 +258,23 @@ mod tests {
         let s = Settings::parse(Some(&json), true).unwrap();
         assert_eq!(s.projects[0].secret_hashes[0], key_hash("sk"));
         assert_eq!(s.projects[0].thresholds, Thresholds::default());
+        assert_eq!(s.projects[0].rate_limits, RateLimits::default());
+    }
+
+    #[test]
+    fn rate_limits_default_field_by_field() {
+        let json = format!(
+            r#"[{{"id":"demo","secret_key_sha256":["{}"],"rate_limits":{{"public_per_minute":5}}}}]"#,
+            hash_hex("sk")
+        );
+        let s = Settings::parse(Some(&json), false).unwrap();
+        assert_eq!(
+            s.projects[0].rate_limits,
+            RateLimits {
+                public_per_minute: 5,
+                secret_per_minute: DEFAULT_SECRET_PER_MINUTE
+            }
+        );
     }
 
     #[test]
@@ -238,6 +306,18 @@ mod tests {
                     r#"[{{"id":"a","secret_key_sha256":["{h}"],"webhook":{{"url":"ftp://x","secret":"0123456789abcdef"}}}}]"#
                 ),
                 "webhook",
+            ),
+            (
+                format!(
+                    r#"[{{"id":"a","secret_key_sha256":["{h}"],"rate_limits":{{"secret_per_minute":0}}}}]"#
+                ),
+                "rate_limits",
+            ),
+            (
+                format!(
+                    r#"[{{"id":"a","secret_key_sha256":["{h}"],"rate_limits":{{"per_hour":5}}}}]"#
+                ),
+                "per_hour",
             ),
         ] {
             let e = Settings::parse(Some(&json), false).unwrap_err();

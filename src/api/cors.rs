@@ -63,6 +63,9 @@ pub fn decorate(settings: &Settings, req: &Request, resp: &mut Response) {
             resp.headers
                 .push(("access-control-allow-origin".into(), origin.to_string()));
             resp.headers.push(("vary".into(), "Origin".into()));
+            // A 429's Retry-After is not a CORS-safelisted header: the page may read it.
+            resp.headers
+                .push(("access-control-expose-headers".into(), "Retry-After".into()));
         }
     }
 }

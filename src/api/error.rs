@@ -9,6 +9,8 @@ pub struct ApiError {
     pub message: String,
     /// For 405: the methods the path does take.
     pub allow: Option<String>,
+    /// For 429: whole seconds until the client may try again (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -17,6 +19,7 @@ impl ApiError {
             status,
             message: message.into(),
             allow: None,
+            retry_after: None,
         }
     }
 
@@ -45,11 +48,20 @@ impl ApiError {
             status: 405,
             message: format!("method {method} is not allowed on {path}; allowed: {allow}"),
             allow: Some(allow.to_string()),
+            retry_after: None,
         }
     }
 
     pub fn too_large(limit: usize) -> ApiError {
         ApiError::new(413, format!("request body is larger than {limit} bytes"))
+    }
+
+    /// 429: the message says which limit was passed; `Retry-After` says when to come back.
+    pub fn too_many_requests(m: impl Into<String>, retry_after_secs: u64) -> ApiError {
+        ApiError {
+            retry_after: Some(retry_after_secs.max(1)),
+            ..ApiError::new(429, m)
+        }
     }
 
     pub fn unavailable(m: impl Into<String>) -> ApiError {

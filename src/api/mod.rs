@@ -20,6 +20,7 @@ mod lists;
 mod nonce;
 pub mod openapi;
 pub mod population;
+pub mod ratelimit;
 pub mod records;
 pub(crate) mod router;
 mod session;
@@ -32,6 +33,7 @@ pub use config::{Project, Settings};
 pub use error::ApiError;
 pub use ip_tables::IpTables;
 pub use population::Populations;
+pub use ratelimit::{RateLimit, Window};
 pub use records::Geo;
 
 use crate::schema::time::Millis;
@@ -88,6 +90,9 @@ impl Response {
         let mut r = Response::json(e.status, &e.body());
         if let Some(allow) = &e.allow {
             r.headers.push(("allow".into(), allow.clone()));
+        }
+        if let Some(secs) = e.retry_after {
+            r.headers.push(("retry-after".into(), secs.to_string()));
         }
         r
     }
@@ -149,13 +154,18 @@ pub struct Ctx<'a, S: Store> {
     pub random: &'a dyn Random,
     /// What is kept across requests (per isolate in the worker).
     pub caches: &'a Caches,
+    /// Counts requests against the projects' rate limits: natively the isolate's
+    /// [`Caches::rate_window`] alone, in the worker that and Cloudflare's binding.
+    pub limiter: &'a dyn RateLimit,
 }
 
-/// What an isolate keeps across requests: population snapshots and the IP tables held in KV.
+/// What an isolate keeps across requests: population snapshots, the IP tables held in KV, and
+/// the rate limits' current window.
 #[derive(Default)]
 pub struct Caches {
     pub populations: Populations,
     pub ip_tables: IpTables,
+    pub rate_window: Window,
 }
 
 /// In development only, a request may carry a clock and a location of its own, so scenario
@@ -207,42 +217,69 @@ pub async fn handle<S: Store>(ctx: &Ctx<'_, S>, req: &Request) -> Response {
     resp
 }
 
+fn served<'a, S: Store>(ctx: &Ctx<'a, S>) -> Result<&'a Settings, ApiError> {
+    ctx.settings
+        .as_ref()
+        .map_err(|e| ApiError::unavailable(format!("Edgeward refuses to serve: {e}")))
+}
+
+/// The project of a browser request's public key, once its client address is within the
+/// project's limit.
+async fn public<'a, S: Store>(ctx: &Ctx<'a, S>, req: &Request) -> Result<&'a Project, ApiError> {
+    let settings = served(ctx)?;
+    let project = auth::public(settings, req)?;
+    let client = session::client_ip(settings.development, req);
+    ratelimit::enforce(
+        ctx.limiter,
+        &ratelimit::Bucket::public(project, client),
+        ctx.now,
+    )
+    .await?;
+    Ok(project)
+}
+
+/// The project of a server request's secret key, once the key is within the project's limit.
+async fn secret<'a, S: Store>(ctx: &Ctx<'a, S>, req: &Request) -> Result<&'a Project, ApiError> {
+    let (project, key_hash) = auth::secret(served(ctx)?, req)?;
+    ratelimit::enforce(
+        ctx.limiter,
+        &ratelimit::Bucket::secret(project, &key_hash),
+        ctx.now,
+    )
+    .await?;
+    Ok(project)
+}
+
 async fn dispatch<S: Store>(ctx: &Ctx<'_, S>, req: &Request) -> Result<Response, ApiError> {
-    let s = || {
-        ctx.settings
-            .as_ref()
-            .map_err(|e| ApiError::unavailable(format!("Edgeward refuses to serve: {e}")))
-    };
+    let s = || served(ctx);
     match router::route(&req.method, &req.path)? {
         Route::Health => Ok(health(ctx)),
         Route::OpenApi => Ok(openapi::response()),
         Route::Preflight => cors::preflight(s()?, req),
-        Route::CreateSession => session::create(ctx, auth::public(s()?, req)?, req).await,
-        Route::Nonce => nonce::issue(ctx, auth::public(s()?, req)?, req).await,
-        Route::Authenticate => session::authenticate(ctx, auth::secret(s()?, req)?, req).await,
-        Route::Unauthenticated => {
-            session::unauthenticated(ctx, auth::secret(s()?, req)?, req).await
-        }
-        Route::GetSession(id) => session::get(ctx, auth::secret(s()?, req)?, &id).await,
-        Route::GetAccount(id) => account::get(ctx, auth::secret(s()?, req)?, &id).await,
-        Route::PutAccount(id) => account::put(ctx, auth::secret(s()?, req)?, &id, req).await,
-        Route::DeleteAccount(id) => account::delete(ctx, auth::secret(s()?, req)?, &id).await,
-        Route::AccountSessions(id) => account::sessions(ctx, auth::secret(s()?, req)?, &id).await,
-        Route::AccountsLinked(id) => account::linked(ctx, auth::secret(s()?, req)?, &id).await,
-        Route::Lists => lists::index(ctx, auth::secret(s()?, req)?).await,
-        Route::GetList(l) => lists::get(ctx, auth::secret(s()?, req)?, &l).await,
-        Route::CreateList(l) => lists::create(ctx, auth::secret(s()?, req)?, &l, req).await,
-        Route::DeleteList(l) => lists::delete(ctx, auth::secret(s()?, req)?, &l).await,
-        Route::AddToList(l, a) => lists::add_account(ctx, auth::secret(s()?, req)?, &l, &a).await,
+        Route::CreateSession => session::create(ctx, public(ctx, req).await?, req).await,
+        Route::Nonce => nonce::issue(ctx, public(ctx, req).await?, req).await,
+        Route::Authenticate => session::authenticate(ctx, secret(ctx, req).await?, req).await,
+        Route::Unauthenticated => session::unauthenticated(ctx, secret(ctx, req).await?, req).await,
+        Route::GetSession(id) => session::get(ctx, secret(ctx, req).await?, &id).await,
+        Route::GetAccount(id) => account::get(ctx, secret(ctx, req).await?, &id).await,
+        Route::PutAccount(id) => account::put(ctx, secret(ctx, req).await?, &id, req).await,
+        Route::DeleteAccount(id) => account::delete(ctx, secret(ctx, req).await?, &id).await,
+        Route::AccountSessions(id) => account::sessions(ctx, secret(ctx, req).await?, &id).await,
+        Route::AccountsLinked(id) => account::linked(ctx, secret(ctx, req).await?, &id).await,
+        Route::Lists => lists::index(ctx, secret(ctx, req).await?).await,
+        Route::GetList(l) => lists::get(ctx, secret(ctx, req).await?, &l).await,
+        Route::CreateList(l) => lists::create(ctx, secret(ctx, req).await?, &l, req).await,
+        Route::DeleteList(l) => lists::delete(ctx, secret(ctx, req).await?, &l).await,
+        Route::AddToList(l, a) => lists::add_account(ctx, secret(ctx, req).await?, &l, &a).await,
         Route::RemoveFromList(l, a) => {
-            lists::remove_account(ctx, auth::secret(s()?, req)?, &l, &a).await
+            lists::remove_account(ctx, secret(ctx, req).await?, &l, &a).await
         }
-        Route::Event => events::record(ctx, auth::secret(s()?, req)?, req).await,
-        Route::AccountInfoV1(id) => defender::v1(ctx, auth::secret(s()?, req)?, &id, req).await,
-        Route::AccountInfoV2(id) => defender::v2(ctx, auth::secret(s()?, req)?, &id, req).await,
-        Route::Feedback => feedback::update_status(ctx, auth::secret(s()?, req)?, req).await,
+        Route::Event => events::record(ctx, secret(ctx, req).await?, req).await,
+        Route::AccountInfoV1(id) => defender::v1(ctx, secret(ctx, req).await?, &id, req).await,
+        Route::AccountInfoV2(id) => defender::v2(ctx, secret(ctx, req).await?, &id, req).await,
+        Route::Feedback => feedback::update_status(ctx, secret(ctx, req).await?, req).await,
         Route::DeleteUserData => {
-            deletion::delete_user_data(ctx, auth::secret(s()?, req)?, req).await
+            deletion::delete_user_data(ctx, secret(ctx, req).await?, req).await
         }
     }
 }

@@ -52,6 +52,24 @@ mod tests {
     }
 
     #[test]
+    fn every_keyed_operation_documents_429_with_retry_after() {
+        let doc: Value = serde_json::from_str(DOCUMENT).unwrap();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let open = matches!(path.as_str(), "/health" | "/openapi.json");
+                if open || method == "options" || method == "parameters" {
+                    continue;
+                }
+                let r = &op["responses"]["429"];
+                assert!(
+                    r["headers"]["Retry-After"].is_object(),
+                    "{method} {path} does not document 429 with Retry-After"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn every_schema_reference_resolves() {
         let doc: Value = serde_json::from_str(DOCUMENT).unwrap();
         fn walk(v: &Value, doc: &Value) {

@@ -39,7 +39,7 @@ pub const SESSION_TTL: Millis = DAY;
 /// The client's address: `CF-Connecting-IP`, or in local development the first
 /// `X-Forwarded-For` hop, so tests can play users on many networks. Anything that does not
 /// parse as an IP address is ignored.
-fn client_ip(development: bool, req: &Request) -> Option<IpAddr> {
+pub(super) fn client_ip(development: bool, req: &Request) -> Option<IpAddr> {
     let forwarded = development
         .then(|| req.header("x-forwarded-for"))
         .flatten()

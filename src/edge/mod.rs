@@ -2,6 +2,7 @@
 //! Only conversions live here; all behaviour is in the natively tested layers.
 
 mod kv;
+mod ratelimit;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -164,12 +165,18 @@ async fn fetch(req: WorkerRequest, env: Env, ctx: Context) -> Result<WorkerRespo
         Ok(r) => r,
         Err(e) => return respond(Response::error(&e)),
     };
+    let caches = CACHES.with(|c| *c);
+    let limiter = ratelimit::EdgeLimiter {
+        env: &env,
+        window: &caches.rate_window,
+    };
     let api_ctx = Ctx {
         store: &store,
         settings: &settings,
         now: worker::Date::now().as_millis() as i64,
         random: &OsRandom,
-        caches: CACHES.with(|c| *c),
+        caches,
+        limiter: &limiter,
     };
     let mut resp = api::handle(&api_ctx, &request).await;
     // Webhooks go after the response, never delaying or failing it.

@@ -65,14 +65,23 @@ pub struct World {
     pub caches: Caches,
 }
 
-/// The test projects: `demo` (with `demo_extra` merged into it) and `other`.
+/// Limits high enough for scenario tests that send thousands of requests in one minute of
+/// their clock, as the development projects of wrangler.toml set them.
+pub fn high_limits() -> Value {
+    json!({"public_per_minute": 1_000_000, "secret_per_minute": 1_000_000})
+}
+
+/// The test projects: `demo` (with `demo_extra` merged into it) and `other`, both with
+/// [`high_limits`].
 pub fn projects(demo_extra: Value) -> Value {
     let mut demo = json!({"id": "demo", "secret_key_sha256": [sha(DEMO_SECRET)],
-                          "public_keys": [DEMO_PUBLIC], "allowed_origins": ["https://app.example"]});
+                          "public_keys": [DEMO_PUBLIC], "allowed_origins": ["https://app.example"],
+                          "rate_limits": high_limits()});
     if let (Some(d), Value::Object(extra)) = (demo.as_object_mut(), demo_extra) {
         d.extend(extra);
     }
-    json!([demo, {"id": "other", "secret_key_sha256": [sha(OTHER_SECRET)], "public_keys": [OTHER_PUBLIC]}])
+    json!([demo, {"id": "other", "secret_key_sha256": [sha(OTHER_SECRET)], "public_keys": [OTHER_PUBLIC],
+                  "rate_limits": high_limits()}])
 }
 
 impl World {
@@ -104,6 +113,7 @@ impl World {
             now: self.now.get(),
             random: &self.random,
             caches: &self.caches,
+            limiter: &self.caches.rate_window,
         };
         handle(&ctx, &req).await
     }

@@ -14,9 +14,13 @@
 //   for each user_id, 200 afterwards, so retries show; GET /received returns the records.
 //   Tests get its base URL in EDGEWARD_TEST_WEBHOOK and the secret in
 //   EDGEWARD_TEST_WEBHOOK_SECRET.
+// - a third project, `throttled`, with rate limits of 5 a minute (rate_limits.test.mjs); tests
+//   get its keys in EDGEWARD_TEST_THROTTLED and the number of projects in
+//   EDGEWARD_TEST_PROJECTS.
 // Tests also get the worker's local KV directory in EDGEWARD_STATE_DIR (for
 // `wrangler kv key list --local --persist-to`).
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { createServer } from "node:http";
 import { dirname, join } from "node:path";
@@ -72,6 +76,13 @@ const projects = JSON.parse(toml.match(/^EDGEWARD_PROJECTS\s*=\s*'''([\s\S]*?)''
 const demo = projects.find((p) => p.id === "demo");
 demo.webhook = { url: `${hooksUrl}/hook`, secret: WEBHOOK_SECRET };
 demo.allowed_origins.push(`http://127.0.0.1:${port}`);
+const THROTTLED = { project: "throttled", secret: "sk_e2e_throttled_6d1f0b7a", public: "pk_e2e_throttled_2c9e" };
+projects.push({
+  id: THROTTLED.project,
+  secret_key_sha256: [createHash("sha256").update(THROTTLED.secret).digest("hex")],
+  public_keys: [THROTTLED.public],
+  rate_limits: { public_per_minute: 5, secret_per_minute: 5 },
+});
 
 let worker;
 try {
@@ -98,6 +109,8 @@ const tests = spawn(process.execPath, ["--test", "--test-concurrency=1", ...file
     EDGEWARD_TEST_TOR_EXIT: TOR_EXIT,
     EDGEWARD_TEST_WEBHOOK: hooksUrl,
     EDGEWARD_TEST_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    EDGEWARD_TEST_THROTTLED: JSON.stringify(THROTTLED),
+    EDGEWARD_TEST_PROJECTS: String(projects.length),
   },
 });
 const code = await new Promise((resolve) => tests.on("exit", (c) => resolve(c ?? 1)));
