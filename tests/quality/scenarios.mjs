@@ -145,7 +145,13 @@ export const POPULATIONS = [
   `Credential changes (after everything above is laid down): 2–10 minutes after the attack login, every takeover attacker (classes ${no("ato-naive")}–${no("ato-isp")}) changes the password: \`POST /event\` type \`password_change\` with the login's \`session_id\`, its address and user agent, and \`timestamp\` at the simulated instant (also the worker's clock, \`x-edgeward-now\`). 1–15 minutes after their decisive login, 20 % of every benign population do the same; 40 % of travellers (whose last login is abroad) and of new-device owners (setting up a device is when people reset a forgotten password).`,
 ];
 
-/** Population sizes; `scale` shrinks every population (never below 2). */
+/** Headcounts a scale below 1 may not go under (see `size` in buildScenarios). */
+export const FLOORS = {
+  "enterprise-hq": 60, "enterprise-branch": 16, "enterprise-hybrid": 6, campus: 30, "cgnat-per-carrier": 25,
+  "popular-iphone": 30, "popular-galaxy": 15,
+};
+
+/** Population sizes; `scale` shrinks every population (never below 2, nor below FLOORS). */
 export const SIZES = {
   regulars: 150, "travellers-home-tz": 30, "travellers-local-tz": 30, households: 20, office: 40, mobile: 30,
   "vpn-commuters": 30, "common-phones": 40, "ato-naive": 40, "ato-vpn": 40, "ato-targeted": 40,
@@ -262,7 +268,10 @@ export function buildScenarios(seed, ranges, scale = 1) {
   resetMailboxes();
   const root = new Rng(seed);
   const b = new Builder(root, ranges);
-  const size = (k) => Math.max(2, Math.round(SIZES[k] * scale));
+  // The headcounts that are the published facts of a population (people behind one office
+  // NAT, subscribers on one CGN pool, strangers sharing one phone SKU, students on one campus
+  // NAT) keep a floor at every scale: shrinking them would test a different population.
+  const size = (k) => Math.max(FLOORS[k] ?? 2, Math.round(SIZES[k] * scale));
 
   // 1. Regulars: 10–25 sessions over three weeks from one home device and address; 30 % also
   // use a phone from the start (home Wi-Fi mostly, the carrier sometimes).
