@@ -141,6 +141,17 @@ export class Driver {
     return (r.body.active_incidents ?? []).filter((i) => i.attack_type === "account_takeover").map((i) => ({ risk_score: i.risk_score, created: i.incident_creation }));
   }
 
+  /** The account's v2 account info at `at`: under attack, and its pending incidents. */
+  async v2(account, at) {
+    const r = await this.request("GET", `/api/v2/account_defender/account/${encodeURIComponent(account)}`, { "x-api-key": DEMO.secret, "x-edgeward-now": String(at) });
+    if (r.status !== 200 || r.body?.exists !== true) {
+      this.fail({ account, t: at }, "GET /api/v2/account_defender/account/{id} (end of run)", r);
+      return null;
+    }
+    const incidents = (r.body.active_incidents ?? []).map((i) => ({ attack_type: i.attack_type, event_type: i.event_type, risk_score: i.risk_score }));
+    return { under_attack: r.body.is_under_attack === true || incidents.length > 0, incidents };
+  }
+
   /**
    * Plays a credential change (`e.kind`) after `e.login`: the account's decision and takeover
    * incidents just before, `POST /event` with the login's session, then both again.

@@ -1,210 +1,51 @@
-// Turns the played scenarios into the numbers of the quality report and the QUALITY.md text.
+// Turns the played scenarios of every seed into per-account outcomes, pools them per seed set
+// (tune, held-out) and writes the QUALITY.md text: per-class rates with 95 % Wilson score
+// intervals and class sizes, the targets with MET / NOT MET, the gap between the sets, and
+// every false positive and miss with its reasons.
 
 export const TARGET_RECALL = 0.95;
 export const TARGET_FP = 0.01;
+const Z = 1.959964;
 
-const flagged = (r) => r && r.decision !== "Real";
 const ATTACKER_STAGES = ["attack", "signup", "later"];
-const pct = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : "–");
-const ratio = (x) => (Number.isFinite(x) ? x.toFixed(3) : "–");
-// The engine's credential-change rule (src/engine/incidents.rs) looks for a login within 24 h
-// before the change that scored 0.25 on `account_takeover`; the trigger names whether the login
-// also came from a device new to the account (`ATO_NEW_DEVICE` on its response).
-const codes = (r) => new Set((r?.reasons ?? []).map((x) => x.code));
-const trigger = (r) => {
-  if (!((r?.account_takeover ?? 0) >= 0.25)) return null;
-  return codes(r).has("ATO_NEW_DEVICE") ? "score ≥ 0.25, new device" : "score ≥ 0.25, known device";
-};
-/** Accounts with a login of the decisive phase (day 23 on) that met a trigger of that rule. */
-const exposedCount = (members) => members.filter((a) => a.events.some((e) => e.stage !== "history" && e.result && trigger(e.result))).length;
-/** A benign credential change gone wrong: it opened a takeover incident or left the account not Real. */
-const changeFP = (c) => c.result.opened.length > 0 || c.result.after.decision !== "Real";
-const median = (xs) => {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
+const TAKEOVER_WITH_CHANGE = ["ato-naive", "ato-vpn", "ato-targeted", "ato-isp"];
+const SET_ORDER = ["tune", "heldout", "custom"];
+const SET_NAME = { tune: "tune", heldout: "held-out", custom: "custom" };
 
-/** Per class: decisions at the decisive authenticate, rates, reasons. */
-export function analyse(classes, accounts) {
-  const rows = [];
-  for (const c of classes) {
-    const members = accounts.filter((a) => a.cls === c.key);
-    const decisive = members.map((a) => a.events.find((e) => e.decisive).result);
-    const count = (d) => decisive.filter((r) => r?.decision === d).length;
-    const missing = decisive.filter((r) => !r).length;
-    const played = members.length - missing;
-    const nonReal = decisive.filter(flagged).length;
-    // Benign: any authenticate of the scenario not Real. Attack: any authenticate of the
-    // attacker's (not the victim's own sessions) Suspicious or Fake.
-    const counts = (e) => c.label === "benign" || ATTACKER_STAGES.includes(e.stage);
-    const anyFlagged = members.filter((a) => a.events.some((e) => counts(e) && flagged(e.result))).length;
-    // Non-Real authenticates before the decisive one, by what they were: accounts per label.
-    const before = new Map();
-    for (const a of members) {
-      const whats = new Set(a.events.filter((e) => !e.decisive && counts(e) && flagged(e.result)).map((e) => e.what));
-      for (const w of whats) before.set(w, (before.get(w) ?? 0) + 1);
-    }
-    const signups = members.map((a) => a.events.find((e) => e.stage === "signup")?.result).filter(Boolean);
-    const reasons = new Map();
-    // Apart: the codes on the responses that went wrong (benign not Real, attacks Real).
-    const reasonsWrong = new Map();
-    for (const r of decisive.filter(Boolean)) {
-      const wrong = c.label === "benign" ? flagged(r) : !flagged(r);
-      for (const { code, weight } of dedupe(r.reasons)) {
-        for (const m of wrong ? [reasons, reasonsWrong] : [reasons]) {
-          const x = m.get(code) ?? { n: 0, w: 0 };
-          x.n++;
-          x.w += weight;
-          m.set(code, x);
-        }
-      }
-    }
-    // Classes drawn in sub-groups (`a.group`): the same figures per sub-group, and the
-    // credential-change ones (see analyseChanges).
-    const groups = [...new Set(members.map((a) => a.group).filter(Boolean))].map((name) => {
-      const ms = members.filter((a) => a.group === name);
-      const rs = ms.map((a) => a.events.find((e) => e.decisive).result).filter(Boolean);
-      const changes = ms.flatMap((a) => a.changes ?? []).filter((x) => x.result);
-      return {
-        name,
-        accounts: ms.length,
-        played: rs.length,
-        real: rs.filter((r) => r.decision === "Real").length,
-        suspicious: rs.filter((r) => r.decision === "Suspicious").length,
-        fake: rs.filter((r) => r.decision === "Fake").length,
-        newDevice: rs.filter((r) => codes(r).has("ATO_NEW_DEVICE")).length,
-        medianTakeover: median(rs.map((r) => r.account_takeover)),
-        exposed: exposedCount(ms),
-        changes: changes.length,
-        opened: changes.filter((x) => x.result.opened.length > 0).length,
-        changeFP: changes.filter(changeFP).length,
-      };
-    });
-    rows.push({
-      ...c,
-      accounts: members.length,
-      played,
-      missing,
-      real: count("Real"),
-      suspicious: count("Suspicious"),
-      fake: count("Fake"),
-      nonReal,
-      rate: played ? nonReal / played : NaN,
-      anyRate: members.length ? anyFlagged / members.length : NaN,
-      signupRate: signups.length ? signups.filter(flagged).length / signups.length : null,
-      signups: signups.length,
-      medianScore: median(decisive.map((r) => r?.account_score)),
-      before: [...before.entries()].sort((x, y) => y[1] - x[1]),
-      sessions: members.reduce((s, a) => s + a.events.length, 0),
-      reasons: top(reasons),
-      reasonsWrong: top(reasonsWrong),
-      groups,
-    });
-  }
-  const benign = rows.filter((r) => r.label === "benign");
-  const benignPlayed = benign.reduce((s, r) => s + r.played, 0);
-  const benignFP = benign.reduce((s, r) => s + r.nonReal, 0);
-  for (const r of rows.filter((x) => x.label === "attack")) {
-    r.precision = r.nonReal + benignFP ? r.nonReal / (r.nonReal + benignFP) : NaN;
-    r.met = r.rate >= TARGET_RECALL;
-  }
-  return { rows, benignPlayed, benignFP, fpRate: benignPlayed ? benignFP / benignPlayed : NaN };
+/** The 95 % Wilson score interval of k successes in n trials: [lo, hi]. */
+export function wilson(k, n) {
+  if (!n) return [NaN, NaN];
+  const p = k / n;
+  const d = 1 + (Z * Z) / n;
+  const c = (p + (Z * Z) / (2 * n)) / d;
+  const h = (Z / d) * Math.sqrt((p * (1 - p)) / n + (Z * Z) / (4 * n * n));
+  return [Math.max(0, c - h), Math.min(1, c + h)];
 }
 
-/**
- * The credential-change stage (scenarios.mjs: `a.changes`), per class with changes. An attack
- * is *detected* after the change when a pending `account_takeover` incident is on the account
- * (`GET /api/v2/account_defender/account/{id}` → `active_incidents`, whatever opened it): an
- * incident, with its webhook, is what an application acts on. A benign change is a *false
- * positive* when it opened an `account_takeover` incident (the event's `incidents_opened`) or
- * left the account decided other than Real (`GET /account/{id}`).
- */
-export function analyseChanges(classes, accounts, analysis) {
-  const rows = [];
-  // Which login the engine's flow rule found, and by which trigger: the riskiest of the
-  // account's logins within 24 h before the change that met a trigger (`trigger` above).
-  const flowLogin = (c) => {
-    const a = accounts.find((x) => x.id === c.account);
-    const doubtful = a.events
-      .filter((e) => e.t <= c.t && c.t - e.t <= 86_400_000 && e.result && trigger(e.result))
-      .sort((x, y) => y.result.account_takeover - x.result.account_takeover || y.t - x.t);
-    return doubtful[0] ?? null;
+const r3 = (x) => (Number.isFinite(x) ? x.toFixed(3) : "–");
+const pct = (x) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : "–");
+const score = (x) => (Number.isFinite(x) ? x.toFixed(2) : "–");
+/** "k/n = rate [lo, hi]" as a proportion (attacks) or a percentage (benign). */
+function rate(k, n, asPct) {
+  if (!n) return "–";
+  const [lo, hi] = wilson(k, n);
+  return asPct ? `${k}/${n} = ${pct(k / n)} [${pct(lo)}, ${pct(hi)}]` : `${k}/${n} = ${r3(k / n)} [${r3(lo)}, ${r3(hi)}]`;
+}
+const flagged = (r) => Boolean(r) && r.decision !== "Real";
+const esc = (s) => String(s).replaceAll("|", "\\|");
+
+function compact(r) {
+  if (!r) return null;
+  return {
+    decision: r.decision,
+    account_score: r.account_score,
+    bot: r.bot,
+    multiple_accounts: r.multiple_accounts,
+    risk_signals: r.risk_signals,
+    account_takeover: r.account_takeover,
+    linked: Array.isArray(r.accounts_linked) ? r.accounts_linked.length : r.accounts_linked ?? 0,
+    reasons: dedupe(r.reasons).sort((x, y) => y.weight - x.weight),
   };
-  const cause = (c) => {
-    const l = flowLogin(c);
-    if (!l) return "no login within 24 h met it (unexplained)";
-    return `${l === c.login ? "the login itself" : `an earlier login (${l.what}, ${((c.t - l.t) / 3_600_000).toFixed(0)} h before)`}: ${trigger(l.result)}`;
-  };
-  for (const cl of classes) {
-    const members = accounts.filter((a) => a.cls === cl.key);
-    const all = members.flatMap((a) => a.changes ?? []);
-    if (!all.length) continue;
-    // Exposure: accounts of the whole class with a login of the decisive phase (day 23 on)
-    // that met a trigger, so a credential change within 24 h of it would open an incident.
-    const exposed = exposedCount(members);
-    const played = all.filter((c) => c.result);
-    const n = (f) => played.filter(f).length;
-    const opened = (c) => c.result.opened.length > 0;
-    const incidentAfter = (c) => c.result.incidentsAfter.length > 0;
-    const notRealAfter = (c) => c.result.after.decision !== "Real";
-    const fp = changeFP;
-    const attack = cl.label === "attack";
-    const wrong = attack ? played.filter((c) => !incidentAfter(c)) : played.filter(fp);
-    const causes = new Map();
-    for (const c of played.filter(opened)) causes.set(cause(c), (causes.get(cause(c)) ?? 0) + 1);
-    const wrongReasons = new Map();
-    for (const c of wrong) {
-      // A benign change that opened an incident: the codes of the login the rule found.
-      const l = opened(c) ? flowLogin(c) ?? c.login : c.login;
-      for (const { code, weight } of dedupe(l.result?.reasons)) {
-        const x = wrongReasons.get(code) ?? { n: 0, w: 0 };
-        x.n++;
-        x.w += weight;
-        wrongReasons.set(code, x);
-      }
-    }
-    rows.push({
-      ...cl,
-      changes: all.length,
-      members: members.length,
-      exposed,
-      played: played.length,
-      atLogin: n((c) => flagged(c.login.result)),
-      incidentBefore: n((c) => c.result.incidentsBefore.length > 0),
-      notRealBefore: n((c) => c.result.before.decision !== "Real"),
-      opened: n(opened),
-      incidentAfter: n(incidentAfter),
-      notRealAfter: n(notRealAfter),
-      real: n((c) => c.result.after.decision === "Real"),
-      suspicious: n((c) => c.result.after.decision === "Suspicious"),
-      fake: n((c) => c.result.after.decision === "Fake"),
-      detected: n(incidentAfter),
-      either: n((c) => incidentAfter(c) || notRealAfter(c)),
-      fp: n(fp),
-      loginTakeover: median(played.map((c) => c.login.result?.account_takeover)),
-      takeoverBefore: median(played.map((c) => c.result.before.account_takeover)),
-      takeoverAfter: median(played.map((c) => c.result.after.account_takeover)),
-      openedRisk: median(played.flatMap((c) => c.result.opened.map((i) => i.risk_score))),
-      causes: [...causes.entries()].sort((x, y) => y[1] - x[1]),
-      wrong: wrong.map((c) => ({ account: c.account, login: c.login.result, before: c.result.before, after: c.result.after, opened: opened(c) })),
-      wrongReasons: top(wrongReasons),
-    });
-  }
-  const benign = rows.filter((r) => r.label === "benign");
-  const benignPlayed = benign.reduce((s, r) => s + r.played, 0);
-  const benignFP = benign.reduce((s, r) => s + r.fp, 0);
-  const benignOpened = benign.reduce((s, r) => s + r.opened, 0);
-  const benignNotRealBefore = benign.reduce((s, r) => s + r.notRealBefore, 0);
-  for (const r of rows.filter((x) => x.label === "attack")) {
-    r.rate = r.played ? r.detected / r.played : NaN;
-    r.loginRate = analysis.rows.find((x) => x.key === r.key)?.rate ?? NaN;
-    r.precision = r.detected + benignFP ? r.detected / (r.detected + benignFP) : NaN;
-  }
-  const benignExposed = benign.reduce((s, r) => s + r.exposed, 0);
-  const benignMembers = benign.reduce((s, r) => s + r.members, 0);
-  return { rows, benignPlayed, benignFP, benignExposed, benignMembers, benignOpened, benignNotRealBefore, fpRate: benignPlayed ? benignFP / benignPlayed : NaN };
 }
 
 /** A reason code counted once per response (the strongest weight). */
@@ -214,186 +55,361 @@ function dedupe(reasons) {
   return [...m.values()];
 }
 
-const top = (m, n = 6) => [...m.entries()].sort((a, b) => b[1].n - a[1].n || a[0].localeCompare(b[0])).slice(0, n).map(([code, x]) => ({ code, n: x.n, weight: x.w / x.n }));
+/**
+ * One seed's accounts as outcomes: the decisive response, whether any of the relevant
+ * authenticates was flagged, the v2 account info at the end of the run, and the credential
+ * change (if the account had one).
+ */
+export function outcomes(classes, accounts, v2, { seed, set }) {
+  return accounts.map((a) => {
+    const c = classes.find((x) => x.key === a.cls);
+    const attack = c.label === "attack";
+    const decisive = a.events.find((e) => e.decisive);
+    const counts = (e) => !attack || ATTACKER_STAGES.includes(e.stage);
+    const signup = a.events.find((e) => e.stage === "signup" && !e.decisive);
+    const ch = (a.changes ?? [])[0];
+    let change = null;
+    if (ch) {
+      const x = ch.result;
+      change = x
+        ? {
+          played: true,
+          opened: x.opened.length,
+          incidentBefore: x.incidentsBefore.length > 0,
+          incidentAfter: x.incidentsAfter.length > 0,
+          notRealBefore: x.before.decision !== "Real",
+          after: { decision: x.after.decision, account_takeover: x.after.account_takeover },
+        }
+        : { played: false };
+    }
+    return {
+      seed, set, id: a.id, cls: a.cls, label: c.label, group: a.group ?? null, what: decisive.what,
+      result: compact(decisive.result),
+      anyFlagged: a.events.some((e) => counts(e) && flagged(e.result)),
+      signupFlagged: signup?.result ? flagged(signup.result) : null,
+      v2: v2.get(a.id) ?? null,
+      change,
+    };
+  });
+}
 
-export function markdown({ analysis, changeAnalysis, meta }) {
-  const { rows, benignPlayed, benignFP, fpRate } = analysis;
-  const attacks = rows.filter((r) => r.label === "attack");
+/** A benign account gone wrong: not Real at the decisive login, under attack in v2 at the end, or not Real after its own password change. */
+const benignWrong = (o) => flagged(o.result) || Boolean(o.v2?.under_attack) || (o.change?.played && (o.change.after.decision !== "Real" || o.change.opened > 0));
+const detectedAtLogin = (o) => flagged(o.result);
+/** A takeover detected after the credential change: a pending account_takeover incident on the account. */
+const detectedAfterChange = (o) => Boolean(o.change?.played && o.change.incidentAfter);
+
+/** Per class (and sub-group), per set: the counts behind every rate of the report. */
+function tally(os) {
+  const played = os.filter((o) => o.result);
+  const n = played.length;
+  const k = (f) => played.filter(f).length;
+  const withChange = played.filter((o) => o.change?.played);
+  return {
+    accounts: os.length,
+    n,
+    real: k((o) => o.result.decision === "Real"),
+    suspicious: k((o) => o.result.decision === "Suspicious"),
+    fake: k((o) => o.result.decision === "Fake"),
+    notReal: k((o) => flagged(o.result)),
+    underAttack: k((o) => o.v2?.under_attack),
+    underAttackFake: k((o) => o.v2?.incidents.some((i) => i.attack_type === "fake_account")),
+    underAttackAto: k((o) => o.v2?.incidents.some((i) => i.attack_type === "account_takeover")),
+    wrongBenign: k(benignWrong),
+    anyFlagged: k((o) => o.anyFlagged),
+    changes: withChange.length,
+    changeOpened: withChange.filter((o) => o.change.opened > 0).length,
+    changeNotRealAfter: withChange.filter((o) => o.change.after.decision !== "Real").length,
+    detected: k(detectedAtLogin),
+    detectedAfter: withChange.filter(detectedAfterChange).length,
+    signups: played.filter((o) => o.signupFlagged !== null).length,
+    signupFlagged: played.filter((o) => o.signupFlagged).length,
+  };
+}
+
+function codeCounts(os, pick = (o) => o.result?.reasons ?? []) {
+  const m = new Map();
+  for (const o of os) {
+    for (const r of pick(o)) {
+      const x = m.get(r.code) ?? { n: 0, w: 0 };
+      x.n++;
+      x.w += r.weight;
+      m.set(r.code, x);
+    }
+  }
+  return [...m.entries()].sort((a, b) => b[1].n - a[1].n || a[0].localeCompare(b[0])).map(([code, x]) => ({ code, n: x.n, weight: x.w / x.n }));
+}
+
+const fmtCodes = (cs, n = 8) => (cs.length ? cs.slice(0, n).map((x) => `\`${x.code}\` ${x.n} (${x.weight.toFixed(2)})`).join(", ") : "none");
+const fmtReasons = (r, n = 6) => (r?.reasons?.length ? r.reasons.slice(0, n).map((x) => `${x.code} ${x.weight.toFixed(2)}`).join(", ") : "none");
+const fmtIncidents = (v) => (v?.incidents?.length ? v.incidents.map((i) => `${i.attack_type}/${i.event_type} ${score(i.risk_score)}`).join("; ") : "–");
+
+export function markdown({ runs, classes, meta }) {
+  const sets = SET_ORDER.filter((s) => runs.some((r) => r.set === s));
+  const all = runs.flatMap((r) => r.outcomes);
+  const bySet = Object.fromEntries(sets.map((s) => [s, all.filter((o) => o.set === s)]));
+  const verdictSet = sets.includes("heldout") ? "heldout" : sets[sets.length - 1];
+  const benignClasses = classes.filter((c) => c.label === "benign");
+  const attackClasses = classes.filter((c) => c.label === "attack");
+  const T = (set, f = () => true) => tally(bySet[set].filter(f));
   const out = [];
   const p = (s = "") => out.push(s);
+  const summary = [];
+
   p("# Quality report");
   p();
   p("Generated by `tests/quality/run.mjs`; do not edit by hand. Reproduce with:");
   p();
   p("```sh");
   p("bash scripts/setup.sh && bash scripts/build-worker.sh");
-  p("node tests/quality/run.mjs");
+  p("node tests/quality/run.mjs                             # both seed sets, writes QUALITY.md");
+  p("EDGEWARD_QUALITY_SET=tune node tests/quality/run.mjs   # the tuning seed only (report in the temp dir)");
   p("```");
   p();
-  p(`- Run: ${meta.date} (${meta.seconds.toFixed(0)} s, ${meta.requests} requests, ${meta.sessions} sessions and ${meta.changes} credential changes over ${meta.accounts} accounts)`);
-  p(`- Worker: \`build/\` of ${meta.built}, repository at ${meta.commit}; \`wrangler dev --env dev --test-scheduled\` (workerd, fresh local KV), driven through the development headers \`x-edgeward-now\` and \`x-edgeward-cf\``);
-  p(`- Seed ${meta.seed}, scale ${meta.scale}; iporigin table ${meta.iporigin}`);
-  p(`- Simulated time: history from ${meta.t0} over local days 0–20; decisive sessions from ${meta.decisiveStart} (local day 23). Population index rebuilt ${meta.rebuildText}.`);
-  if (meta.failures.length) p(`- **${meta.failures.length} requests failed or answered an unexpected status**: see the end of this report; the numbers below leave those sessions out.`);
+  p(`- Run: ${meta.date}, ${(meta.seconds / 60).toFixed(1)} minutes in all; worker \`build/\` of ${meta.built}, repository at ${meta.commit}; \`wrangler dev --env dev --test-scheduled\` (workerd, a fresh local KV per seed), driven through the development headers \`x-edgeward-now\` and \`x-edgeward-cf\`.`);
+  p(`- Seed sets: **tune** ${meta.seedSets.tune.join(", ")} (the seeds one may look at while tuning the engine); **held-out** ${meta.seedSets.heldout.join(", ")} (run only to write this report). The verdicts below are the **${SET_NAME[verdictSet]}** set's; the other set is shown beside it, and any gap between them is a finding.`);
+  p(`- Scale ${meta.scale}; iporigin table ${meta.iporigin}; simulated history from ${meta.t0} over local days 0–20, decisive sessions from ${meta.decisiveStart} (local day 23 and after); the population index rebuilt ${meta.rebuildText}.`);
   p();
-  p("Each class is a labelled population of accounts. Every account has exactly one *decisive* authenticate, its last one in the scenario, defined per class below. Benign accounts should be decided `Real` there: the false-positive rate is the share decided `Suspicious` or `Fake`. For attacks, recall is the share decided `Suspicious` or `Fake` there. \"Any\" is the share of accounts with at least one authenticate not `Real`: over the whole scenario for benign classes (history included), over the attacker's own sign-ups and logins (not the victim's sessions) for attacks.");
+  p("| set | seed | accounts | sessions | credential changes | requests | minutes | population rebuilds (confirmed) | last index | failed requests |");
+  p("|---|---|---|---|---|---|---|---|---|---|");
+  for (const r of runs) p(`| ${SET_NAME[r.set]} | ${r.seed} | ${r.accounts} | ${r.sessions} | ${r.changes} | ${r.requests} | ${(r.seconds / 60).toFixed(1)} | ${r.rebuilds} (${r.rebuildsConfirmed}) | ${r.lastIndex ? `${r.lastIndex.sessions} sessions, ${r.lastIndex.devices} devices` : "–"} | ${r.failures.length} |`);
   p();
-  p("## Decisions at the decisive authenticate");
+  p("**How it is counted.** Every account has exactly one *decisive* authenticate, its last (defined per class in the populations below). A **benign** account is a false positive when it is decided other than `Real` there, **or** its v2 account info (`GET /api/v2/account_defender/account/{id}` at the end of the run, after every seed's event has happened) is under attack (`is_under_attack` true or `active_incidents` non-empty), **or** its own password change left it not `Real` or opened an `account_takeover` incident. An **attack** is detected when its decisive authenticate is `Suspicious` or `Fake`; for the takeover classes, also after the attacker's password change: a pending `account_takeover` incident on the account. Rates are pooled over a set's seeds, with class sizes and 95 % Wilson score intervals `[lo, hi]`. A target is MET when the point estimate meets it; the last column says whether the whole interval does (a class of 40 with 40/40 has a lower bound of 0.912, so it cannot show ≥ 0.95 on its own).");
   p();
-  p("| # | class | label | accounts | sessions | Real | Suspicious | Fake | recall / FP rate | any | median score | decisive authenticate |");
-  p("|---|---|---|---|---|---|---|---|---|---|---|---|");
-  for (const r of rows) {
-    const rate = r.label === "attack" ? `recall ${ratio(r.rate)}` : `FP ${pct(r.rate)}`;
-    p(`| ${r.n} | ${r.name} | ${r.label} | ${r.accounts}${r.missing ? ` (${r.missing} failed)` : ""} | ${r.sessions} | ${r.real} | ${r.suspicious} | ${r.fake} | ${rate} | ${pct(r.anyRate)} | ${ratio(r.medianScore)} | ${r.decisive} |`);
-  }
-  p(`| | **all benign** | benign | ${benignPlayed} | | ${benignPlayed - benignFP} | | | **FP ${pct(fpRate)}** | | | |`);
-  p();
-  const grouped = rows.filter((r) => r.groups.length);
-  if (grouped.length) {
-    p("By sub-group, for the classes drawn in sub-groups (see *The populations*): the decisions at the decisive authenticate; how many of those responses carry `ATO_NEW_DEVICE` (the engine found the device new to the account) and their median `account_takeover`; and the credential-change figures of *After a credential change* below (exposure: accounts with a login from day 23 on that scored ≥ 0.25, so that a credential change within 24 h would open an `account_takeover` incident; a false positive: a password change that opened one or left the account decided other than Real).");
-    p();
-    p("| # | class | sub-group | accounts | Real | Suspicious | Fake | `ATO_NEW_DEVICE` on the decisive response | median `account_takeover` | exposure | password changes | incident opened by the change | false positives after the change |");
-    p("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-    for (const r of grouped) {
-      for (const g of r.groups) {
-        p(`| ${r.n} | ${r.name} | ${g.name} | ${g.accounts}${g.played < g.accounts ? ` (${g.accounts - g.played} failed)` : ""} | ${g.real} | ${g.suspicious} | ${g.fake} | ${g.newDevice} of ${g.played} | ${ratio(g.medianTakeover)} | ${g.exposed} of ${g.accounts} (${pct(g.exposed / g.accounts)}) | ${g.changes} | ${g.opened} | ${r.label === "benign" ? `**${g.changeFP}**` : "–"} |`);
-      }
-    }
-    p();
-  }
-  const signupRows = rows.filter((r) => r.signupRate !== null && r.key !== "tor-dc-disposable" && r.key !== "bots");
-  if (signupRows.length) {
-    p("At sign-up, before the rest of their farm or ring exists, the same accounts were flagged:");
-    p();
-    p("| class | sign-ups | flagged at sign-up |");
-    p("|---|---|---|");
-    for (const r of signupRows) p(`| ${r.name} | ${r.signups} | ${pct(r.signupRate)} |`);
-    p();
-  }
-  const hidden = rows.filter((r) => r.before.length);
-  if (hidden.length) {
-    p("Authenticates before the decisive one that were not `Real` (benign: any of the scenario; attacks: the attacker's own), by what they were — accounts:");
-    p();
-    p("| class | label | accounts with a non-Real authenticate before the decisive one |");
-    p("|---|---|---|");
-    for (const r of hidden) p(`| ${r.name} | ${r.label} | ${r.before.map(([w, n]) => `${w}: ${n} of ${r.accounts}`).join("; ")} |`);
-    p();
-  }
-  p("## Precision per attack class");
-  p();
-  p(`Over the attack class and all ${benignPlayed} benign accounts: flagged attack accounts / (flagged attack accounts + ${benignFP} flagged benign accounts). It depends on the class sizes chosen here, not on any real base rate.`);
-  p();
-  p("| class | flagged attacks | flagged benign | precision |");
-  p("|---|---|---|---|");
-  for (const r of attacks) p(`| ${r.name} | ${r.nonReal} / ${r.played} | ${benignFP} / ${benignPlayed} | ${ratio(r.precision)} |`);
-  p();
+
+  // --- Targets --------------------------------------------------------------------------
   p("## Targets");
   p();
-  p("| target | value | |");
+  const setCols = sets.map((s) => SET_NAME[s]);
+  p(`| target | ${setCols.join(" | ")} | verdict (${SET_NAME[verdictSet]}) | interval clears the target |`);
+  p(`|---|${sets.map(() => "---|").join("")}---|---|`);
+  const rows = [];
+  const target = (label, ks, goodIsLow, threshold) => {
+    const cells = sets.map((s) => rate(ks[s].k, ks[s].n, goodIsLow));
+    const v = ks[verdictSet];
+    const x = v.n ? v.k / v.n : NaN;
+    const [lo, hi] = wilson(v.k, v.n);
+    const met = goodIsLow ? x <= threshold : x >= threshold;
+    const clears = goodIsLow ? hi <= threshold : lo >= threshold;
+    rows.push({ label, met });
+    p(`| ${label} | ${cells.join(" | ")} | ${met ? "MET" : "**NOT MET**"} | ${clears ? "yes" : "no"} |`);
+    summary.push(`  ${met ? "MET    " : "NOT MET"} ${label}: ${sets.map((s) => `${SET_NAME[s]} ${rate(ks[s].k, ks[s].n, goodIsLow)}`).join("; ")}`);
+  };
+  const benignTally = Object.fromEntries(sets.map((s) => [s, T(s, (o) => o.label === "benign")]));
+  target(`≤ 1 % of benign accounts flagged (not Real, under attack in v2, or not Real after their own password change)`, Object.fromEntries(sets.map((s) => [s, { k: benignTally[s].wrongBenign, n: benignTally[s].n }])), true, TARGET_FP);
+  target("≤ 1 % of benign accounts decided other than Real at the decisive login (the decision alone)", Object.fromEntries(sets.map((s) => [s, { k: benignTally[s].notReal, n: benignTally[s].n }])), true, TARGET_FP);
+  {
+    const cells = sets.map((s) => `${benignTally[s].underAttack} of ${benignTally[s].n} (fake_account ${benignTally[s].underAttackFake}, account_takeover ${benignTally[s].underAttackAto})`);
+    const v = benignTally[verdictSet];
+    const met = v.underAttack === 0;
+    rows.push({ label: "none under attack", met });
+    p(`| no benign account under attack in v2 | ${cells.join(" | ")} | ${met ? "MET" : "**NOT MET**"} | – |`);
+    summary.push(`  ${met ? "MET    " : "NOT MET"} no benign account under attack in v2: ${sets.map((s) => `${SET_NAME[s]} ${benignTally[s].underAttack}/${benignTally[s].n}`).join("; ")}`);
+  }
+  for (const c of attackClasses) {
+    const ks = Object.fromEntries(sets.map((s) => {
+      const t = T(s, (o) => o.cls === c.key);
+      return [s, { k: t.detected, n: t.n }];
+    }));
+    target(`recall ≥ ${TARGET_RECALL}: ${c.name}${TAKEOVER_WITH_CHANGE.includes(c.key) ? " (at the login)" : ""}`, ks, false, TARGET_RECALL);
+    if (TAKEOVER_WITH_CHANGE.includes(c.key)) {
+      const ka = Object.fromEntries(sets.map((s) => {
+        const t = T(s, (o) => o.cls === c.key);
+        return [s, { k: t.detectedAfter, n: t.changes }];
+      }));
+      target(`recall ≥ ${TARGET_RECALL}: ${c.name} (after the password change: a pending takeover incident)`, ka, false, TARGET_RECALL);
+    }
+  }
+  p();
+  p(`**${rows.filter((r) => r.met).length} of ${rows.length} targets met** on the ${SET_NAME[verdictSet]} set.`);
+  p();
+
+  // --- Per class, side by side ------------------------------------------------------------
+  p("## Benign classes, per set");
+  p();
+  p("Flagged = not Real at the decisive login, or under attack in v2, or not Real after the owner's own password change. \"Decisions\" are Real / Suspicious / Fake at the decisive login; \"v2\" counts accounts under attack at the end (of which with a `fake_account` incident); \"any\" counts accounts with any authenticate not Real over the whole scenario (history included).");
+  p();
+  p(`| # | class | ${sets.map((s) => `${SET_NAME[s]}: flagged [95 % CI]`).join(" | ")} | ${sets.map((s) => `${SET_NAME[s]}: decisions · v2 (fake) · any`).join(" | ")} |`);
+  p(`|---|---|${sets.map(() => "---|").join("")}${sets.map(() => "---|").join("")}`);
+  const classRow = (c, label, f) => {
+    const ts = sets.map((s) => T(s, f));
+    p(`| ${c.n} | ${label} | ${ts.map((t) => rate(t.wrongBenign, t.n, true)).join(" | ")} | ${ts.map((t) => (t.n ? `${t.real}/${t.suspicious}/${t.fake} · ${t.underAttack} (${t.underAttackFake}) · ${t.anyFlagged}` : "–")).join(" | ")} |`);
+    return ts;
+  };
+  const gaps = [];
+  const noteGap = (name, ts, key, asPct) => {
+    const i = sets.indexOf("tune");
+    const j = sets.indexOf("heldout");
+    if (i < 0 || j < 0) return;
+    const a = ts[i];
+    const b = ts[j];
+    if (!a.n || !b.n) return;
+    const x = a[key.k] / a[key.n ?? "n"];
+    const y = b[key.k] / b[key.n ?? "n"];
+    const [alo, ahi] = wilson(a[key.k], a[key.n ?? "n"]);
+    const [blo, bhi] = wilson(b[key.k], b[key.n ?? "n"]);
+    const disjoint = ahi < blo || bhi < alo;
+    if (Math.abs(y - x) >= 0.05 || disjoint) gaps.push({ name, x, y, disjoint, asPct });
+  };
+  for (const c of benignClasses) {
+    const ts = classRow(c, c.name, (o) => o.cls === c.key);
+    noteGap(c.name, ts, { k: "wrongBenign" }, true);
+    const groups = [...new Set(all.filter((o) => o.cls === c.key && o.group).map((o) => o.group))];
+    for (const g of groups) classRow(c, `↳ ${g}`, (o) => o.cls === c.key && o.group === g);
+  }
+  {
+    const ts = sets.map((s) => benignTally[s]);
+    p(`| | **all benign** | ${ts.map((t) => `**${rate(t.wrongBenign, t.n, true)}**`).join(" | ")} | ${ts.map((t) => `${t.real}/${t.suspicious}/${t.fake} · ${t.underAttack} (${t.underAttackFake}) · ${t.anyFlagged}`).join(" | ")} |`);
+    noteGap("all benign", ts, { k: "wrongBenign" }, true);
+  }
+  p();
+  p("## Attack classes, per set");
+  p();
+  p("Recall at the decisive authenticate (Suspicious or Fake); for the takeover classes also after the attacker's password change (a pending `account_takeover` incident). \"Decisions\" are Real / Suspicious / Fake; \"v2\" the attacked accounts under attack at the end; for farms and rings, how many sign-ups were already flagged.");
+  p();
+  p(`| # | class | ${sets.map((s) => `${SET_NAME[s]}: recall at the login [95 % CI]`).join(" | ")} | ${sets.map((s) => `${SET_NAME[s]}: after the change`).join(" | ")} | ${sets.map((s) => `${SET_NAME[s]}: decisions · v2 · sign-ups flagged`).join(" | ")} |`);
+  p(`|---|---|${sets.map(() => "---|").join("")}${sets.map(() => "---|").join("")}${sets.map(() => "---|").join("")}`);
+  const attackRow = (c, label, f) => {
+    const ts = sets.map((s) => T(s, f));
+    const after = ts.map((t) => (TAKEOVER_WITH_CHANGE.includes(c.key) ? rate(t.detectedAfter, t.changes, false) : "–"));
+    p(`| ${c.n} | ${label} | ${ts.map((t) => rate(t.detected, t.n, false)).join(" | ")} | ${after.join(" | ")} | ${ts.map((t) => (t.n ? `${t.real}/${t.suspicious}/${t.fake} · ${t.underAttack} · ${t.signups ? `${t.signupFlagged}/${t.signups}` : "–"}` : "–")).join(" | ")} |`);
+    return ts;
+  };
+  for (const c of attackClasses) {
+    const ts = attackRow(c, c.name, (o) => o.cls === c.key);
+    noteGap(c.name, ts, { k: "detected" }, false);
+    if (TAKEOVER_WITH_CHANGE.includes(c.key)) noteGap(`${c.name}, after the change`, ts, { k: "detectedAfter", n: "changes" }, false);
+    const groups = [...new Set(all.filter((o) => o.cls === c.key && o.group).map((o) => o.group))];
+    for (const g of groups) attackRow(c, `↳ ${g}`, (o) => o.cls === c.key && o.group === g);
+  }
+  p();
+
+  // --- Benign password changes --------------------------------------------------------------
+  p("## Benign password changes");
+  p();
+  p("A share of every benign population changes the password 1–15 minutes after the decisive login (20 %; 40 % of travellers and new-device owners). Wrong: the change opened an `account_takeover` incident or left the account not Real (`GET /account/{id}` just after).");
+  p();
+  p(`| class | ${sets.map((s) => `${SET_NAME[s]}: changes · opened an incident · not Real after`).join(" | ")} |`);
+  p(`|---|${sets.map(() => "---|").join("")}`);
+  for (const c of benignClasses) {
+    const ts = sets.map((s) => T(s, (o) => o.cls === c.key));
+    if (!ts.some((t) => t.changes)) continue;
+    p(`| ${c.name} | ${ts.map((t) => `${t.changes} · ${t.changeOpened} · ${t.changeNotRealAfter}`).join(" | ")} |`);
+  }
+  p();
+
+  // --- Findings ---------------------------------------------------------------------------
+  p("## Findings");
+  p();
+  const notes = [];
+  if (gaps.length) {
+    for (const g of gaps) {
+      const f = g.asPct ? pct : r3;
+      notes.push(`**Gap between the sets**: ${g.name}: tune ${f(g.x)}, held-out ${f(g.y)}${g.disjoint ? " (the 95 % intervals do not overlap)" : ""}.`);
+    }
+  } else if (sets.includes("tune") && sets.includes("heldout")) {
+    notes.push("No class differs by 5 points or more between the tune and held-out sets, and no pair of intervals is disjoint.");
+  }
+  for (const s of sets) {
+    const fps = bySet[s].filter((o) => o.label === "benign" && o.result && benignWrong(o));
+    const onlyV2 = fps.filter((o) => !flagged(o.result) && o.v2?.under_attack).length;
+    if (fps.length) notes.push(`${SET_NAME[s]}: ${fps.length} benign accounts flagged, of which ${onlyV2} were decided Real but are under attack in v2 (the incident reached them, not the score).`);
+  }
+  for (const n of notes) p(`- ${n}`);
+  p();
+
+  // --- Drivers ----------------------------------------------------------------------------
+  p("## What drove the false positives and the misses");
+  p();
+  p("Reason codes on the decisive responses of the benign accounts flagged (accounts carrying the code, mean weight), and the incidents found on benign accounts in v2 (attack type / event type: accounts); then the codes on the attacks missed (decided Real).");
+  p();
+  p("| set | what | codes |");
   p("|---|---|---|");
-  for (const r of attacks) p(`| recall ≥ ${TARGET_RECALL} — ${r.name} | ${ratio(r.rate)} | ${r.met ? "MET" : "**NOT MET**"} |`);
-  p(`| ≤ ${pct(TARGET_FP)} of benign accounts decided other than Real | ${pct(fpRate)} (${benignFP} of ${benignPlayed}) | ${fpRate <= TARGET_FP ? "MET" : "**NOT MET**"} |`);
-  // The owners' new devices on new networks are, feature for feature, what a targeted attacker
-  // shows at the login: the same target without them says what the rest of the engine costs.
-  const others = rows.filter((r) => r.label === "benign" && r.key !== "new-device");
-  const othersPlayed = others.reduce((x, r) => x + r.played, 0);
-  const othersFP = others.reduce((x, r) => x + r.nonReal, 0);
-  if (others.length < rows.filter((r) => r.label === "benign").length && othersPlayed) {
-    const rate = othersFP / othersPlayed;
-    p(`| ↳ the same, leaving out the new-device class (its new phones and work computers show the targeted attacker's features: new device, network and address) | ${pct(rate)} (${othersFP} of ${othersPlayed}) | ${rate <= TARGET_FP ? "met" : "not met"} (not counted below) |`);
-  }
-  const metCount = attacks.filter((r) => r.met).length + (fpRate <= TARGET_FP ? 1 : 0);
-  p();
-  p(`${metCount} of ${attacks.length + 1} targets met.`);
-  p();
-  if (changeAnalysis?.rows.length) changeSection(p, changeAnalysis);
-  p("## Why: reason codes on the decisive responses");
-  p();
-  p("Per class, the most frequent codes in `reasons[]` of the decisive responses: how many accounts' responses carry the code, and its mean weight. The codes on the responses that went wrong are listed apart: benign accounts not decided Real, attack accounts decided Real.");
-  p();
-  p("| class | most frequent reason codes (accounts, mean weight) |");
-  p("|---|---|");
-  const fmt = (rs) => (rs.length ? rs.map((x) => `\`${x.code}\` ${x.n} (${x.weight.toFixed(2)})`).join(", ") : "none");
-  for (const r of rows) {
-    p(`| ${r.name} | ${fmt(r.reasons)} |`);
-    if (r.label === "benign" && r.nonReal) p(`| ↳ its ${r.nonReal} not Real | ${fmt(r.reasonsWrong)} |`);
-    if (r.label === "attack" && r.real) p(`| ↳ its ${r.real} missed (Real) | ${fmt(r.reasonsWrong)} |`);
+  for (const s of sets) {
+    const fps = bySet[s].filter((o) => o.label === "benign" && o.result && benignWrong(o));
+    p(`| ${SET_NAME[s]} | ${fps.length} benign flagged: reasons | ${fmtCodes(codeCounts(fps), 12)} |`);
+    const inc = new Map();
+    for (const o of fps) for (const key of new Set((o.v2?.incidents ?? []).map((i) => `${i.attack_type}/${i.event_type}`))) inc.set(key, (inc.get(key) ?? 0) + 1);
+    p(`| ${SET_NAME[s]} | benign under attack in v2: incidents | ${inc.size ? [...inc.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => `\`${k}\` ${n}`).join(", ") : "none"} |`);
+    const misses = bySet[s].filter((o) => o.label === "attack" && o.result && !flagged(o.result));
+    p(`| ${SET_NAME[s]} | ${misses.length} attacks missed at the login: reasons | ${fmtCodes(codeCounts(misses), 12)} |`);
   }
   p();
-  p("## The populations");
+  p("By benign class (all sets pooled): the codes of its flagged accounts.");
+  p();
+  p("| class | flagged | codes |");
+  p("|---|---|---|");
+  for (const c of benignClasses) {
+    const fps = all.filter((o) => o.cls === c.key && o.result && benignWrong(o));
+    if (fps.length) p(`| ${c.name} | ${fps.length} | ${fmtCodes(codeCounts(fps), 8)} |`);
+  }
+  p();
+  p("By attack class (all sets pooled): the codes of its missed accounts.");
+  p();
+  p("| class | missed at the login | codes |");
+  p("|---|---|---|");
+  for (const c of attackClasses) {
+    const ms = all.filter((o) => o.cls === c.key && o.result && !flagged(o.result));
+    if (ms.length) p(`| ${c.name} | ${ms.length} | ${fmtCodes(codeCounts(ms), 8)} |`);
+  }
+  p();
+
+  // --- Every false positive and miss ------------------------------------------------------
+  p("## Every false positive");
+  p();
+  p("Benign accounts flagged, per set: the decisive response (decision, `account_score`, `bot`, `multiple_accounts`, `risk_signals`, `account_takeover`, accounts linked), the v2 incidents at the end, the password change if it went wrong, and the strongest reason codes.");
+  p();
+  p("| set | seed | account | class (sub-group) | decision | score | bot | multi | risk | ATO | linked | v2 incidents | change | reasons |");
+  p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const s of sets) {
+    for (const o of bySet[s].filter((x) => x.label === "benign" && x.result && benignWrong(x))) {
+      const r = o.result;
+      const cls = classes.find((c) => c.key === o.cls);
+      const chg = o.change?.played && (o.change.opened || o.change.after.decision !== "Real") ? `${o.change.opened ? "opened ATO; " : ""}${o.change.after.decision} after` : "–";
+      p(`| ${SET_NAME[s]} | ${o.seed} | ${o.id} | ${cls.n}. ${esc(cls.name)}${o.group ? ` (${esc(o.group)})` : ""} | ${r.decision} | ${score(r.account_score)} | ${score(r.bot)} | ${score(r.multiple_accounts)} | ${score(r.risk_signals)} | ${score(r.account_takeover)} | ${r.linked} | ${fmtIncidents(o.v2)} | ${chg} | ${fmtReasons(r)} |`);
+    }
+  }
+  p();
+  p("## Every miss");
+  p();
+  p("Attack accounts decided Real at the decisive authenticate, and takeovers with no pending takeover incident after the password change.");
+  p();
+  p("| set | seed | account | class (sub-group) | missed | decision | score | bot | multi | risk | ATO | linked | after the change | reasons |");
+  p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const s of sets) {
+    for (const o of bySet[s].filter((x) => x.label === "attack" && x.result)) {
+      const atLogin = !flagged(o.result);
+      const afterMiss = TAKEOVER_WITH_CHANGE.includes(o.cls) && o.change?.played && !o.change.incidentAfter;
+      if (!atLogin && !afterMiss) continue;
+      const r = o.result;
+      const cls = classes.find((c) => c.key === o.cls);
+      const which = [atLogin ? "login" : null, afterMiss ? "after change" : null].filter(Boolean).join(" + ");
+      const after = o.change?.played ? `${o.change.after.decision}, ATO ${score(o.change.after.account_takeover)}, ${o.change.incidentAfter ? "incident" : "no incident"}` : "–";
+      p(`| ${SET_NAME[s]} | ${o.seed} | ${o.id} | ${cls.n}. ${esc(cls.name)}${o.group ? ` (${esc(o.group)})` : ""} | ${which} | ${r.decision} | ${score(r.account_score)} | ${score(r.bot)} | ${score(r.multiple_accounts)} | ${score(r.risk_signals)} | ${score(r.account_takeover)} | ${r.linked} | ${after} | ${fmtReasons(r)} |`);
+    }
+  }
+  p();
+
+  // --- Populations ------------------------------------------------------------------------
+  p("## The populations and their sources");
+  p();
+  p("Designed from published facts before any tuning; sizes per seed at scale 1. Every device, the attackers' included, is built by `tests/quality/world.mjs` (`makeDevice`, `makeSkuDevice`), so nothing about how a device was made tells an attacker from a benign person.");
+  p();
+  p("| # | class | label | decisive authenticate | source |");
+  p("|---|---|---|---|---|");
+  for (const c of classes) p(`| ${c.n} | ${esc(c.name)} | ${c.label} | ${esc(c.decisive)} | ${esc(c.source ?? "–")} |`);
   p();
   for (const line of meta.populations) p(`- ${line}`);
   p();
-  if (meta.failures.length) {
+  const failures = runs.flatMap((r) => r.failures.map((f) => ({ ...f, seed: r.seed })));
+  if (failures.length) {
     p("## Failed requests");
     p();
-    p("| account | simulated time | request | status | body |");
-    p("|---|---|---|---|---|");
-    for (const f of meta.failures.slice(0, 50)) p(`| ${f.account} | ${f.at} | ${f.what} | ${f.status} | ${String(f.body).replaceAll("|", "\\|")} |`);
-    if (meta.failures.length > 50) p(`| … ${meta.failures.length - 50} more | | | | |`);
+    p("| seed | account | simulated time | request | status | body |");
+    p("|---|---|---|---|---|---|");
+    for (const f of failures.slice(0, 50)) p(`| ${f.seed} | ${f.account} | ${f.at} | ${f.what} | ${f.status} | ${esc(f.body)} |`);
+    if (failures.length > 50) p(`| … ${failures.length - 50} more | | | | | |`);
     p();
   }
-  return out.join("\n");
-}
-
-/** The credential-change stage: its own section, after the targets of the login stage. */
-function changeSection(p, ca) {
-  const attacks = ca.rows.filter((r) => r.label === "attack");
-  const benign = ca.rows.filter((r) => r.label === "benign");
-  const fmt = (rs) => (rs.length ? rs.map((x) => `\`${x.code}\` ${x.n} (${x.weight.toFixed(2)})`).join(", ") : "none");
-  const score = (x) => (Number.isFinite(x) ? x.toFixed(2) : "–");
-  p("## After a credential change (a takeover's second stage)");
-  p();
-  p("After the decisive login, every takeover attacker changes the password, and a share of benign people do the same after their own login (see *The populations*): `POST /event` type `password_change` with the login's `session_id`, address, user agent and `timestamp`, a few simulated minutes later. Around the event the suite reads the account's decision and `account_takeover` (`GET /account/{id}`) and its pending incidents (`GET /api/v2/account_defender/account/{id}` → `active_incidents`), just before and just after.");
-  p();
-  p("**Rule.** An attack counts as *detected after the change* when a pending `account_takeover` incident is on the account after it, whatever opened it (the login, at `account_takeover` ≥ 0.5, or the change): an incident, announced by the webhook, is what an API consumer acts on (locks the account, resets the session). The decision after the change is shown beside it, and \"incident or not Real\" as a looser reading. A benign password change counts as a *false positive* when it opened an `account_takeover` incident or left the account decided other than Real; the accounts already not Real before their change are shown apart (they count as false positives here too).");
-  p();
-  p("The engine's rule being measured (`src/engine/incidents.rs`): a `password_change`, `email_change` or `mfa_disabled` within 24 h of a login that scored ≥ 0.25 on `account_takeover` opens an `account_takeover` incident (risk = the login's score combined with 0.5) and adds `ATO_CREDENTIAL_CHANGE` to the account's takeover score for 7 days.");
-  p();
-  p("| # | takeover class | changes | detected at the login (recall, table above) | account not Real just before the change (`GET /account`) | pending ATO incident before the change | incident opened by the change | **detected after the change** (pending ATO incident) | decided Real / Suspicious / Fake after | incident or not Real after | median `account_takeover`: login → account before → after | precision after the change |");
-  p("|---|---|---|---|---|---|---|---|---|---|---|---|");
-  for (const r of attacks) {
-    p(`| ${r.n} | ${r.name} | ${r.played}${r.played < r.changes ? ` (${r.changes - r.played} failed)` : ""} | ${ratio(r.loginRate)} | ${r.notRealBefore} | ${r.incidentBefore} | ${r.opened} | **${r.detected} (${ratio(r.rate)})** | ${r.real} / ${r.suspicious} / ${r.fake} | ${r.either} | ${score(r.loginTakeover)} → ${score(r.takeoverBefore)} → ${score(r.takeoverAfter)} | ${ratio(r.precision)} |`);
-  }
-  p();
-  p(`Precision after the change: detected attacks / (detected attacks + the ${ca.benignFP} benign false positives of password changes below).`);
-  p();
-  p("| # | benign class | password changes | not Real before the change | incident opened by the change | decided not Real after | **false positives** | FP rate | exposure: accounts of the class with a day-23 login that met a trigger |");
-  p("|---|---|---|---|---|---|---|---|---|");
-  for (const r of benign) {
-    p(`| ${r.n} | ${r.name} | ${r.played}${r.played < r.changes ? ` (${r.changes - r.played} failed)` : ""} | ${r.notRealBefore} | ${r.opened} | ${r.notRealAfter} | **${r.fp}** | ${pct(r.played ? r.fp / r.played : NaN)} | ${r.exposed} of ${r.members} (${pct(r.exposed / r.members)}) |`);
-  }
-  p(`| | **all benign password changes** | ${ca.benignPlayed} | ${ca.benignNotRealBefore} | ${ca.benignOpened} | | **${ca.benignFP}** | **${pct(ca.fpRate)}** | ${ca.benignExposed} of ${ca.benignMembers} (${pct(ca.benignExposed / ca.benignMembers)}) |`);
-  p();
-  p("*Exposure* does not depend on who was drawn to change a password: the accounts of the whole class with a login of the decisive phase (day 23 on) scoring ≥ 0.25, so that any credential change within 24 h after it would open an `account_takeover` incident. For travellers that is usually the first login abroad; their password changes here come after the *last* login abroad, often more than 24 h after the first, which is why fewer of them opened one. For the owners of a new device it is that device's first login, the one their password change follows.");
-  p();
-  p("Why, per class: where the change opened an incident, the login the engine's rule found (the riskiest of the account's logins within 24 h before the change that scored ≥ 0.25) and whether its device was new; where the outcome went wrong (an attack with no pending incident after the change; a benign false positive), the reason codes on that login's authenticate response (the login the rule found if the change opened an incident, else the decisive login):");
-  p();
-  p("| class | incidents opened by the change, by the login the rule found and its trigger | reason codes of the login where it went wrong (accounts, mean weight) |");
-  p("|---|---|---|");
-  for (const r of ca.rows) {
-    p(`| ${r.name} | ${r.causes.length ? r.causes.map(([c, n]) => `${c}: ${n}`).join("; ") : "none"} | ${r.wrong.length ? `${r.wrong.length}: ${fmt(r.wrongReasons)}` : "none went wrong"} |`);
-  }
-  p();
-  // Findings, from the numbers above.
-  const notes = [];
-  const attackPlayed = attacks.reduce((x, r) => x + r.played, 0);
-  const attackRealBefore = attacks.reduce((x, r) => x + (r.played - r.notRealBefore), 0);
-  if (attackPlayed) notes.push(`Just before the change, \`GET /account/{id}\` decided ${attackPlayed - attackRealBefore} of the ${attackPlayed} attacked accounts other than Real (median \`account_takeover\` ${attacks.map((r) => score(r.takeoverBefore)).join(", ")} by class): the account view carries the takeover score of the latest session, the attacker's login (\`ATO_LATEST_SESSION\`).`);
-  if (ca.benignFP) notes.push(`Of the ${ca.benignFP} benign false positives, ${ca.benignNotRealBefore} were decided other than Real already just before the change (\`GET /account/{id}\`: nothing the change did; see the reason codes of the login-stage tables) and ${ca.benignOpened} are incidents the change itself opened.`);
-  for (const n of notes) p(`- ${n}`);
-  if (notes.length) p();
-  const misses = attacks.flatMap((r) => r.wrong.map((w) => ({ ...w, cls: r.name })));
-  if (misses.length) {
-    p("Attacks with no pending takeover incident after the change:");
-    p();
-    p("| class | account | login: decision, `account_takeover` | `ATO_NEW_DEVICE` on the login | after the change: decision, `account_takeover` |");
-    p("|---|---|---|---|---|");
-    for (const m of misses.slice(0, 40)) {
-      const dev = (m.login?.reasons ?? []).some((x) => x.code === "ATO_NEW_DEVICE");
-      p(`| ${m.cls} | ${m.account} | ${m.login?.decision}, ${score(m.login?.account_takeover)} | ${dev ? "yes" : "no"} | ${m.after.decision}, ${score(m.after.account_takeover)} |`);
-    }
-    if (misses.length > 40) p(`| … ${misses.length - 40} more | | | | |`);
-    p();
-  }
+  return { text: out.join("\n"), summary };
 }

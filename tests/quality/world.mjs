@@ -309,13 +309,15 @@ export const DATACENTER_SITES = {
 };
 
 /** An address of `provider` and the request.cf of a session from it (in `country` if given). */
-export function operatorSession(rng, ranges, provider, country) {
+export function operatorSession(rng, ranges, provider, country, site = null) {
   const op = NETWORK_OPERATORS[provider];
   const ip = ranges.pick(provider, op.kind, () => rng.float());
   const i = Array.isArray(op.asn) ? rng.int(0, op.asn.length - 1) : -1;
   const isp = { asn: i >= 0 ? op.asn[i] : op.asn, org: i >= 0 ? op.org[i] : op.org };
   let where;
-  if (country) {
+  if (site) {
+    where = site;
+  } else if (country) {
     where = [country, rng.pick(COUNTRIES[country].cities)];
   } else {
     where = rng.pick(DATACENTER_SITES[provider]);
@@ -392,6 +394,58 @@ export const MODELS = {
   },
 };
 
+// An Android emulator (Android Studio's, and the emulator farms built on it or on its forks):
+// x86_64 system images report the host's platform string, and the GPU is the emulator's
+// OpenGL ES translator, in software (SwiftShader) or over the host GPU ("Configure hardware
+// acceleration for the Android Emulator", developer.android.com/studio/run/emulator-acceleration).
+// Screens are the emulator's stock device profiles (Pixel 2, Pixel 5, Pixel 7, a generic phone).
+MODELS["android-emulator"] = {
+  os: "Android", platform: "Linux x86_64", kind: "phone",
+  screens: [[411, 731, 3], [393, 851, 3], [412, 915, 2], [360, 640, 2]],
+  cores: [[2, 1], [4, 3], [8, 1]], memory: [[2, 1], [4, 2], [8, 1]],
+  gpus: ["Android Emulator OpenGL ES Translator (Google SwiftShader)",
+    "ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)",
+    "Android Emulator OpenGL ES Translator (NVIDIA GeForce RTX 3060/PCIe/SSE2)"],
+  browsers: [["android-chrome", 1]],
+};
+
+/**
+ * Stock-keeping units: one concrete device as it leaves the factory (or the IT department's
+ * imaging bench), pinned screen, cores, memory and GPU. Every unit of a SKU shows exactly the
+ * same hardware to a web page; `makeDevice(rng, sku.model, locale, sku)` builds one, for a
+ * benign owner and for an attacker alike (the engine must not be able to tell them apart by
+ * how they were built).
+ *
+ * Sources (the facts the populations are designed from, before any tuning):
+ * - iPhone: WebKit answers the same `Apple GPU` WebGL renderer and no `deviceMemory` on every
+ *   iPhone, and 393×852 CSS pixels is the viewport of the iPhone 14 Pro, 15, 15 Pro and 16
+ *   (Apple's "iPhone display" specifications); Apple holds about half of US mobile traffic
+ *   (StatCounter Global Stats, mobile vendor market share, United States) and each of its
+ *   newest models several per cent of it. Fingerprints of mobile browsers, iPhones above all,
+ *   are the least unique (Gómez-Boix, Laperdrix, Baudry, "Hiding in the Crowd", WWW 2018).
+ * - Galaxy A54: Samsung's best-selling mid-range phone (Counterpoint Research, global
+ *   smartphone model sales), Exynos 1380 with a Mali-G68 MC4, 1080×2340 at a device pixel
+ *   ratio of 2.8125 (384×832 CSS pixels; Chrome rounds deviceMemory down to 8).
+ * - Fleet laptop: an enterprise deploys one image on one model (Microsoft, "Windows Autopilot
+ *   overview"; Intune device configuration profiles): the same model, OS build, screen, GPU,
+ *   browser (managed Edge) and languages on every desk.
+ * - Farm devices, the stuffing container: old or low-end hardware and a headless Chrome in a
+ *   Linux container (software SwiftShader GPU, UTC clock, 800×600 default window).
+ */
+export const SKUS = {
+  "iphone-16": { model: "iphone", screen: [393, 852], cores: 4, memory: null, gpu: "Apple GPU", browser: "ios-safari" },
+  "galaxy-a54": { model: "android", screen: [384, 832], cores: 8, memory: 8, gpu: "Mali-G68 MC4", browser: "android-chrome" },
+  "fleet-latitude": { model: "win-intel", screen: [1920, 1080], cores: 8, memory: 8, gpu: "ANGLE (Intel, Intel(R) Iris(R) Xe Graphics (0x00009A49) Direct3D11 vs_5_0 ps_5_0, D3D11)", browser: "edge" },
+  "old-pc-hd530": { model: "win-intel", screen: [1600, 900], cores: 6, memory: 4, gpu: "ANGLE (Intel, Intel(R) HD Graphics 530 (0x00001912) Direct3D11 vs_5_0 ps_5_0, D3D11)", browser: "chrome" },
+  "lowend-mali-t830": { model: "android", platform: "Linux armv8l", screen: [360, 640], cores: 4, memory: 2, gpu: "Mali-T830", browser: "android-chrome" },
+  "old-pc-hd4000": { model: "win-intel", screen: [1280, 1024], cores: 2, memory: 4, gpu: "ANGLE (Intel, Intel(R) HD Graphics 4000 (0x00000166) Direct3D11 vs_5_0 ps_5_0, D3D11)", browser: "chrome" },
+  "lowend-powervr": { model: "android", platform: "Linux armv8l", screen: [320, 658], cores: 8, memory: 2, gpu: "PowerVR Rogue GE8320", browser: "android-chrome" },
+  "old-pc-gt730": { model: "win-nvidia", screen: [1440, 900], cores: 4, memory: 8, gpu: "ANGLE (NVIDIA, NVIDIA GeForce GT 730 (0x00001287) Direct3D11 vs_5_0 ps_5_0, D3D11)", browser: "chrome" },
+  // A Linux server claiming to be Chrome on Windows: the platform and user agent lie, the
+  // screen, software GPU and UTC clock of a headless container do not.
+  "headless-container": { model: "win-intel", screen: [800, 600], cores: 4, memory: 8, gpu: "ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)", browser: "chrome" },
+};
+
 export const DESKTOP_MODELS = [["win-intel", 40], ["win-nvidia", 12], ["win-amd", 8], ["mac", 30], ["linux", 6]];
 export const PHONE_MODELS = [["iphone", 55], ["android", 45]];
 
@@ -440,19 +494,33 @@ function webgl(browser, model, gpu) {
  * A physical device: a model with its concrete screen, cores, memory and GPU, and the time
  * zone and languages its owner set.
  */
-export function makeDevice(rng, modelName, { tz, languages }) {
-  const model = MODELS[modelName];
+export function makeDevice(rng, modelName, { tz, languages }, sku = null) {
+  const base = MODELS[modelName];
+  const model = sku?.platform ? { ...base, platform: sku.platform } : base;
+  // The same draws whether or not a SKU pins the result: a pinned device consumes the stream
+  // exactly as a drawn one does.
   const [width, height] = rng.weighted(model.screens.map(([w, h, wt]) => [[w, h], wt]));
+  const cores = rng.weighted(model.cores);
+  const memory = rng.weighted(model.memory);
+  const gpu = rng.pick(model.gpus);
   return {
     modelName,
     model,
-    screen: { width, height, colorDepth: model.os === "macOS" || model.os === "iOS" ? 30 : 24 },
-    cores: rng.weighted(model.cores),
-    memory: rng.weighted(model.memory),
-    gpu: rng.pick(model.gpus),
+    sku: sku?.name ?? null,
+    screen: { width: sku?.screen[0] ?? width, height: sku?.screen[1] ?? height, colorDepth: model.os === "macOS" || model.os === "iOS" ? 30 : 24 },
+    cores: sku ? sku.cores : cores,
+    memory: sku ? sku.memory : memory,
+    gpu: sku ? sku.gpu : gpu,
     tz,
     languages,
   };
+}
+
+/** A unit of SKU `name` (SKUS above) set up with its owner's time zone and languages. */
+export function makeSkuDevice(rng, name, locale) {
+  const sku = SKUS[name];
+  if (!sku) throw new Error(`no SKU ${name}`);
+  return makeDevice(rng, sku.model, locale, { ...sku, name });
 }
 
 /** A browser profile on a device: its own first-party id (localStorage) and user agent. */
@@ -513,6 +581,11 @@ const MAIL = {
 
 /** Local parts already handed out, normalised the way the worker links mailboxes. */
 const taken = new Set();
+
+/** Forgets every mailbox handed out: a new seed's populations start from an empty world. */
+export function resetMailboxes() {
+  taken.clear();
+}
 
 export const normalizeMailbox = (email) => {
   const [local, domain] = email.toLowerCase().split("@");
