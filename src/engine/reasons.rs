@@ -142,6 +142,13 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         action: "Challenge before sign-up.",
     },
     ReasonInfo {
+        code: "BOT_EMULATOR",
+        component: Bot,
+        class: Medium,
+        meaning: "An Android browser running on an emulator: the emulator's model name in the user agent (sdk_gphone…, Android SDK built for x86), its GPU translator (\"Android Emulator OpenGL ES Translator\") or x86 hardware in navigator.platform. Phones are ARM; the Android Emulator, Genymotion, BlueStacks and Waydroid that device farms run are x86. A developer testing a site in the emulator, or someone playing a phone game in BlueStacks, trips it.",
+        action: "Challenge before sign-up; review accounts that share the emulator's address or arrived with it.",
+    },
+    ReasonInfo {
         code: "BOT_SOFTWARE_RENDERER",
         component: Bot,
         class: Low,

@@ -28,6 +28,9 @@ pub fn detect(p: &Payload, agent: Option<&Agent<'_>>, v: &mut Verdict) {
     if impossible_hardware(p) {
         v.add_evidence("BOT_IMPOSSIBLE_HARDWARE");
     }
+    if agent.is_some_and(|a| android_emulator(p, a)) {
+        v.add_evidence("BOT_EMULATOR");
+    }
     let renderers = [
         p.webgl_renderer(),
         p.scope(Context::Worker).str("webglRenderer"),
@@ -163,6 +166,32 @@ fn impossible_hardware(p: &Payload) -> bool {
     cores || memory || screen
 }
 
+/// An Android agent on an emulator: the emulator's own model names in the agent
+/// (`sdk_gphone64_x86_64`, `Android SDK built for x86`), its GPU translator ("Android Emulator
+/// OpenGL ES Translator"), or x86 hardware in `navigator.platform`. Phones are ARM: no x86
+/// Android phone has been sold since Intel left the phone market in 2016, while the Android
+/// Emulator, Genymotion, BlueStacks and Waydroid, which device farms run by the hundred, are
+/// x86. A developer testing a site in the emulator trips it too.
+fn android_emulator(p: &Payload, agent: &Agent<'_>) -> bool {
+    if agent.parsed.os != "Android" {
+        return false;
+    }
+    let ua = agent.raw.to_ascii_lowercase();
+    let sdk_model = ua.contains("sdk_gphone") || ua.contains("android sdk built for");
+    let x86 = p.window().str("platform").is_some_and(|pl| {
+        let pl = pl.to_ascii_lowercase();
+        pl.contains("x86") || pl.contains("i686")
+    });
+    let translator = [
+        p.webgl_renderer(),
+        p.scope(Context::Worker).str("webglRenderer"),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|r| r.to_ascii_lowercase().contains("android emulator"));
+    sdk_model || x86 || translator
+}
+
 /// CPU rasterisers: what headless browsers, virtual machines and servers without a GPU use.
 fn is_software_renderer(renderer: &str) -> bool {
     let r = renderer.to_ascii_lowercase();
@@ -255,6 +284,36 @@ mod tests {
             p[ctx]["userAgent"] = json!(spoofed);
         }
         assert_eq!(reasons(p), ["BOT_PLATFORM_MISMATCH"]);
+    }
+
+    #[test]
+    fn an_android_emulator_is_named_and_an_arm_phone_is_not() {
+        let emulator_ua = "Mozilla/5.0 (Linux; Android 14; sdk_gphone64_x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+        let phone_ua = "Mozilla/5.0 (Linux; Android 14; SM-A546B) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
+        let check = |ua: &str, platform: &str, renderer: &str| {
+            let p = Payload::new(json!({"window": {
+                "userAgent": ua, "platform": platform, "webglRenderer": renderer}}));
+            let agent = Agent {
+                raw: ua,
+                parsed: crate::intel::user_agent::parse(ua),
+            };
+            android_emulator(&p, &agent)
+        };
+        assert!(check(emulator_ua, "Linux aarch64", "Adreno (TM) 740"));
+        assert!(check(phone_ua, "Linux x86_64", "Mali-G68"));
+        assert!(check(
+            phone_ua,
+            "Linux armv81",
+            "Android Emulator OpenGL ES Translator (Google SwiftShader)"
+        ));
+        assert!(!check(phone_ua, "Linux armv81", "Mali-G68"));
+        // A desktop Linux browser on x86 is no phone.
+        let desktop = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+        assert!(!check(
+            desktop,
+            "Linux x86_64",
+            "Mesa Intel(R) UHD Graphics"
+        ));
     }
 
     #[test]

@@ -79,6 +79,8 @@ pub const EVIDENCE: &[Evidence] = &[
     evidence("BOT_PLATFORM_MISMATCH", 0.4, true),
     evidence("BOT_ENGINE_MISMATCH", 0.4, true),
     evidence("BOT_IMPOSSIBLE_HARDWARE", 0.5, true),
+    // An emulated phone: what device farms run; a developer testing a site is the rare person.
+    evidence("BOT_EMULATOR", 0.5, false),
     // Real machines without a GPU draw in software too: it must not reach AUTOMATED alone or
     // with any one other piece that is itself below it (the strongest such weighs 0.4).
     evidence("BOT_SOFTWARE_RENDERER", 0.1, false),
