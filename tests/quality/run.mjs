@@ -40,7 +40,7 @@ import { CLASSES, DECISIVE_START, HOUR, MINUTE, POPULATIONS, T0, buildScenarios 
  * The seed sets. `tune` is the seed the suite has always used; `heldout` was drawn once, when
  * the suite was rebuilt for issue 15, and is not to be looked at while tuning.
  */
-export const SEED_SETS = { tune: [20261101], heldout: [20270311] };
+export const SEED_SETS = { tune: [20261101], heldout: [20270311, 20270719] };
 
 const env = process.env;
 // Defaults: the committed QUALITY.md's run. Scale 0.75 with the floors of scenarios.mjs keeps
