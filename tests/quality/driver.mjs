@@ -59,6 +59,15 @@ export class Driver {
     try {
       r = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
       text = await r.text();
+      // When workerd restarts mid-request (seen under a concurrent build), wrangler answers this
+      // 503 and retries only GET and HEAD: send it once more. The first attempt may have been
+      // partly handled; for POST /session that leaves at most one unused session behind.
+      if (r.status === 503 && text.includes("restarted mid-request")) {
+        this.retries = (this.retries ?? 0) + 1;
+        await new Promise((res) => setTimeout(res, 250));
+        r = await fetch(this.base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+        text = await r.text();
+      }
     } catch (e) {
       return { status: 0, body: null, error: String(e?.cause?.message ?? e) };
     }

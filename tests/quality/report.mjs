@@ -166,7 +166,7 @@ export function markdown({ runs, classes, meta }) {
   p("EDGEWARD_QUALITY_SET=tune node tests/quality/run.mjs   # the tuning seed only (report in the temp dir)");
   p("```");
   p();
-  p(`- Run: ${meta.date}, ${(meta.seconds / 60).toFixed(1)} minutes in all; worker \`build/\` of ${meta.built}, repository at ${meta.commit}; \`wrangler dev --env dev --test-scheduled\` (workerd, a fresh local KV per seed), driven through the development headers \`x-edgeward-now\` and \`x-edgeward-cf\`.`);
+  p(`- Run: ${meta.date}${meta.fromJson ? ` (re-rendered from the run's saved outcomes, ${meta.fromJson})` : ""}, ${(meta.seconds / 60).toFixed(1)} minutes of running in all; worker \`build/\` of ${meta.built}, repository at ${meta.commit}; \`wrangler dev --env dev --test-scheduled\` (workerd, a fresh local KV per seed), driven through the development headers \`x-edgeward-now\` and \`x-edgeward-cf\`.`);
   p(`- Seed sets: **tune** ${meta.seedSets.tune.join(", ")} (the seeds one may look at while tuning the engine); **held-out** ${meta.seedSets.heldout.join(", ")} (run only to write this report). The verdicts below are the **${SET_NAME[verdictSet]}** set's; the other set is shown beside it, and any gap between them is a finding.`);
   p(`- Scale ${meta.scale}; iporigin table ${meta.iporigin}; simulated history from ${meta.t0} over local days 0–20, decisive sessions from ${meta.decisiveStart} (local day 23 and after); the population index rebuilt ${meta.rebuildText}.`);
   p();
@@ -309,6 +309,10 @@ export function markdown({ runs, classes, meta }) {
     }
   } else if (sets.includes("tune") && sets.includes("heldout")) {
     notes.push("No class differs by 5 points or more between the tune and held-out sets, and no pair of intervals is disjoint.");
+  }
+  for (const s of sets) {
+    const small = classes.map((c) => [c, T(s, (o) => o.cls === c.key).n]).filter(([, n]) => n < 30);
+    if (small.length) notes.push(`${SET_NAME[s]}: classes under 30 accounts (their intervals are wide; a larger EDGEWARD_QUALITY_SCALE or more seeds narrows them): ${small.map(([c, n]) => `${c.name} ${n}`).join(", ")}.`);
   }
   for (const s of sets) {
     const fps = bySet[s].filter((o) => o.label === "benign" && o.result && benignWrong(o));

@@ -149,6 +149,8 @@ export const POPULATIONS = [
 export const FLOORS = {
   "enterprise-hq": 60, "enterprise-branch": 16, "enterprise-hybrid": 6, campus: 30, "cgnat-per-carrier": 25,
   "popular-iphone": 30, "popular-galaxy": 15,
+  // Every farm plan (world and network) is a case of its own: all of them at every scale.
+  "popular-farms": 4, "emulator-farms": 3,
 };
 
 /** Population sizes; `scale` shrinks every population (never below 2, nor below FLOORS). */
