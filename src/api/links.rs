@@ -35,9 +35,11 @@ pub struct Identifier {
     pub known_since: Option<Millis>,
     /// How strongly sharing it links two accounts, 0..1.
     pub strength: f64,
-    /// Whether accounts arriving on it together are judged against its rate (devices, once the
-    /// population index has a baseline: `Population::has_baseline`).
-    pub judge_arrivals: bool,
+    /// Whether the population index has a baseline (`Population::has_baseline`): only then is a
+    /// device's rarity read from it and its arrivals judged against its rate. Before (a new
+    /// deployment, when every existing account arrives at once), a fingerprint is as common as
+    /// the accounts already showing it.
+    pub baseline: bool,
 }
 
 impl Identifier {
@@ -47,7 +49,7 @@ impl Identifier {
             value,
             known_since,
             strength: kind.strength(),
-            judge_arrivals: false,
+            baseline: false,
         }
     }
 
@@ -77,6 +79,11 @@ pub fn device_strength(population: &Population, summary: &SessionSummary) -> f64
 /// A link made by a burst of arrivals keeps its strength while the account is younger than
 /// [`OWN_HISTORY`].
 pub fn rescore_devices(history: &mut History, population: &Population) {
+    // Without a baseline the index cannot tell a rare device from a common one: the strengths
+    // stored when the links were made stand.
+    if !population.has_baseline() {
+        return;
+    }
     let first = history.sessions.iter().map(|s| s.at).min().unwrap_or(0);
     let last = history.sessions.iter().map(|s| s.at).max().unwrap_or(0);
     let young = last - first < OWN_HISTORY;
@@ -124,7 +131,7 @@ pub fn session_identifiers(
         let since = first_seen(&|s| s.device_id == summary.device_id);
         let mut i = Identifier::new(MatchType::Device, v, since);
         i.strength = device_strength(population, summary);
-        i.judge_arrivals = population.has_baseline();
+        i.baseline = population.has_baseline();
         out.push(i);
     }
     if let Ok(v) = Id::new(&summary.ip) {
@@ -215,8 +222,9 @@ pub async fn look_up<S: Store>(
             .filter(|a| Some(a.0.as_str()) != me)
             .collect();
         // Accounts that arrived on the device together with this one, against its usual rate.
+        let twins_seen = others.len() as f64;
         let mut mates = vec![false; others.len()];
-        if i.judge_arrivals {
+        if i.baseline {
             let times: Vec<Millis> = others.iter().map(|o| o.1).collect();
             for m in burst_mates(&times, i.known_since.unwrap_or(now)) {
                 mates[m] = true;
@@ -231,6 +239,10 @@ pub async fn look_up<S: Store>(
                 }
                 // Arrived together: one machine, however common its fingerprint.
                 MatchType::Device if burst => i.kind.strength(),
+                // No baseline yet: the accounts already on it are its twins as far as is known.
+                MatchType::Device if !i.baseline => {
+                    i.strength.min(i.kind.strength() / (1.0 + twins_seen))
+                }
                 _ => i.strength,
             };
             if recent(at) {
@@ -372,9 +384,28 @@ mod tests {
             } else {
                 format!("0.{i},1.{i},2.{i}")
             };
-            p.add(&session(&format!("s{i}"), &format!("d{i}"), &fp), true);
+            let mut s = session(&format!("s{i}"), &format!("d{i}"), &fp);
+            // Two days of sessions: an index with a baseline.
+            s.at = i as Millis * 3 * crate::schema::time::MINUTE;
+            p.add(&s, true);
         }
+        p.keep_shared();
         p
+    }
+
+    #[test]
+    fn without_a_baseline_the_stored_strength_stands() {
+        let mut young = Population::default();
+        for i in 0..400 {
+            young.add(
+                &session(&format!("s{i}"), "phone", "0.ip,1.apple,2.ny"),
+                true,
+            );
+        }
+        assert!(!young.has_baseline());
+        let mut h = history_with_link("phone");
+        rescore_devices(&mut h, &young);
+        assert_eq!(h.links[0].strength(MatchType::Device), 0.9);
     }
 
     fn history_with_link(device: &str) -> History {

@@ -278,9 +278,12 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
     // of shared identifier is named with what its links alone would put on the score.
     let capped = weak_kind_caps(&history.links);
     let cap_of = |m: MatchType| capped.iter().find(|c| c.0 == m).map(|c| c.1);
-    // The weak kind a link is made of alone, if it is.
+    // The weak kind a link is made of alone, if it is. An address with nothing that binds (a
+    // fingerprint many strangers show) is an office or a carrier, capped as an address alone:
+    // thirty colleagues with identical laptops behind one NAT are not one person.
     let weak_only = |l: &Link| match l.shared.as_slice() {
         [(m, _)] if cap_of(*m).is_some() => Some(*m),
+        _ if l.has(MatchType::Network) && !l.binds() => Some(MatchType::Network),
         _ => None,
     };
     let mut multiple_accounts = noisy_or(
@@ -518,6 +521,30 @@ mod tests {
         let a = assess(&h, Some(&c), &Config::default());
         assert_eq!(a.multiple_accounts, NETWORK_ONLY_CAP);
         assert_eq!(a.decision, Decision::Real);
+    }
+
+    #[test]
+    fn colleagues_behind_one_nat_with_identical_laptops_are_not_one_person() {
+        let c = current(0.0, &[]);
+        let mut h = with_current(&c);
+        for i in 0..60 {
+            h.links.push(Link::new(
+                &format!("colleague{i}"),
+                vec![(MatchType::Network, 0.2), (MatchType::Device, 0.015)],
+                0,
+            ));
+        }
+        let a = assess(&h, Some(&c), &Config::default());
+        assert!(a.multiple_accounts <= NETWORK_ONLY_CAP, "{a:?}");
+        assert_eq!(a.decision, Decision::Real);
+        // The same address with a rare device binds: one machine, many accounts.
+        for l in h.links.iter_mut().take(4) {
+            *l = l.restrengthened(MatchType::Device, 0.9);
+        }
+        assert_ne!(
+            assess(&h, Some(&c), &Config::default()).decision,
+            Decision::Real
+        );
     }
 
     #[test]
