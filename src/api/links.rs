@@ -385,8 +385,8 @@ mod tests {
                 format!("0.{i},1.{i},2.{i}")
             };
             let mut s = session(&format!("s{i}"), &format!("d{i}"), &fp);
-            // Two days of sessions: an index with a baseline.
-            s.at = i as Millis * 3 * crate::schema::time::MINUTE;
+            // Ten days of sessions: an index with a baseline.
+            s.at = i as Millis * 15 * crate::schema::time::MINUTE;
             p.add(&s, true);
         }
         p.keep_shared();

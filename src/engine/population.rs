@@ -146,9 +146,11 @@ pub const SHARED_FINGERPRINT: u64 = 3;
 /// At most this many whole fingerprints are kept, so the snapshot stays small however many
 /// devices a project sees.
 pub const MAX_FINGERPRINTS: usize = 5_000;
-/// The index must span this long before arrivals are judged against it: a new deployment sees
-/// every existing account arrive at once.
-pub const BASELINE: Millis = DAY;
+/// The index must span this long before a device's rarity is read from it and arrivals are
+/// judged against it. A new deployment sees its existing users arrive over their first week
+/// (weekly users within seven days), a company's staff all on its first Monday morning: only a
+/// whole weekly cycle of arrivals tells a Monday-morning rush from a burst.
+pub const BASELINE: Millis = 7 * DAY;
 
 impl Population {
     /// Adds one session; `new_device` when its device has not been counted before.
@@ -312,16 +314,18 @@ mod tests {
     }
 
     #[test]
-    fn the_index_has_a_baseline_once_it_spans_a_day() {
+    fn the_index_has_a_baseline_once_it_spans_a_week() {
         let mut p = Population::default();
         let mut s = device("d", "");
         s.at = 5 * DAY;
         p.add(&s, true);
+        s.at = 11 * DAY;
+        p.add(&s, false);
         assert!(!p.has_baseline());
-        s.at = 6 * DAY;
+        s.at = 12 * DAY;
         p.add(&s, false);
         assert!(p.has_baseline());
-        assert_eq!((p.first_at, p.last_at), (5 * DAY, 6 * DAY));
+        assert_eq!((p.first_at, p.last_at), (5 * DAY, 12 * DAY));
     }
 
     #[test]

@@ -180,7 +180,7 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         code: "MULTI_DEVICE_BURST",
         component: MultipleAccounts,
         class: High,
-        meaning: "Other accounts first appeared on this device fingerprint within six hours of this one, more than the fingerprint's own past arrival rate explains (a Poisson tail under 1 in 1,000; src/engine/arrivals.rs): a farm that clears storage between accounts, even on a popular phone model. Counts while the account is younger than a week; judged once the project's population index spans a day. A team handed identical laptops on the same morning can trip it.",
+        meaning: "Other accounts first appeared on this device fingerprint within six hours of this one, more than the fingerprint's own past arrival rate explains (a Poisson tail under 1 in 1,000; src/engine/arrivals.rs): a farm that clears storage between accounts, even on a popular phone model. Counts while the account is younger than a week; judged once the project's population index spans a week (before, a device fingerprint is only as rare as the accounts already showing it). A team handed identical laptops on the same morning can trip it.",
         action: "Review the accounts that arrived together; hold sensitive actions of new accounts in the burst.",
     },
     ReasonInfo {

@@ -84,10 +84,10 @@ test("after the cron rebuilds the population index, a popular fingerprint links 
     assert.ok(device.length > 0, JSON.stringify(linked.body));
     return Math.max(...device.map((l) => l.score));
   };
-  // First an index with a baseline (sessions over more than a day) that has never seen the
+  // First an index with a baseline (sessions over more than a week) that has never seen the
   // phone: before a baseline, a fingerprint is only as rare as the accounts already showing it.
   const now = Date.now();
-  for (const hours of [400, 350]) await login(unique("other"), now - hours * 3_600_000, browserSignals(unique("o")), cf);
+  for (const hours of [400, 200]) await login(unique("other"), now - hours * 3_600_000, browserSignals(unique("o")), cf);
   assert.equal((await fetch(`${BASE}/__scheduled?cron=*/10+*+*+*+*`)).status, 200);
   // Strangers who own the model arrive at its steady rate, one every two hours over 300 hours:
   // 150 accounts within a minute would be a farm (MULTI_DEVICE_BURST, the next test).
