@@ -9,7 +9,7 @@
 //! network, and an attacker cannot buy the trust in one session: it takes the owner's own
 //! sessions on [`FAMILIAR_DAYS`] different days over at least [`FAMILIAR_SPAN`].
 
-use super::history::SessionSummary;
+use super::history::Anonymising;
 use super::takeover::NOT_THE_OWNER;
 use crate::schema::time::{Millis, DAY};
 use crate::schema::RiskSignal;
@@ -24,18 +24,12 @@ pub const FAMILIAR_SPAN: Millis = 14 * DAY;
 /// What the network signals of a session on a familiar network count for.
 pub const FAMILIAR_WEIGHT: f64 = 0.2;
 
-/// Whether a session raised any of the [`NETWORK_SIGNALS`].
-pub fn on_anonymising_network(s: &SessionSummary) -> bool {
-    NETWORK_SIGNALS.iter().any(|n| s.risk[*n as usize] > 0.0)
-}
-
-/// The networks (ASNs) of `sessions` that are familiar as of `now`. Only sessions that raised a
-/// network signal and were judged the owner's are read: an account on home broadband needs
-/// nothing from this, and costs one pass that allocates nothing.
-pub fn networks(sessions: &[SessionSummary], now: Millis) -> Vec<u32> {
-    let mut days: Vec<(u32, i64)> = sessions
+/// The networks (ASNs) the account's sessions on anonymising networks (`anonymising`, from
+/// `history::aggregate`) make familiar as of `now`; only sessions judged the owner's count.
+pub fn networks(anonymising: &[Anonymising], now: Millis) -> Vec<u32> {
+    let mut days: Vec<(u32, i64)> = anonymising
         .iter()
-        .filter(|s| s.asn != 0 && s.takeover < NOT_THE_OWNER && on_anonymising_network(s))
+        .filter(|s| s.asn != 0 && s.takeover < NOT_THE_OWNER)
         .map(|s| (s.asn, s.at.div_euclid(DAY)))
         .collect();
     days.sort_unstable();
@@ -46,13 +40,12 @@ pub fn networks(sessions: &[SessionSummary], now: Millis) -> Vec<u32> {
         .collect()
 }
 
-/// The account's decayed averages of the [`NETWORK_SIGNALS`] (`averages`, as
-/// `history::aggregate` weighs sessions, over `decayed_sessions` in all) with the sessions on a
-/// `familiar` network counted at [`FAMILIAR_WEIGHT`]. Only those sessions are read again.
+/// The account's decayed averages of the [`NETWORK_SIGNALS`] (`averages`, over
+/// `decayed_sessions` in all, as `history::aggregate` computed them) with the sessions on a
+/// `familiar` network counted at [`FAMILIAR_WEIGHT`].
 pub fn discounted_average(
-    sessions: &[SessionSummary],
+    anonymising: &[Anonymising],
     familiar: &[u32],
-    end: Millis,
     averages: [f64; 3],
     decayed_sessions: f64,
 ) -> [f64; 3] {
@@ -60,13 +53,9 @@ pub fn discounted_average(
         return averages;
     }
     let mut familiar_sums = [0.0; 3];
-    for s in sessions
-        .iter()
-        .filter(|s| familiar.contains(&s.asn) && on_anonymising_network(s))
-    {
-        let w = (-((end - s.at) as f64) / super::history::HALF_LIFE as f64).exp2();
-        for (sum, n) in familiar_sums.iter_mut().zip(NETWORK_SIGNALS) {
-            *sum += w * s.risk[n as usize];
+    for s in anonymising.iter().filter(|s| familiar.contains(&s.asn)) {
+        for (sum, v) in familiar_sums.iter_mut().zip(s.signals) {
+            *sum += s.weight * v;
         }
     }
     let mut out = averages;
@@ -80,19 +69,19 @@ pub fn discounted_average(
 mod tests {
     use super::*;
 
-    fn on_cloud(day: i64, asn: u32) -> SessionSummary {
-        let mut s = SessionSummary {
-            at: day * DAY + 9 * crate::schema::time::HOUR,
+    fn on_cloud(day: i64, asn: u32) -> Anonymising {
+        Anonymising {
             asn,
-            ..Default::default()
-        };
-        s.risk[RiskSignal::Datacenter as usize] = 1.0;
-        s
+            at: day * DAY + 9 * crate::schema::time::HOUR,
+            weight: 1.0,
+            takeover: 0.0,
+            signals: [1.0, 0.0, 0.0],
+        }
     }
 
     #[test]
     fn a_cloud_exit_used_every_working_day_for_three_weeks_is_familiar() {
-        let sessions: Vec<SessionSummary> = (0..21)
+        let sessions: Vec<Anonymising> = (0..21)
             .filter(|d| d % 7 < 5)
             .map(|d| on_cloud(d, 16509))
             .collect();
@@ -104,9 +93,7 @@ mod tests {
         // Two sessions at the same time, one on the familiar exit: the datacenter average of
         // 1.0 becomes (0.2 + 1.0) / 2.
         let sessions = [on_cloud(3, 16509), on_cloud(3, 14061)];
-        let end = sessions[0].at;
-        let [datacenter, vpn, _] =
-            discounted_average(&sessions, &[16509], end, [1.0, 0.0, 0.0], 2.0);
+        let [datacenter, vpn, _] = discounted_average(&sessions, &[16509], [1.0, 0.0, 0.0], 2.0);
         assert!((datacenter - 0.6).abs() < 1e-12, "{datacenter}");
         assert_eq!(vpn, 0.0);
     }
@@ -114,20 +101,20 @@ mod tests {
     #[test]
     fn a_new_account_has_no_familiar_network() {
         // Every day for six days: not enough days, not long enough.
-        let sessions: Vec<SessionSummary> = (0..6).map(|d| on_cloud(d, 16509)).collect();
+        let sessions: Vec<Anonymising> = (0..6).map(|d| on_cloud(d, 16509)).collect();
         assert!(networks(&sessions, 6 * DAY).is_empty());
     }
 
     #[test]
     fn many_sessions_in_a_few_days_buy_no_trust() {
-        let sessions: Vec<SessionSummary> = (0..50).map(|i| on_cloud(20 + i % 2, 16509)).collect();
+        let sessions: Vec<Anonymising> = (0..50).map(|i| on_cloud(20 + i % 2, 16509)).collect();
         assert!(networks(&sessions, 22 * DAY).is_empty());
     }
 
     #[test]
     fn an_attackers_sessions_do_not_make_a_network_familiar() {
-        let sessions: Vec<SessionSummary> = (0..21)
-            .map(|d| SessionSummary {
+        let sessions: Vec<Anonymising> = (0..21)
+            .map(|d| Anonymising {
                 takeover: 0.9,
                 ..on_cloud(d, 16509)
             })

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::schema::time::{Millis, DAY};
-use crate::schema::{RiskSignalScores, Windows};
+use crate::schema::{RiskSignal, RiskSignalScores, Windows};
 
 /// What one session contributes to its account; at most a few hundred bytes of JSON so it fits
 /// KV's 1024-byte key metadata. Short field names keep it there.
@@ -69,6 +69,31 @@ impl SessionSummary {
     /// The fingerprint's known components.
     pub fn components(&self) -> impl Iterator<Item = &str> {
         self.fingerprint.split(',').filter(|c| !c.is_empty())
+    }
+}
+
+/// A session that raised a datacenter, VPN or proxy signal, as `aggregate` found it: the few
+/// sessions `familiar` reads, collected in the pass that already weighs every session.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Anonymising {
+    pub asn: u32,
+    pub at: Millis,
+    /// Its decay weight in the averages.
+    pub weight: f64,
+    /// Its takeover score when it was authenticated.
+    pub takeover: f64,
+    /// Its datacenter, VPN and proxy signals.
+    pub signals: [f64; 3],
+}
+
+impl SessionSummary {
+    /// The session's datacenter, VPN and proxy signals, in that order.
+    pub fn network_signals(&self) -> [f64; 3] {
+        [
+            self.risk[RiskSignal::Datacenter as usize],
+            self.risk[RiskSignal::Vpn as usize],
+            self.risk[RiskSignal::Proxy as usize],
+        ]
     }
 }
 
@@ -291,6 +316,8 @@ pub struct Aggregates {
     pub bot_average: f64,
     /// The sum of the sessions' decay weights: the denominator of both averages.
     pub decayed_sessions: f64,
+    /// The sessions on datacenter, VPN or proxy networks (usually none or a few).
+    pub anonymising: Vec<Anonymising>,
 }
 
 /// Session scores lose half their weight in the average every week before `last_seen`.
@@ -335,6 +362,7 @@ pub fn aggregate(history: &History) -> Aggregates {
     let (mut bot, mut total) = (0.0, 0.0);
     let mut devices = Vec::new();
     let mut networks = Vec::new();
+    let mut anonymising = Vec::new();
     for s in sessions {
         if !s.country.is_empty() {
             match by_country.iter_mut().find(|e| e.0 == s.country) {
@@ -352,6 +380,16 @@ pub fn aggregate(history: &History) -> Aggregates {
         bot += w * s.bot;
         for (acc, v) in risk.iter_mut().zip(s.risk) {
             *acc += w * v;
+        }
+        let network = s.network_signals();
+        if network != [0.0; 3] {
+            anonymising.push(Anonymising {
+                asn: s.asn,
+                at: s.at,
+                weight: w,
+                takeover: s.takeover,
+                signals: network,
+            });
         }
         if s.at > end - 7 * DAY && s.at <= end {
             devices.push((s.at, s.device_id.as_str()));
@@ -378,6 +416,7 @@ pub fn aggregate(history: &History) -> Aggregates {
         risk_signal_average: RiskSignalScores(risk.map(avg)),
         bot_average: avg(bot),
         decayed_sessions: total,
+        anonymising,
     }
 }
 

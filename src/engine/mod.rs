@@ -177,14 +177,13 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
         .iter()
         .any(|n| signals.get(*n) > 0.0 || own.is_some_and(|o| o.get(*n) > 0.0));
     let familiar = match (anonymising, aggregates.last_seen) {
-        (true, Some(end)) => familiar::networks(&history.sessions, end),
+        (true, Some(end)) => familiar::networks(&aggregates.anonymising, end),
         _ => Vec::new(),
     };
-    if let Some(end) = aggregates.last_seen.filter(|_| !familiar.is_empty()) {
+    if !familiar.is_empty() {
         let average = familiar::discounted_average(
-            &history.sessions,
+            &aggregates.anonymising,
             &familiar,
-            end,
             familiar::NETWORK_SIGNALS.map(|n| signals.get(n)),
             aggregates.decayed_sessions,
         );
