@@ -10,13 +10,9 @@
 //! sessions on [`FAMILIAR_DAYS`] different days over at least [`FAMILIAR_SPAN`].
 
 use super::history::Anonymising;
+pub use super::history::NETWORK_SIGNALS;
 use super::takeover::NOT_THE_OWNER;
 use crate::schema::time::{Millis, DAY};
-use crate::schema::RiskSignal;
-
-/// The signals that describe the route to the Internet, not the person.
-pub const NETWORK_SIGNALS: [RiskSignal; 3] =
-    [RiskSignal::Datacenter, RiskSignal::Vpn, RiskSignal::Proxy];
 /// Distinct days an account must have used a network for it to be familiar.
 pub const FAMILIAR_DAYS: usize = 7;
 /// How long before now the account must first have used it.

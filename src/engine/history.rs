@@ -86,14 +86,15 @@ pub struct Anonymising {
     pub signals: [f64; 3],
 }
 
+/// The signals that describe the route to the Internet, not the person, in the order
+/// [`Anonymising::signals`] holds them.
+pub const NETWORK_SIGNALS: [RiskSignal; 3] =
+    [RiskSignal::Datacenter, RiskSignal::Vpn, RiskSignal::Proxy];
+
 impl SessionSummary {
-    /// The session's datacenter, VPN and proxy signals, in that order.
+    /// The session's [`NETWORK_SIGNALS`].
     pub fn network_signals(&self) -> [f64; 3] {
-        [
-            self.risk[RiskSignal::Datacenter as usize],
-            self.risk[RiskSignal::Vpn as usize],
-            self.risk[RiskSignal::Proxy as usize],
-        ]
+        NETWORK_SIGNALS.map(|n| self.risk[n as usize])
     }
 }
 

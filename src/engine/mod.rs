@@ -173,13 +173,10 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
     // counted at a fraction (`familiar`).
     let mut signals = aggregates.risk_signal_average;
     let mut own = current.map(|c| c.summary.risk_scores());
-    let anonymising = familiar::NETWORK_SIGNALS
-        .iter()
-        .any(|n| signals.get(*n) > 0.0 || own.is_some_and(|o| o.get(*n) > 0.0));
-    let familiar = match (anonymising, aggregates.last_seen) {
-        (true, Some(end)) => familiar::networks(&aggregates.anonymising, end),
-        _ => Vec::new(),
-    };
+    // `history` holds the current session too, so its anonymising sessions are all of them.
+    let familiar = aggregates.last_seen.map_or_else(Vec::new, |end| {
+        familiar::networks(&aggregates.anonymising, end)
+    });
     if !familiar.is_empty() {
         let average = familiar::discounted_average(
             &aggregates.anonymising,
