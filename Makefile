@@ -14,7 +14,7 @@ setup:
 check:
 	bash -c 'source scripts/env.sh && cargo fmt --check && cargo clippy --all-targets -- -D warnings \
 	  && cargo clippy --target wasm32-unknown-unknown --features worker -- -D warnings \
-	  && cargo clippy --target wasm32-unknown-unknown --features browser -- -D warnings'
+	  && cargo clippy --target wasm32-unknown-unknown --no-default-features --features browser -- -D warnings'
 
 unit:
 	cargo test
@@ -22,7 +22,7 @@ unit:
 # The npm package's export, compiled to wasm32 and run in Node (tests/wasm.rs).
 wasm-test:
 	bash -c 'source scripts/env.sh && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-	  cargo test --target wasm32-unknown-unknown --features browser --test wasm'
+	  cargo test --target wasm32-unknown-unknown --no-default-features --features browser --test wasm'
 
 build:
 	bash scripts/build-worker.sh

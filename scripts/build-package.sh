@@ -20,7 +20,7 @@ rm -rf pkg
 # --mode no-install: use the tools on PATH, never download (a missing one is an error above,
 # not a silent skip). wasm-opt runs with the args in Cargo.toml's wasm-pack metadata.
 wasm-pack build . --target web --release --mode no-install \
-  --out-dir pkg --out-name edgeward_core -- --features browser --locked
+  --out-dir pkg --out-name edgeward_core -- --no-default-features --features browser --locked
 
 for f in edgeward_core.js edgeward_core_bg.wasm edgeward_core.d.ts; do
   [ -f "pkg/$f" ] || { echo "build-package: wasm-pack did not produce pkg/$f" >&2; exit 1; }

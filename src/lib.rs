@@ -10,16 +10,22 @@
 //! 2. [`intel`]: pure look-ups over open data (e-mail, IP, user agent).
 //! 3. [`signals`]: evaluation of the browser's raw signals into a verdict and device identity.
 //! 4. [`engine`]: pure, deterministic scoring: `assess(history, session, now, config)`.
-//! 5. [`store`]: a small async trait over a KV namespace, the key layout, an in-memory store.
-//! 6. [`api`]: routing, auth, validation and handlers over `store` + `engine`.
-//! 7. `edge` (feature `worker`) and `browser` (feature `browser`): thin bindings to the runtimes.
+//! 5. `rules` (feature `server`): customer rules, CEL conditions over what the API answers,
+//!    compiled, evaluated and combined with the engine's decision; pure, like the engine.
+//! 6. [`store`]: a small async trait over a KV namespace, the key layout, an in-memory store.
+//! 7. `api` (feature `server`): routing, auth, validation and handlers over `store`, `engine`
+//!    and `rules`.
+//! 8. `edge` (feature `worker`) and `browser` (feature `browser`): thin bindings to the runtimes.
 //!
 //! Time and randomness are always passed in, so everything below the bindings runs natively in
 //! tests exactly as it runs in the worker.
 
+#[cfg(feature = "server")]
 pub mod api;
 pub mod engine;
 pub mod intel;
+#[cfg(feature = "server")]
+pub mod rules;
 pub mod schema;
 pub mod signals;
 pub mod store;

@@ -2,7 +2,8 @@
 //! `POST /api/v1/account_defender/account/delete_user_data` (HUMAN). Both remove every key that
 //! names the account: its own keys (profile, sessions, links, lists, events, incidents,
 //! feedback) and the keys elsewhere that point at it (session records and bindings, identifier
-//! indexes, failed-login and fraud-address marks, list members, the other side of each link).
+//! indexes, failed-login and fraud-address marks, list members, the other side of each link,
+//! replay records and feedback verdicts).
 
 use futures::future::join_all;
 use serde_json::{json, Value};
@@ -16,7 +17,9 @@ use super::lists::membership_keys;
 use super::state::{load_account, AccountState};
 use super::{links, Ctx, Request, Response};
 use crate::engine::events::LOGIN_FAILED;
+use crate::engine::incidents::AttackType;
 use crate::engine::MatchType;
+use crate::schema::time::day;
 use crate::store::keys::Id;
 use crate::store::{Keys, Store};
 
@@ -38,6 +41,12 @@ fn doomed_keys(keys: &Keys, a: &Id, state: &AccountState) -> Vec<String> {
             }
         }
         doomed.extend(super::fraud_ips::key(keys, &s.ip, a));
+        if let Ok(sid) = Id::new(&s.id) {
+            doomed.push(keys.replay(&day(s.at), a, &sid));
+        }
+    }
+    for attack in [AttackType::AccountTakeover, AttackType::FakeAccount] {
+        doomed.push(keys.verdict(attack.short(), a));
     }
     for e in &state.history.events {
         if e.kind == LOGIN_FAILED {

@@ -153,6 +153,16 @@ pub async fn update_status<S: Store>(
                 Put::default(),
             ));
         }
+        // The latest verdict per account and attack type, where a backtest finds it without
+        // reading every account.
+        writes.push((
+            keys.verdict(attack.short(), a),
+            result.to_string(),
+            Put {
+                ttl_secs: None,
+                metadata: Some(json!({"r": result, "t": ctx.now})),
+            },
+        ));
     }
     write_all(ctx.store, writes).await?;
     Ok(Response::json(200, &json!({})))

@@ -165,7 +165,7 @@ pub async fn create<S: Store>(
     ))
 }
 
-async fn delete_all<S: Store>(store: &S, doomed: &[String]) -> Result<(), ApiError> {
+pub async fn delete_all<S: Store>(store: &S, doomed: &[String]) -> Result<(), ApiError> {
     let results = join_all(doomed.iter().map(|k| store.delete(k))).await;
     results.into_iter().collect::<Result<Vec<()>, _>>()?;
     Ok(())
@@ -223,6 +223,36 @@ fn membership_writes(keys: &Keys, list: &Id, a: &Id, now: Millis) -> Vec<(String
         .collect()
 }
 
+/// The writes that put `a` in `list`, and the keys to delete first: joining a built-in list
+/// leaves the other built-ins the account is in (`current`).
+pub fn joining(
+    keys: &Keys,
+    list: &Id,
+    a: &Id,
+    current: &[String],
+    now: Millis,
+) -> (Vec<(String, String, Put)>, Vec<String>) {
+    let others = match built_in(list.raw()) {
+        Some(_) => BUILT_IN
+            .iter()
+            .filter(|(n, _)| *n != list.raw() && current.iter().any(|l| l == n))
+            .filter_map(|(n, _)| Id::new(n).ok())
+            .flat_map(|other| membership_keys(keys, &other, a))
+            .collect(),
+        None => Vec::new(),
+    };
+    (membership_writes(keys, list, a, now), others)
+}
+
+/// Whether `list` is a built-in list or a custom one that has been created.
+pub async fn exists<S: Store>(store: &S, keys: &Keys, list: &Id) -> Result<bool, ApiError> {
+    match description(store, keys, list).await {
+        Ok(_) => Ok(true),
+        Err(e) if e.status == 404 => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// `POST /list/{name}/account/{id}`: the account must exist; joining a built-in list leaves
 /// the other built-ins.
 pub async fn add_account<S: Store>(
@@ -236,16 +266,9 @@ pub async fn add_account<S: Store>(
     let keys = Keys::new(&project.id);
     description(ctx.store, &keys, &list).await?;
     let state = super::account::existing(ctx, &keys, &a).await?;
-    if built_in(list.raw()).is_some() {
-        let others: Vec<String> = BUILT_IN
-            .iter()
-            .filter(|(n, _)| *n != list.raw() && state.history.lists.iter().any(|l| l == n))
-            .filter_map(|(n, _)| Id::new(n).ok())
-            .flat_map(|other| membership_keys(&keys, &other, &a))
-            .collect();
-        delete_all(ctx.store, &others).await?;
-    }
-    write_all(ctx.store, membership_writes(&keys, &list, &a, ctx.now)).await?;
+    let (writes, others) = joining(&keys, &list, &a, &state.history.lists, ctx.now);
+    delete_all(ctx.store, &others).await?;
+    write_all(ctx.store, writes).await?;
     Ok(changed(
         ctx.random.uuid(),
         format!("Account added to {}", list.raw()),

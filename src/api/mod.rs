@@ -3,6 +3,7 @@
 //! [`handle`], and sends the [`Response`] back.
 
 mod account;
+pub mod backtest;
 pub mod auth;
 pub mod body;
 pub mod config;
@@ -23,6 +24,7 @@ pub mod population;
 pub mod ratelimit;
 pub mod records;
 pub(crate) mod router;
+pub mod rules;
 mod session;
 mod state;
 pub mod webhooks;
@@ -159,11 +161,12 @@ pub struct Ctx<'a, S: Store> {
     pub limiter: &'a dyn RateLimit,
 }
 
-/// What an isolate keeps across requests: population snapshots, the IP tables held in KV, and
-/// the rate limits' current window.
+/// What an isolate keeps across requests: population snapshots, compiled customer rules, the IP
+/// tables held in KV, and the rate limits' current window.
 #[derive(Default)]
 pub struct Caches {
     pub populations: Populations,
+    pub rules: rules::RuleSets,
     pub ip_tables: IpTables,
     pub rate_window: Window,
 }
@@ -278,6 +281,11 @@ async fn dispatch<S: Store>(ctx: &Ctx<'_, S>, req: &Request) -> Result<Response,
         Route::AccountInfoV1(id) => defender::v1(ctx, secret(ctx, req).await?, &id, req).await,
         Route::AccountInfoV2(id) => defender::v2(ctx, secret(ctx, req).await?, &id, req).await,
         Route::Feedback => feedback::update_status(ctx, secret(ctx, req).await?, req).await,
+        Route::Rules => rules::index(ctx, secret(ctx, req).await?).await,
+        Route::GetRule(n) => rules::get(ctx, secret(ctx, req).await?, &n).await,
+        Route::PutRule(n) => rules::put(ctx, secret(ctx, req).await?, &n, req).await,
+        Route::DeleteRule(n) => rules::delete(ctx, secret(ctx, req).await?, &n).await,
+        Route::Backtest(n) => backtest::run(ctx, secret(ctx, req).await?, &n, req).await,
         Route::DeleteUserData => {
             deletion::delete_user_data(ctx, secret(ctx, req).await?, req).await
         }

@@ -30,6 +30,11 @@ pub enum Route {
     AccountInfoV2(String),
     Feedback,
     DeleteUserData,
+    Rules,
+    GetRule(String),
+    PutRule(String),
+    DeleteRule(String),
+    Backtest(String),
 }
 
 /// Every routed path template with its methods; the OpenAPI test checks each is documented.
@@ -59,6 +64,9 @@ pub const PATHS: &[(&str, &[&str])] = &[
         &["POST"],
     ),
     ("/session/nonce", &["POST", "OPTIONS"]),
+    ("/rules", &["GET"]),
+    ("/rules/{name}", &["GET", "PUT", "DELETE"]),
+    ("/rules/{name}/backtest", &["POST"]),
 ];
 
 fn decode(segment: &str) -> Result<String, ApiError> {
@@ -87,6 +95,9 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["list", _] => PATHS[10],
         ["list", _, "account", _] => PATHS[11],
         ["event"] => PATHS[12],
+        ["rules"] => PATHS[19],
+        ["rules", _] => PATHS[20],
+        ["rules", _, "backtest"] => PATHS[21],
         // HUMAN's paths for its two actions win over an account of that name.
         ["api", "v1", "account_defender", "account", "update_status"] => PATHS[16],
         ["api", "v1", "account_defender", "account", "delete_user_data"] => PATHS[17],
@@ -125,6 +136,11 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         (["list", _, _, _], "POST") => Route::AddToList(id()?, last()?),
         (["list", _, _, _], _) => Route::RemoveFromList(id()?, last()?),
         (["event"], _) => Route::Event,
+        (["rules"], _) => Route::Rules,
+        (["rules", _], "GET") => Route::GetRule(id()?),
+        (["rules", _], "PUT") => Route::PutRule(id()?),
+        (["rules", _], _) => Route::DeleteRule(id()?),
+        (["rules", _, _], _) => Route::Backtest(id()?),
         ([.., "update_status"], _) if template == PATHS[16].0 => Route::Feedback,
         ([.., "delete_user_data"], _) if template == PATHS[17].0 => Route::DeleteUserData,
         (["api", "v1", ..], _) => Route::AccountInfoV1(last()?),

@@ -3,7 +3,7 @@
 
 use std::net::IpAddr;
 
-use futures::future::{join, join3};
+use futures::future::{join, join3, join4};
 use serde_json::Value;
 
 use super::body;
@@ -14,7 +14,9 @@ use super::events;
 use super::fraud_ips;
 use super::incidents::{open, open_on_cluster, registered, Evidence, Opened, Scope};
 use super::links;
+use super::lists;
 use super::nonce;
+use super::rules;
 use super::records::{Geo, Origin, SessionRecord};
 use super::state::{
     account_details, linked_accounts, load_account, load_session, profile_write, scores, write_all,
@@ -30,7 +32,7 @@ use crate::schema::{
     UnauthenticatedResponse,
 };
 use crate::signals::{evaluate, Payload, Verdict};
-use crate::store::keys::trailing_id;
+use crate::store::keys::{trailing_id, Id};
 use crate::store::{Keys, Put, Store};
 
 /// How long a browser session can be authenticated.
@@ -176,15 +178,16 @@ pub async fn authenticate<S: Store>(
     let keys = Keys::new(&project.id);
     let store = ctx.store;
 
-    let (rec, state, population) = join3(
+    let (rec, state, population, rule_set) = join4(
         load_session(store, &keys, &sid),
         load_account(store, &keys, &aid),
         ctx.caches
             .populations
             .get(store, &keys, &project.id, ctx.now),
+        ctx.caches.rules.get(store, &keys, &project.id, ctx.now),
     )
     .await;
-    let (rec, state, population) = (rec?, state?, population?);
+    let (rec, state, population, rule_set) = (rec?, state?, population?, rule_set?);
     let (profile, profile_changed) = update.apply(&aid, state.profile.as_ref(), ctx.now);
 
     // Links: the session's browser, device and address, and the account's e-mail.
@@ -214,6 +217,33 @@ pub async fn authenticate<S: Store>(
     let new_links = links::new_links(&history, &found);
     links::merge(&mut history, &new_links, ctx.now);
     let assessment = assess(&history, Some(&cur), &project.thresholds);
+
+    // The session as scored: with what the account's history and the project added.
+    let mut session = rec.details();
+    session.risk_signal_scores = cur.summary.risk_scores();
+    session.risk_signals = session.risk_signal_scores.flags();
+    let account = account_details(&profile, &assessment);
+    // The customer's rules read what the engine answered and may change it.
+    let engine_scores = scores(&assessment, &history.lists);
+    let input = rules::input(
+        &project.id,
+        &rec.id,
+        Some(aid.raw()),
+        &engine_scores,
+        &serde_json::to_value(&session).unwrap_or(Value::Null),
+        Some(&account),
+        &velocity,
+    );
+    let stage = rules::run(
+        &rule_set,
+        &input,
+        &engine_scores,
+        &project.thresholds,
+        &keys,
+        ctx.now,
+        &|| ctx.random.nonce(),
+    );
+    let decision = stage.outcome.scores.decision;
 
     // Every write goes to a key of its own; none depends on another request's write.
     let summary = serde_json::to_value(&cur.summary).unwrap_or(Value::Null);
@@ -245,8 +275,23 @@ pub async fn authenticate<S: Store>(
     if profile_changed {
         writes.push(profile_write(&keys, &aid, &profile));
     }
-    if assessment.decision == Decision::Fake {
+    if decision == Decision::Fake {
         writes.extend(fraud_ips::mark(&keys, &cur.summary.ip, &aid, ctx.now));
+    }
+    writes.push(rules::replay_write(
+        &keys,
+        &aid,
+        &sid,
+        cur.summary.at,
+        ctx.now,
+        &input,
+    ));
+    writes.extend(stage.hits);
+    let mut leave = Vec::new();
+    for list in stage.outcome.join_lists.iter().filter_map(|l| Id::new(l).ok()) {
+        let (joins, others) = lists::joining(&keys, &list, &aid, &history.lists, ctx.now);
+        writes.extend(joins);
+        leave.extend(others);
     }
     let scope = Scope {
         store,
@@ -254,7 +299,9 @@ pub async fn authenticate<S: Store>(
         keys: &keys,
         now: ctx.now,
     };
-    let openings = incidents::on_authenticate(&history, &cur, &assessment, &project.thresholds);
+    let mut openings =
+        incidents::on_authenticate(&history, &cur, &assessment, &project.thresholds);
+    openings.extend(rules::openings(&stage.outcome, &rec.id));
     let evidence = Evidence::of_session(&rec);
     let additional = evidence.additional(
         &profile.info.email,
@@ -265,6 +312,7 @@ pub async fn authenticate<S: Store>(
         .iter()
         .find(|o| o.event_type == EventType::Cluster)
         .cloned();
+    lists::delete_all(store, &leave).await?;
     let (written, opened, on_cluster) = join3(
         write_all(store, writes),
         open(&scope, &aid, &history.incidents, openings, &additional),
@@ -282,11 +330,6 @@ pub async fn authenticate<S: Store>(
         true => Some(linked_accounts(store, &keys, &history.links).await?),
         false => None,
     };
-    // The session as scored: with what the account's history and the project added.
-    let mut session = rec.details();
-    session.risk_signal_scores = cur.summary.risk_scores();
-    session.risk_signals = session.risk_signal_scores.flags();
-
     let mut resp = Response::json(
         200,
         &AuthenticateResponse {
@@ -294,10 +337,11 @@ pub async fn authenticate<S: Store>(
             session_id: rec.id.clone(),
             account_id: aid.raw().to_string(),
             request_id: ctx.random.uuid(),
-            scores: scores(&assessment, &history.lists),
+            scores: stage.outcome.scores,
             session,
-            account: account_details(&profile, &assessment),
+            account,
             linked_accounts,
+            rules: stage.report,
         },
     );
     resp.deferred = opened.deliveries;
@@ -315,14 +359,15 @@ pub async fn unauthenticated<S: Store>(
     let obj = body::object(&req.body, false)?;
     let sid = body::id(&obj, "", "session_id")?;
     let keys = Keys::new(&project.id);
-    let (rec, population) = join(
+    let (rec, population, rule_set) = join3(
         load_session(ctx.store, &keys, &sid),
         ctx.caches
             .populations
             .get(ctx.store, &keys, &project.id, ctx.now),
+        ctx.caches.rules.get(ctx.store, &keys, &project.id, ctx.now),
     )
     .await;
-    let (rec, population) = (rec?, population?);
+    let (rec, population, rule_set) = (rec?, population?, rule_set?);
     let cur = current(&rec);
     let ids = links::session_identifiers(&cur.summary, None, &population);
     let found = links::look_up(ctx.store, &keys, None, &ids, ctx.now).await?;
@@ -336,19 +381,51 @@ pub async fn unauthenticated<S: Store>(
         rec.created_at,
     );
     let assessment = assess(&history, Some(&cur), &project.thresholds);
-    let linked_accounts = match with_linked {
-        true => Some(linked_accounts(ctx.store, &keys, &history.links).await?),
-        false => None,
-    };
+    // Rules run here too; with no account, they can only decide and score (lists and
+    // incidents need an account).
+    let session = rec.details();
+    let engine_scores = scores(&assessment, &[]);
+    let input = rules::input::<()>(
+        &project.id,
+        &rec.id,
+        None,
+        &engine_scores,
+        &serde_json::to_value(&session).unwrap_or(Value::Null),
+        None,
+        &found.velocity,
+    );
+    let stage = rules::run(
+        &rule_set,
+        &input,
+        &engine_scores,
+        &project.thresholds,
+        &keys,
+        ctx.now,
+        &|| ctx.random.nonce(),
+    );
+    let (linked, counted) = join(
+        async {
+            match with_linked {
+                true => Ok(Some(
+                    linked_accounts(ctx.store, &keys, &history.links).await?,
+                )),
+                false => Ok::<_, ApiError>(None),
+            }
+        },
+        write_all(ctx.store, stage.hits),
+    )
+    .await;
+    counted?;
     Ok(Response::json(
         200,
         &UnauthenticatedResponse {
             project_id: project.id.clone(),
             session_id: rec.id.clone(),
             request_id: ctx.random.uuid(),
-            scores: scores(&assessment, &[]),
-            session: rec.details(),
-            linked_accounts,
+            scores: stage.outcome.scores,
+            session,
+            linked_accounts: linked?,
+            rules: stage.report,
         },
     ))
 }

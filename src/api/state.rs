@@ -279,6 +279,7 @@ pub fn scores(a: &Assessment, lists: &[String]) -> Scores {
                 code: r.code.clone(),
                 score: r.component.name().to_string(),
                 weight: r.weight,
+                rule: None,
             })
             .collect(),
     }

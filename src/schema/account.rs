@@ -47,6 +47,9 @@ pub struct ReasonOut {
     pub code: String,
     pub score: String,
     pub weight: f64,
+    /// For `RULE`: the customer rule that acted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
 /// The scores every account-bearing response carries, with the reasons behind them.

@@ -9,6 +9,7 @@ pub mod defender;
 pub mod error;
 pub mod list;
 pub mod risk;
+pub mod rules;
 pub mod session;
 pub mod time;
 
@@ -17,4 +18,5 @@ pub use defender::*;
 pub use error::ErrorBody;
 pub use list::*;
 pub use risk::*;
+pub use rules::*;
 pub use session::*;

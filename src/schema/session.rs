@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::rules::RulesReport;
+
 use super::account::{AccountDetails, AccountUpdate, LinkedAccount, Scores};
 use super::risk::{RiskSignalFlags, RiskSignalScores};
 
@@ -118,6 +120,9 @@ pub struct AuthenticateResponse {
     /// With `?accounts_linked=true`: every linked account.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub linked_accounts: Option<Vec<LinkedAccount>>,
+    /// When the project has rules: what they did (Edgeward's addition).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub rules: Option<RulesReport>,
 }
 
 /// `POST /session/unauthenticated` answer: the authenticate answer without an account.
@@ -132,4 +137,7 @@ pub struct UnauthenticatedResponse {
     /// With `?accounts_linked=true`: every account seen on the session's browser.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub linked_accounts: Option<Vec<LinkedAccount>>,
+    /// When the project has rules: what they did (Edgeward's addition).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub rules: Option<RulesReport>,
 }

@@ -19,6 +19,14 @@ pub fn rfc3339(ms: Millis) -> String {
     }
 }
 
+/// The UTC day of `ms` as `YYYYMMDD`: keys that group records by day sort by time.
+pub fn day(ms: Millis) -> String {
+    match DateTime::from_timestamp_millis(ms) {
+        Some(t) => t.format("%Y%m%d").to_string(),
+        None => String::from("19700101"),
+    }
+}
+
 /// Parses an RFC 3339 timestamp into milliseconds, or `None` if it is not one.
 pub fn parse_rfc3339(s: &str) -> Option<Millis> {
     DateTime::parse_from_rfc3339(s)
@@ -34,6 +42,13 @@ mod tests {
     fn timestamps_have_milliseconds_and_z() {
         assert_eq!(rfc3339(1_749_574_049_661), "2025-06-10T16:47:29.661Z");
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn days_are_utc_and_sort_by_time() {
+        assert_eq!(day(1_749_574_049_661), "20250610");
+        assert_eq!(day(1_749_599_999_999), "20250610");
+        assert_eq!(day(1_749_600_000_000), "20250611");
     }
 
     #[test]

@@ -20,11 +20,19 @@
 //!                                         failing to log in from an address
 //! p/{project}/ld/{list}                   a custom list's definition
 //! p/{project}/lm/{list}/{account}         a list's members (the other side of `a/…/l/…`)
+//! p/{project}/r/{rule}                    a customer rule's current version; metadata = it
+//! p/{project}/rv/{rule}/{version}-{nonce} every version of a rule, kept until the rule goes
+//! p/{project}/rh/{rule}/{day}/{time}      one per match of a rule, 30 days; metadata = mode
+//! p/{project}/rp/{day}/{account}/{session} what an authenticate answered, as rules read it,
+//!                                         31 days: the history a backtest replays
+//! p/{project}/v/{attack}/{account}        the application's last verdict (feedback) on an
+//!                                         account's incidents of one attack type
 //! ```
 //!
 //! Everything that names an account lives under `p/{project}/a/{account}/`, except the
-//! identifier index and session bindings, which the account's own keys point to; so deleting an
-//! account is one list plus the deletes.
+//! identifier index, session bindings, replay records and verdicts, which the account's own
+//! keys name exactly (the day of a replay record is its session's); so deleting an account is
+//! one list plus the deletes.
 
 use std::fmt::Write;
 
@@ -224,6 +232,51 @@ impl Keys {
 
     pub fn list_member(&self, list: &Id, a: &Id) -> String {
         format!("{}{}", self.list_members(list), a.enc)
+    }
+
+    /// Every rule's current version.
+    pub fn rules(&self) -> String {
+        format!("{}r/", self.root)
+    }
+
+    pub fn rule(&self, rule: &Id) -> String {
+        format!("{}{}", self.rules(), rule.enc)
+    }
+
+    /// Every version of one rule, oldest first.
+    pub fn rule_versions(&self, rule: &Id) -> String {
+        format!("{}rv/{}/", self.root, rule.enc)
+    }
+
+    pub fn rule_version(&self, rule: &Id, version: u32, nonce: &str) -> String {
+        format!("{}{version:06}-{nonce}", self.rule_versions(rule))
+    }
+
+    /// One rule's matches.
+    pub fn rule_hits(&self, rule: &Id) -> String {
+        format!("{}rh/{}/", self.root, rule.enc)
+    }
+
+    pub fn rule_hit(&self, rule: &Id, day: &str, at: i64, nonce: &str) -> String {
+        format!("{}{day}/{at:013}-{nonce}", self.rule_hits(rule))
+    }
+
+    /// The replay records of one UTC day (`YYYYMMDD`).
+    pub fn replays(&self, day: &str) -> String {
+        format!("{}rp/{day}/", self.root)
+    }
+
+    pub fn replay(&self, day: &str, a: &Id, s: &Id) -> String {
+        format!("{}{}/{}", self.replays(day), a.enc, s.enc)
+    }
+
+    /// The verdicts on one attack type's incidents (`ato` or `fa`), by account.
+    pub fn verdicts(&self, attack: &str) -> String {
+        format!("{}v/{attack}/", self.root)
+    }
+
+    pub fn verdict(&self, attack: &str, a: &Id) -> String {
+        format!("{}{}", self.verdicts(attack), a.enc)
     }
 
     /// The accounts seen with one identifier of kind `tag` (one letter).
