@@ -284,7 +284,7 @@ fn a_backtest_replays_stored_history_and_counts_feedback() {
             engine.push(a["decision"].clone());
         }
     }
-    assert_eq!(engine, [json!("Suspicious"); 3]);
+    assert_eq!(engine, vec![json!("Suspicious"); 3]);
     // Analysts said one of them was no attack, and confirmed another.
     for (account, result) in [("user-0", "no_attack"), ("user-3", "manually_identified_and_resolved")] {
         let (s, e) = w.secret(
