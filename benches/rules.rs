@@ -63,10 +63,12 @@ fn response() -> serde_json::Map<String, Value> {
         Some("alice"),
         &scores,
         &m["session"].clone(),
-        Some(&json!({"account": {"id": "alice", "email": "alice@example.com",
+        Some(
+            &json!({"account": {"id": "alice", "email": "alice@example.com",
                       "metadata": {"plan": "free", "signup": "web"}, "group": ""},
                      "country": "FR", "email": {"email": "alice@example.com",
-                     "disposable": false, "domain_type": "personal"}})),
+                     "disposable": false, "domain_type": "personal"}}),
+        ),
         &Velocity::default(),
     ) {
         m.insert(k, v);

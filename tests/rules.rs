@@ -192,7 +192,11 @@ fn unauthenticated_sessions_are_decided_by_rules_too() {
 fn every_put_stores_a_new_version_and_delete_removes_all() {
     let w = World::new();
     put_rule(&w, "r", json!({"when": "bot > 0.9", "then": {}}));
-    let (_, r) = put_rule(&w, "r", json!({"when": "bot > 0.8", "then": {"decision": "Suspicious"}}));
+    let (_, r) = put_rule(
+        &w,
+        "r",
+        json!({"when": "bot > 0.8", "then": {"decision": "Suspicious"}}),
+    );
     assert_eq!(r["rule"]["version"], 2);
     let (_, got) = w.secret("GET", "/rules/r", Value::Null);
     let whens: Vec<&str> = got["versions"]
@@ -209,7 +213,11 @@ fn every_put_stores_a_new_version_and_delete_removes_all() {
     sign_up(&w, 1, "a@example.com");
     let (s, d) = w.secret("DELETE", "/rules/r", Value::Null);
     assert_eq!((s, d["success"].clone()), (200, json!(true)), "{d}");
-    assert!(w.store.keys().iter().all(|k| !k.contains("/r/r") && !k.contains("/rv/r/")));
+    assert!(w
+        .store
+        .keys()
+        .iter()
+        .all(|k| !k.contains("/r/r") && !k.contains("/rv/r/")));
     assert_eq!(w.secret("GET", "/rules/r", Value::Null).0, 404);
     assert_eq!(w.secret("DELETE", "/rules/r", Value::Null).0, 404);
     let a = sign_up(&w, 2, "b@example.com");
@@ -221,21 +229,57 @@ fn bad_rules_answer_400_naming_the_problem() {
     let w = World::new();
     let cases = [
         (json!({"when": "bot > ", "then": {}}), "line 1, column 7"),
-        (json!({"when": "acount.country == \"US\"", "then": {}}), "acount"),
-        (json!({"when": "account.email.dispsable", "then": {}}), "account.email.dispsable"),
-        (json!({"when": "bot > 0.5", "then": {"block": true}}), "then.block is not an action"),
-        (json!({"when": "bot > 0.5", "then": {"decision": "Bad"}}), "then.decision"),
-        (json!({"when": "bot > 0.5", "then": {"add_to_lists": ["nope"]}}), "does not exist"),
-        (json!({"when": "bot > 0.5", "then": {"incident": "spam"}}), "then.incident"),
-        (json!({"when": "bot > 0.5", "then": {"score": {"component": "bot", "add": 3}}}), "then.score.add"),
-        (json!({"when": "bot > 0.5", "then": {"score": {"component": "age", "add": 0.1}}}), "then.score.component"),
-        (json!({"when": "bot > 0.5", "then": {}, "mode": "loud"}), "mode"),
+        (
+            json!({"when": "acount.country == \"US\"", "then": {}}),
+            "acount",
+        ),
+        (
+            json!({"when": "account.email.dispsable", "then": {}}),
+            "account.email.dispsable",
+        ),
+        (
+            json!({"when": "bot > 0.5", "then": {"block": true}}),
+            "then.block is not an action",
+        ),
+        (
+            json!({"when": "bot > 0.5", "then": {"decision": "Bad"}}),
+            "then.decision",
+        ),
+        (
+            json!({"when": "bot > 0.5", "then": {"add_to_lists": ["nope"]}}),
+            "does not exist",
+        ),
+        (
+            json!({"when": "bot > 0.5", "then": {"incident": "spam"}}),
+            "then.incident",
+        ),
+        (
+            json!({"when": "bot > 0.5", "then": {"score": {"component": "bot", "add": 3}}}),
+            "then.score.add",
+        ),
+        (
+            json!({"when": "bot > 0.5", "then": {"score": {"component": "age", "add": 0.1}}}),
+            "then.score.component",
+        ),
+        (
+            json!({"when": "bot > 0.5", "then": {}, "mode": "loud"}),
+            "mode",
+        ),
         (json!({"when": "bot > 0.5"}), "then is required"),
         (json!({"then": {}}), "when is required"),
         (json!({"when": 3, "then": {}}), "when must be a string"),
-        (json!({"when": "bot > 0.5", "then": {}, "priority": 1}), "priority is not a field"),
-        (json!({"when": format!("{}true{}", "(".repeat(40), ")".repeat(40)), "then": {}}), "deep"),
-        (json!({"when": "bot > 0.5 || ".repeat(300) + "true", "then": {}}), "bytes"),
+        (
+            json!({"when": "bot > 0.5", "then": {}, "priority": 1}),
+            "priority is not a field",
+        ),
+        (
+            json!({"when": format!("{}true{}", "(".repeat(40), ")".repeat(40)), "then": {}}),
+            "deep",
+        ),
+        (
+            json!({"when": "bot > 0.5 || ".repeat(300) + "true", "then": {}}),
+            "bytes",
+        ),
     ];
     for (body, needle) in cases {
         let (s, e) = put_rule(&w, "r", body.clone());
@@ -246,7 +290,10 @@ fn bad_rules_answer_400_naming_the_problem() {
     let (s, e) = put_rule(&w, "bad name!", json!({"when": "true", "then": {}}));
     assert_eq!(s, 400, "{e}");
     assert!(w.secret("GET", "/rules", Value::Null).1["rules"] == json!([]));
-    assert_eq!(w.secret("POST", "/rules/missing/backtest", Value::Null).0, 404);
+    assert_eq!(
+        w.secret("POST", "/rules/missing/backtest", Value::Null).0,
+        404
+    );
     put_rule(&w, "ok", json!({"when": "true", "then": {}}));
     for q in ["days=0", "days=31", "days=x", "version=9"] {
         let (s, e) = w.secret("POST", &format!("/rules/ok/backtest?{q}"), Value::Null);
@@ -257,7 +304,11 @@ fn bad_rules_answer_400_naming_the_problem() {
 #[test]
 fn one_projects_rules_never_touch_another() {
     let w = World::new();
-    put_rule(&w, "all-fake", json!({"when": "true", "then": {"decision": "Fake"}}));
+    put_rule(
+        &w,
+        "all-fake",
+        json!({"when": "true", "then": {"decision": "Fake"}}),
+    );
     let (_, other) = w.call("GET", "/rules", &[("x-api-key", OTHER_SECRET)], "");
     assert_eq!(other["rules"], json!([]));
     assert_eq!(
@@ -286,7 +337,10 @@ fn a_backtest_replays_stored_history_and_counts_feedback() {
     }
     assert_eq!(engine, vec![json!("Suspicious"); 3]);
     // Analysts said one of them was no attack, and confirmed another.
-    for (account, result) in [("user-0", "no_attack"), ("user-3", "manually_identified_and_resolved")] {
+    for (account, result) in [
+        ("user-0", "no_attack"),
+        ("user-3", "manually_identified_and_resolved"),
+    ] {
         let (s, e) = w.secret(
             "POST",
             "/api/v1/account_defender/account/update_status",
@@ -321,7 +375,11 @@ fn a_backtest_replays_stored_history_and_counts_feedback() {
     assert_eq!(b["matched"]["sessions"], 1);
     // An older version is replayed when asked for.
     put_rule(&w, "disposable", json!({"when": "false", "then": {}}));
-    let (_, b) = w.secret("POST", "/rules/disposable/backtest?days=30&version=1", Value::Null);
+    let (_, b) = w.secret(
+        "POST",
+        "/rules/disposable/backtest?days=30&version=1",
+        Value::Null,
+    );
     assert_eq!(b["matched"]["sessions"], 3, "{b}");
     let (_, b) = w.secret("POST", "/rules/disposable/backtest?days=30", Value::Null);
     assert_eq!(b["matched"]["sessions"], 0, "{b}");

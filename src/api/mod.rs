@@ -3,8 +3,8 @@
 //! [`handle`], and sends the [`Response`] back.
 
 mod account;
-pub mod backtest;
 pub mod auth;
+pub mod backtest;
 pub mod body;
 pub mod config;
 mod cors;

@@ -194,7 +194,9 @@ async fn actions<S: Store>(
                 })
             }
             "add_to_lists" => {
-                let names = v.as_array().filter(|l| !l.is_empty() && l.len() <= MAX_LISTS);
+                let names = v
+                    .as_array()
+                    .filter(|l| !l.is_empty() && l.len() <= MAX_LISTS);
                 let Some(names) = names else {
                     return Err(ApiError::bad_request(format!(
                         "then.add_to_lists must be an array of 1 to {MAX_LISTS} list names"
@@ -243,7 +245,10 @@ fn score_change(v: &Value) -> Result<ScoreChange, ApiError> {
     let o = v.as_object().ok_or_else(|| {
         ApiError::bad_request("then.score must be an object {\"component\", \"add\"}")
     })?;
-    if let Some(k) = o.keys().find(|k| !matches!(k.as_str(), "component" | "add")) {
+    if let Some(k) = o
+        .keys()
+        .find(|k| !matches!(k.as_str(), "component" | "add"))
+    {
         return Err(ApiError::bad_request(format!(
             "then.score.{k} is not a field; give component and add"
         )));
@@ -297,7 +302,11 @@ pub async fn put<S: Store>(
     let keys = Keys::new(&project.id);
     let then = match obj.get("then") {
         Some(Value::Object(t)) => actions(ctx.store, &keys, t).await?,
-        None => return Err(ApiError::bad_request("then is required (an object, may be empty)")),
+        None => {
+            return Err(ApiError::bad_request(
+                "then is required (an object, may be empty)",
+            ))
+        }
         Some(_) => return Err(ApiError::bad_request("then must be an object")),
     };
     let mode = match body::opt_str(&obj, "", "mode", 16)?.as_deref() {
@@ -365,8 +374,10 @@ async fn matches<S: Store>(store: &S, keys: &Keys, name: &Id) -> Result<Value, A
         match page.cursor {
             Some(c) if counted < MAX_COUNTED => cursor = Some(c),
             more => {
-                return Ok(json!({"days": HITS_KEPT / DAY, "active": active, "shadow": shadow,
-                                 "capped": more.is_some()}))
+                return Ok(
+                    json!({"days": HITS_KEPT / DAY, "active": active, "shadow": shadow,
+                                 "capped": more.is_some()}),
+                )
             }
         }
     }

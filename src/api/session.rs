@@ -16,8 +16,8 @@ use super::incidents::{open, open_on_cluster, registered, Evidence, Opened, Scop
 use super::links;
 use super::lists;
 use super::nonce;
-use super::rules;
 use super::records::{Geo, Origin, SessionRecord};
+use super::rules;
 use super::state::{
     account_details, linked_accounts, load_account, load_session, profile_write, scores, write_all,
     ProfileUpdate,
@@ -288,7 +288,12 @@ pub async fn authenticate<S: Store>(
     ));
     writes.extend(stage.hits);
     let mut leave = Vec::new();
-    for list in stage.outcome.join_lists.iter().filter_map(|l| Id::new(l).ok()) {
+    for list in stage
+        .outcome
+        .join_lists
+        .iter()
+        .filter_map(|l| Id::new(l).ok())
+    {
         let (joins, others) = lists::joining(&keys, &list, &aid, &history.lists, ctx.now);
         writes.extend(joins);
         leave.extend(others);
@@ -299,8 +304,7 @@ pub async fn authenticate<S: Store>(
         keys: &keys,
         now: ctx.now,
     };
-    let mut openings =
-        incidents::on_authenticate(&history, &cur, &assessment, &project.thresholds);
+    let mut openings = incidents::on_authenticate(&history, &cur, &assessment, &project.thresholds);
     openings.extend(rules::openings(&stage.outcome, &rec.id));
     let evidence = Evidence::of_session(&rec);
     let additional = evidence.additional(

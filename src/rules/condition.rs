@@ -103,7 +103,12 @@ impl Attributes {
                 }
             }
         }
-        walk("", &Value::Object(self.sample.clone()), &self.open, &mut out);
+        walk(
+            "",
+            &Value::Object(self.sample.clone()),
+            &self.open,
+            &mut out,
+        );
         out
     }
 
@@ -335,18 +340,20 @@ impl Condition {
                 message: first.map_or_else(|| errors.to_string(), |e| e.msg.clone()),
             }
         })?;
-        check_reads(program.expression(), attributes, &mut Vec::new()).map_err(|(id, message)| {
-            let offset = program
-                .source_info()
-                .offset_for(id)
-                .map_or(0, |(start, _)| start as usize);
-            let (line, column) = line_column(text, offset);
-            CompileError {
-                line,
-                column,
-                message,
-            }
-        })?;
+        check_reads(program.expression(), attributes, &mut Vec::new()).map_err(
+            |(id, message)| {
+                let offset = program
+                    .source_info()
+                    .offset_for(id)
+                    .map_or(0, |(start, _)| start as usize);
+                let (line, column) = line_column(text, offset);
+                CompileError {
+                    line,
+                    column,
+                    message,
+                }
+            },
+        )?;
         Ok(Condition { program })
     }
 
@@ -414,7 +421,10 @@ mod tests {
             ("accounts_linked >= 3", true),
             ("\"vip\" in lists", true),
             ("account.account.metadata.plan == \"free\"", true),
-            ("velocity.accounts_per_ip > 3 && decision == \"Suspicious\"", true),
+            (
+                "velocity.accounts_per_ip > 3 && decision == \"Suspicious\"",
+                true,
+            ),
             ("lists.exists(l, l.startsWith(\"v\"))", true),
         ] {
             assert_eq!(eval(text), Ok(want), "{text}");
@@ -431,8 +441,8 @@ mod tests {
 
     #[test]
     fn unknown_attributes_are_refused_where_they_are_written() {
-        let e = Condition::compile("bot > 0.5 && acount.country == \"US\"", &attributes())
-            .unwrap_err();
+        let e =
+            Condition::compile("bot > 0.5 && acount.country == \"US\"", &attributes()).unwrap_err();
         assert_eq!((e.line, e.column), (1, 14), "{e}");
         assert!(e.message.contains("acount"), "{e}");
         let e = Condition::compile("account.email.dispsable", &attributes()).unwrap_err();

@@ -194,21 +194,36 @@ mod tests {
         let a = rule("a", Mode::Active, decide(Decision::Suspicious));
         let b = rule("b", Mode::Active, decide(Decision::Fake));
         let c = rule("c", Mode::Active, decide(Decision::Real));
-        let o = apply(&engine(Decision::Real, &[]), &[&a, &b, &c], &Config::default());
+        let o = apply(
+            &engine(Decision::Real, &[]),
+            &[&a, &b, &c],
+            &Config::default(),
+        );
         assert_eq!(o.scores.decision, Decision::Fake);
         assert_eq!(o.engine_decision, Decision::Real);
         let rules: Vec<_> = o.scores.reasons.iter().map(|r| r.rule.clone()).collect();
-        assert_eq!(rules, [Some("a".into()), Some("b".into()), Some("c".into())]);
+        assert_eq!(
+            rules,
+            [Some("a".into()), Some("b".into()), Some("c".into())]
+        );
         assert!(o.scores.reasons.iter().all(|r| r.code == RULE_REASON));
         // A rule may also clear the engine's doubt.
-        let o = apply(&engine(Decision::Suspicious, &[]), &[&c], &Config::default());
+        let o = apply(
+            &engine(Decision::Suspicious, &[]),
+            &[&c],
+            &Config::default(),
+        );
         assert_eq!(o.scores.decision, Decision::Real);
     }
 
     #[test]
     fn lists_decide_before_rules() {
         let fake = rule("f", Mode::Active, decide(Decision::Fake));
-        let o = apply(&engine(Decision::Real, &["allow"]), &[&fake], &Config::default());
+        let o = apply(
+            &engine(Decision::Real, &["allow"]),
+            &[&fake],
+            &Config::default(),
+        );
         assert_eq!(o.scores.decision, Decision::Real);
         let block = rule(
             "b",
@@ -219,7 +234,11 @@ mod tests {
             },
         );
         let real = rule("r", Mode::Active, decide(Decision::Real));
-        let o = apply(&engine(Decision::Real, &["allow"]), &[&block, &real], &Config::default());
+        let o = apply(
+            &engine(Decision::Real, &["allow"]),
+            &[&block, &real],
+            &Config::default(),
+        );
         assert_eq!(o.scores.decision, Decision::Fake);
         assert_eq!(o.join_lists, ["block", "review"]);
         assert_eq!(o.scores.lists, ["block", "review"], "block replaces allow");
