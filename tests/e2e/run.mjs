@@ -16,7 +16,9 @@
 //   EDGEWARD_TEST_WEBHOOK_SECRET.
 // - a third project, `throttled`, with rate limits of 5 a minute (rate_limits.test.mjs); tests
 //   get its keys in EDGEWARD_TEST_THROTTLED and the number of projects in
-//   EDGEWARD_TEST_PROJECTS.
+//   EDGEWARD_TEST_PROJECTS;
+// - a fourth, `rules`, whose customer rules cannot change other tests' answers
+//   (rules.test.mjs, keys in EDGEWARD_TEST_RULES).
 // Tests also get the worker's local KV directory in EDGEWARD_STATE_DIR (for
 // `wrangler kv key list --local --persist-to`).
 import { spawn } from "node:child_process";
@@ -83,6 +85,15 @@ projects.push({
   public_keys: [THROTTLED.public],
   rate_limits: { public_per_minute: 5, secret_per_minute: 5 },
 });
+// A fourth, `rules`, for rules.test.mjs: its rules act on every answer of their project, so
+// they get a project of their own and never change another test's verdicts.
+const RULES = { project: "rules", secret: "sk_e2e_rules_0a7c3e91", public: "pk_e2e_rules_5b2d" };
+projects.push({
+  id: RULES.project,
+  secret_key_sha256: [createHash("sha256").update(RULES.secret).digest("hex")],
+  public_keys: [RULES.public],
+  rate_limits: { public_per_minute: 100000, secret_per_minute: 100000 },
+});
 
 let worker;
 try {
@@ -110,6 +121,7 @@ const tests = spawn(process.execPath, ["--test", "--test-concurrency=1", ...file
     EDGEWARD_TEST_WEBHOOK: hooksUrl,
     EDGEWARD_TEST_WEBHOOK_SECRET: WEBHOOK_SECRET,
     EDGEWARD_TEST_THROTTLED: JSON.stringify(THROTTLED),
+    EDGEWARD_TEST_RULES: JSON.stringify(RULES),
     EDGEWARD_TEST_PROJECTS: String(projects.length),
   },
 });
