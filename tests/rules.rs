@@ -400,3 +400,34 @@ fn deleting_an_account_removes_its_replay_records_and_verdicts() {
     let left = w.store.keys();
     assert!(left.iter().all(|k| !k.contains("user-1")), "{left:?}");
 }
+
+#[test]
+fn shadow_matches_and_skipped_rules_are_logged() {
+    let w = World::new();
+    put_rule(
+        &w,
+        "watch",
+        json!({"when": "true", "then": {}, "mode": "shadow"}),
+    );
+    put_rule(
+        &w,
+        "needs-plan",
+        json!({"when": "account.account.metadata.plan == \"pro\"", "then": {}}),
+    );
+    let sid = w.session_from("198.51.100.40", signals("b-40"));
+    let body = json!({"session_id": sid, "account": {"id": "logged"}}).to_string();
+    let r = w.call_raw(
+        "POST",
+        "/session/authenticate",
+        &[("x-api-key", DEMO_SECRET)],
+        &body,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.log.len(), 2, "{:?}", r.log);
+    assert!(
+        r.log[0].contains("shadow rule watch v1 matched"),
+        "{:?}",
+        r.log
+    );
+    assert!(r.log[1].contains("rule needs-plan skipped"), "{:?}", r.log);
+}

@@ -46,6 +46,7 @@ pub fn preflight(settings: &Settings, req: &Request) -> Result<Response, ApiErro
         ],
         body: String::new(),
         deferred: Vec::new(),
+        log: Vec::new(),
     })
 }
 

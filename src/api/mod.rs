@@ -70,6 +70,9 @@ pub struct Response {
     pub body: String,
     /// Webhooks to send after the response has gone (the edge uses `waitUntil`).
     pub deferred: Vec<webhooks::Delivery>,
+    /// Lines for the worker's log (`console.log`: `wrangler tail`, Workers Logs): what the
+    /// request did that its answer alone does not keep, such as shadow rules' matches.
+    pub log: Vec<String>,
 }
 
 impl Response {
@@ -85,6 +88,7 @@ impl Response {
             )],
             body,
             deferred: Vec::new(),
+            log: Vec::new(),
         }
     }
 

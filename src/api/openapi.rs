@@ -14,6 +14,7 @@ pub fn response() -> Response {
         )],
         body: DOCUMENT.to_string(),
         deferred: Vec::new(),
+        log: Vec::new(),
     }
 }
 

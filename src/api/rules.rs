@@ -478,6 +478,32 @@ pub struct Stage {
     pub hits: Vec<(String, String, Put)>,
 }
 
+impl Stage {
+    /// Log lines: every shadow match and every rule skipped on this answer.
+    pub fn log(&self, project: &str, session: &str) -> Vec<String> {
+        let Some(report) = &self.report else {
+            return Vec::new();
+        };
+        let shadow = report
+            .matched
+            .iter()
+            .filter(|m| m.mode == Mode::Shadow.name())
+            .map(|m| {
+                format!(
+                    "rules: project {project} session {session}: shadow rule {} v{} matched",
+                    m.rule, m.version
+                )
+            });
+        let skipped = report.skipped.iter().map(|s| {
+            format!(
+                "rules: project {project} session {session}: rule {} skipped: {}",
+                s.rule, s.error
+            )
+        });
+        shadow.chain(skipped).collect()
+    }
+}
+
 /// Runs `set` against `input`. With no rules, the engine's scores pass through unchanged and
 /// the response carries no report.
 pub fn run(

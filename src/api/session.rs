@@ -244,6 +244,7 @@ pub async fn authenticate<S: Store>(
         &|| ctx.random.nonce(),
     );
     let decision = stage.outcome.scores.decision;
+    let log = stage.log(&project.id, &rec.id);
 
     // Every write goes to a key of its own; none depends on another request's write.
     let summary = serde_json::to_value(&cur.summary).unwrap_or(Value::Null);
@@ -350,6 +351,7 @@ pub async fn authenticate<S: Store>(
     );
     resp.deferred = opened.deliveries;
     resp.deferred.extend(on_cluster.deliveries);
+    resp.log = log;
     Ok(resp)
 }
 
@@ -407,6 +409,7 @@ pub async fn unauthenticated<S: Store>(
         ctx.now,
         &|| ctx.random.nonce(),
     );
+    let log = stage.log(&project.id, &rec.id);
     let (linked, counted) = join(
         async {
             match with_linked {
@@ -420,7 +423,7 @@ pub async fn unauthenticated<S: Store>(
     )
     .await;
     counted?;
-    Ok(Response::json(
+    let mut resp = Response::json(
         200,
         &UnauthenticatedResponse {
             project_id: project.id.clone(),
@@ -431,7 +434,9 @@ pub async fn unauthenticated<S: Store>(
             linked_accounts: linked?,
             rules: stage.report,
         },
-    ))
+    );
+    resp.log = log;
+    Ok(resp)
 }
 
 /// `GET /session/{id}` (secret key).

@@ -179,6 +179,9 @@ async fn fetch(req: WorkerRequest, env: Env, ctx: Context) -> Result<WorkerRespo
         limiter: &limiter,
     };
     let mut resp = api::handle(&api_ctx, &request).await;
+    for line in std::mem::take(&mut resp.log) {
+        worker::console_log!("{line}");
+    }
     // Webhooks go after the response, never delaying or failing it.
     for d in std::mem::take(&mut resp.deferred) {
         ctx.wait_until(deliver(d));
