@@ -83,7 +83,7 @@ fn bench(c: &mut Criterion) {
     let resp = response();
     c.bench_function("rules stage: 50 rules, one response", |b| {
         b.iter(|| {
-            let input = edgeward::rules::Input::new(black_box(&resp));
+            let input = set.input(black_box(&resp));
             let (matched, skipped) = set.matching(&input);
             black_box((matched.len(), skipped.len()))
         })

@@ -242,7 +242,7 @@ impl Tally {
         project: &Project,
     ) {
         self.replayed += 1;
-        let holds = match condition.holds(&Input::new(input)) {
+        let holds = match condition.holds(&Input::new(input, condition.reads())) {
             Ok(h) => h,
             Err(e) => {
                 self.errors += 1;

@@ -522,7 +522,7 @@ pub fn run(
             hits: Vec::new(),
         };
     }
-    let cel_input = crate::rules::Input::new(input);
+    let cel_input = set.input(input);
     let (matched, skipped) = set.matching(&cel_input);
     let outcome = outcome::apply(engine, &matched, thresholds);
     let today = day(now);

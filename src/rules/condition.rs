@@ -112,8 +112,10 @@ impl Attributes {
         out
     }
 
-    /// Checks that `path` (root first) names something a response has.
-    fn check(&self, path: &[&str]) -> Result<(), String> {
+    /// Checks that `path` (root first) names something a response has, and says how much of
+    /// it is structure the input can be cut down to: all of it, or up to the list or open map
+    /// it goes through (whose contents are read whole).
+    fn check(&self, path: &[&str]) -> Result<usize, String> {
         let mut here: Option<&Value> = None;
         for (i, seg) in path.iter().enumerate() {
             let walked = &path[..i];
@@ -122,13 +124,13 @@ impl Attributes {
                 .iter()
                 .any(|o| o.len() == walked.len() && o.iter().zip(walked).all(|(a, b)| a == b))
             {
-                return Ok(());
+                return Ok(i);
             }
             let next = match here {
                 None => self.sample.get(*seg),
                 Some(Value::Object(m)) => m.get(*seg),
                 // Elements of a list are not described: anything below one goes.
-                Some(Value::Array(_)) => return Ok(()),
+                Some(Value::Array(_)) => return Ok(i),
                 Some(_) => {
                     return Err(format!(
                         "{} has no field {seg:?}: it is not an object",
@@ -154,7 +156,66 @@ impl Attributes {
                 }
             }
         }
-        Ok(())
+        Ok(path.len())
+    }
+}
+
+/// The parts of a response a set of conditions reads, as a tree of field names: a condition
+/// is evaluated against the response cut down to them, so a rule reading three fields does
+/// not pay for converting two hundred.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reads {
+    /// Field → what is read below it; `None` when the whole value is read.
+    fields: std::collections::BTreeMap<String, Option<Reads>>,
+}
+
+impl Reads {
+    fn add(&mut self, path: &[String]) {
+        let Some((first, rest)) = path.split_first() else {
+            return;
+        };
+        let slot = self
+            .fields
+            .entry(first.clone())
+            .or_insert_with(|| Some(Reads::default()));
+        match (slot, rest.is_empty()) {
+            (slot, true) => *slot = None,
+            (Some(below), false) => below.add(rest),
+            (None, false) => {}
+        }
+    }
+
+    /// Adds everything `other` reads.
+    pub fn merge(&mut self, other: &Reads) {
+        for (k, below) in &other.fields {
+            match below {
+                None => {
+                    self.fields.insert(k.clone(), None);
+                }
+                Some(b) => match self
+                    .fields
+                    .entry(k.clone())
+                    .or_insert_with(|| Some(Reads::default()))
+                {
+                    Some(mine) => mine.merge(b),
+                    None => {}
+                },
+            }
+        }
+    }
+
+    /// `response` cut down to what is read; a field the response lacks stays absent.
+    pub fn cut(&self, response: &Map<String, Value>) -> Map<String, Value> {
+        let mut out = Map::new();
+        for (k, below) in &self.fields {
+            let Some(v) = response.get(k) else { continue };
+            let kept = match (below, v) {
+                (Some(b), Value::Object(m)) => Value::Object(b.cut(m)),
+                _ => v.clone(),
+            };
+            out.insert(k.clone(), kept);
+        }
+        out
     }
 }
 
@@ -162,9 +223,11 @@ impl Attributes {
 #[derive(Debug)]
 pub struct Condition {
     program: Program,
+    reads: Reads,
 }
 
-/// One response, converted once for every condition that reads it.
+/// One response, converted once for every condition that reads it (cut down to what they
+/// read, see [`Reads`]).
 pub struct Input<'a> {
     context: Context<'a, 'a>,
 }
@@ -179,13 +242,14 @@ fn env() -> Arc<Env> {
 }
 
 impl<'a> Input<'a> {
-    /// `response` is a JSON object; each of its fields becomes a variable.
-    pub fn new(response: &'a Map<String, Value>) -> Input<'a> {
+    /// The parts of `response` (a JSON object) that `reads` names; each top-level field
+    /// becomes a variable.
+    pub fn new(response: &Map<String, Value>, reads: &Reads) -> Input<'a> {
         let mut context = Context::with_env(env());
-        for (k, v) in response {
+        for (k, v) in reads.cut(response) {
             // A serde_json value always converts; the error arm is unreachable in practice and
             // leaves the variable undefined (conditions reading it are skipped).
-            let _ = context.add_variable(k.as_str(), v);
+            let _ = context.add_variable(k, v);
         }
         Input { context }
     }
@@ -260,6 +324,7 @@ fn check_reads(
     e: &IdedExpr,
     attributes: &Attributes,
     bound: &mut Vec<String>,
+    reads: &mut Reads,
 ) -> Result<(), (u64, String)> {
     match &e.expr {
         Expr::Ident(_) | Expr::Select(_) => {
@@ -267,45 +332,48 @@ fn check_reads(
                 if bound.iter().any(|b| b == path[0]) {
                     return Ok(());
                 }
-                return attributes.check(&path).map_err(|m| (id, m));
+                let depth = attributes.check(&path).map_err(|m| (id, m))?;
+                let kept: Vec<String> = path[..depth].iter().map(|p| p.to_string()).collect();
+                reads.add(&kept);
+                return Ok(());
             }
             if let Expr::Select(s) = &e.expr {
-                check_reads(&s.operand, attributes, bound)?;
+                check_reads(&s.operand, attributes, bound, reads)?;
             }
             Ok(())
         }
         Expr::Call(c) => {
             if let Some(t) = &c.target {
-                check_reads(t, attributes, bound)?;
+                check_reads(t, attributes, bound, reads)?;
             }
             c.args
                 .iter()
-                .try_for_each(|a| check_reads(a, attributes, bound))
+                .try_for_each(|a| check_reads(a, attributes, bound, reads))
         }
         Expr::Comprehension(c) => {
-            check_reads(&c.iter_range, attributes, bound)?;
+            check_reads(&c.iter_range, attributes, bound, reads)?;
             let n = bound.len();
             bound.push(c.iter_var.clone());
             bound.extend(c.iter_var2.clone());
             bound.push(c.accu_var.clone());
             let r = [&c.accu_init, &c.loop_cond, &c.loop_step, &c.result]
                 .into_iter()
-                .try_for_each(|x| check_reads(x, attributes, bound));
+                .try_for_each(|x| check_reads(x, attributes, bound, reads));
             bound.truncate(n);
             r
         }
         Expr::List(l) => l
             .elements
             .iter()
-            .try_for_each(|x| check_reads(x, attributes, bound)),
+            .try_for_each(|x| check_reads(x, attributes, bound, reads)),
         Expr::Map(m) => m.entries.iter().try_for_each(|entry| {
             use cel::common::ast::EntryExpr;
             match &entry.expr {
                 EntryExpr::MapEntry(me) => {
-                    check_reads(&me.key, attributes, bound)?;
-                    check_reads(&me.value, attributes, bound)
+                    check_reads(&me.key, attributes, bound, reads)?;
+                    check_reads(&me.value, attributes, bound, reads)
                 }
-                EntryExpr::StructField(f) => check_reads(&f.value, attributes, bound),
+                EntryExpr::StructField(f) => check_reads(&f.value, attributes, bound, reads),
             }
         }),
         Expr::Struct(_) => Err((e.id, "message construction is not supported".into())),
@@ -340,21 +408,31 @@ impl Condition {
                 message: first.map_or_else(|| errors.to_string(), |e| e.msg.clone()),
             }
         })?;
-        check_reads(program.expression(), attributes, &mut Vec::new()).map_err(
-            |(id, message)| {
-                let offset = program
-                    .source_info()
-                    .offset_for(id)
-                    .map_or(0, |(start, _)| start as usize);
-                let (line, column) = line_column(text, offset);
-                CompileError {
-                    line,
-                    column,
-                    message,
-                }
-            },
-        )?;
-        Ok(Condition { program })
+        let mut reads = Reads::default();
+        check_reads(
+            program.expression(),
+            attributes,
+            &mut Vec::new(),
+            &mut reads,
+        )
+        .map_err(|(id, message)| {
+            let offset = program
+                .source_info()
+                .offset_for(id)
+                .map_or(0, |(start, _)| start as usize);
+            let (line, column) = line_column(text, offset);
+            CompileError {
+                line,
+                column,
+                message,
+            }
+        })?;
+        Ok(Condition { program, reads })
+    }
+
+    /// What the condition reads of a response.
+    pub fn reads(&self) -> &Reads {
+        &self.reads
     }
 
     /// Whether the condition holds; an evaluation error (a missing field, a type mismatch, a
@@ -406,7 +484,7 @@ mod tests {
     fn eval(text: &str) -> Result<bool, String> {
         let c = Condition::compile(text, &attributes()).map_err(|e| e.to_string())?;
         let r = response();
-        let input = Input::new(&r);
+        let input = Input::new(&r, c.reads());
         c.holds(&input)
     }
 
@@ -491,5 +569,36 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), names.len());
+    }
+
+    #[test]
+    fn a_condition_reads_only_the_parts_it_names() {
+        let c = Condition::compile(
+            "account.email.disposable && lists.exists(l, l == \"vip\") && \
+             has(account.account.metadata.plan)",
+            &attributes(),
+        )
+        .unwrap();
+        let cut = c.reads().cut(&response());
+        assert_eq!(
+            Value::Object(cut),
+            json!({"account": {"email": {"disposable": true},
+                               "account": {"metadata": {"plan": "free"}}},
+                   "lists": ["vip"]})
+        );
+        // Reading a whole object and one of its fields keeps the whole object.
+        let mut both = Reads::default();
+        both.merge(c.reads());
+        both.merge(
+            Condition::compile("size(account) > 0", &attributes())
+                .unwrap()
+                .reads(),
+        );
+        assert_eq!(both.cut(&response())["account"], response()["account"]);
+        // A field the response lacks stays absent: the condition fails as it would on the whole.
+        let mut r = response();
+        r.remove("account");
+        let input = Input::new(&r, c.reads());
+        assert!(c.holds(&input).is_err());
     }
 }

@@ -22,7 +22,7 @@ use crate::engine::reasons::Component;
 use crate::schema::time::Millis;
 use crate::schema::Decision;
 
-pub use condition::{Attributes, CompileError, Condition, Input};
+pub use condition::{Attributes, CompileError, Condition, Input, Reads};
 pub use outcome::{Matched, Outcome};
 
 /// The most rules one project may have.
@@ -126,6 +126,8 @@ pub struct Compiled {
 #[derive(Debug, Default)]
 pub struct RuleSet {
     pub rules: Vec<Compiled>,
+    /// Everything the rules read, together.
+    reads: Reads,
 }
 
 /// A rule whose condition could not be evaluated: it is skipped, and the request goes on.
@@ -143,7 +145,10 @@ impl RuleSet {
         let mut skipped = Vec::new();
         for rule in rules {
             match Condition::compile(&rule.when, attributes) {
-                Ok(condition) => set.rules.push(Compiled { rule, condition }),
+                Ok(condition) => {
+                    set.reads.merge(condition.reads());
+                    set.rules.push(Compiled { rule, condition });
+                }
                 Err(e) => skipped.push(Skipped {
                     rule: rule.name.clone(),
                     error: e.to_string(),
@@ -156,6 +161,11 @@ impl RuleSet {
 
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
+    }
+
+    /// `response` converted for these rules: only what they read.
+    pub fn input(&self, response: &serde_json::Map<String, serde_json::Value>) -> Input<'_> {
+        Input::new(response, &self.reads)
     }
 
     /// The rules whose condition holds for `input`, in name order, and those that failed.
