@@ -379,6 +379,13 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         meaning: "The account is in the main_account list, which sets multiple_accounts to 0.",
         action: "Nothing; its linked accounts still see the link.",
     },
+    ReasonInfo {
+        code: "RULE",
+        component: Decision,
+        class: Override,
+        meaning: "One of the project's own rules (PUT /rules/{name}) matched and acted; the reason names it in `rule`. Its `score` is the score it moved (`weight` the amount added, -1..1) or `decision` (weight 1 when it set the decision, 0 when it only added lists or opened an incident). `rules.engine_decision` in the same answer is what the engine alone decided.",
+        action: "Read the rule (GET /rules/{name}); backtest it against analysts' feedback (POST /rules/{name}/backtest) before trusting it further.",
+    },
 ];
 
 /// The catalogue entry of `code`.
