@@ -13,18 +13,31 @@ use super::config::Project;
 use super::error::ApiError;
 use super::events::failed_index_key;
 use super::feedback::account_ids;
+use super::links::{hour_of, ADDRESS_INDEX_TTL};
 use super::lists::membership_keys;
+use super::session::SESSION_TTL;
 use super::state::{load_account, AccountState};
 use super::{links, Ctx, Request, Response};
 use crate::engine::events::LOGIN_FAILED;
 use crate::engine::incidents::AttackType;
 use crate::engine::MatchType;
-use crate::schema::time::day;
+use crate::schema::time::{day, Millis};
 use crate::store::keys::Id;
 use crate::store::{Keys, Store};
 
+/// The hours an address index entry of session `s` may still be filed under at `now`: an
+/// entry is written when the session is authenticated (within its day of life) and lives
+/// [`ADDRESS_INDEX_TTL`], so older sessions have none left.
+fn address_hours(at: Millis, now: Millis) -> std::ops::Range<i64> {
+    let last = now.min(at + SESSION_TTL);
+    if last < now - ADDRESS_INDEX_TTL {
+        return 0..0;
+    }
+    hour_of(at.max(now - ADDRESS_INDEX_TTL))..hour_of(last) + 1
+}
+
 /// Every key that names account `a`, given what is stored about it.
-fn doomed_keys(keys: &Keys, a: &Id, state: &AccountState) -> Vec<String> {
+fn doomed_keys(keys: &Keys, a: &Id, state: &AccountState, now: Millis) -> Vec<String> {
     let mut doomed = state.keys.clone();
     for s in &state.history.sessions {
         if let Ok(sid) = Id::new(&s.id) {
@@ -38,6 +51,11 @@ fn doomed_keys(keys: &Keys, a: &Id, state: &AccountState) -> Vec<String> {
         ] {
             if let Ok(value) = Id::new(value) {
                 doomed.push(keys.index_account(kind.tag(), &value, a));
+            }
+        }
+        if let Ok(value) = Id::new(&s.ip) {
+            for h in address_hours(s.at, now) {
+                doomed.push(keys.index_hour_account(MatchType::Network.tag(), &value, h, a));
             }
         }
         doomed.extend(super::fraud_ips::key(keys, &s.ip, a));
@@ -84,8 +102,9 @@ pub async fn purge<S: Store>(
     keys: &Keys,
     a: &Id,
     state: &AccountState,
+    now: Millis,
 ) -> Result<(), ApiError> {
-    let doomed = doomed_keys(keys, a, state);
+    let doomed = doomed_keys(keys, a, state, now);
     let results = join_all(doomed.iter().map(|k| store.delete(k))).await;
     results.into_iter().collect::<Result<Vec<()>, _>>()?;
     Ok(())
@@ -126,7 +145,24 @@ pub async fn delete_user_data<S: Store>(
     let keys = Keys::new(&project.id);
     let states = join_all(ids.iter().map(|a| load_account(ctx.store, &keys, a))).await;
     for (a, state) in ids.iter().zip(states) {
-        purge(ctx.store, &keys, a, &state?).await?;
+        purge(ctx.store, &keys, a, &state?, ctx.now).await?;
     }
     Ok(Response::json(200, &json!({})))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::time::{DAY, HOUR};
+
+    #[test]
+    fn an_address_entry_is_looked_for_only_in_hours_it_can_still_live() {
+        let now = 1000 * HOUR + HOUR / 2;
+        // Created just now: this hour only.
+        assert_eq!(address_hours(now, now), 1000..1001);
+        // Created 23 hours ago: authenticated any time since, the last three hours still hold.
+        assert_eq!(address_hours(now - 23 * HOUR, now), 997..1001);
+        // Created two days ago: authenticated at the latest a day ago, its entries expired.
+        assert!(address_hours(now - 2 * DAY, now).is_empty());
+    }
 }

@@ -110,7 +110,9 @@ pub async fn failed_accounts_per_ip<S: Store>(
         return Ok(0);
     };
     let prefix = keys.index(FAILED_TAG, &value);
-    let listed = store.list_all(&prefix).await?;
+    // One page: past a thousand accounts failing from one address within the hour, the
+    // velocity factor has long saturated.
+    let (listed, _more) = store.list_first(&prefix).await?;
     Ok(listed
         .iter()
         .filter(|k| trailing_id(&prefix, &k.name).as_deref() != Some(a.raw()))

@@ -33,8 +33,10 @@ pub async fn score<S: Store>(
     };
     let own = keys.index_account(TAG, &value, account);
     let others = store
-        .list_all(&keys.index(TAG, &value))
+        // One page: past a thousand marked accounts the score has long saturated.
+        .list_first(&keys.index(TAG, &value))
         .await?
+        .0
         .into_iter()
         .filter(|k| k.name != own)
         .count();

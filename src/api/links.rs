@@ -16,7 +16,7 @@ use crate::engine::history::{round4, OWN_HISTORY};
 use crate::engine::takeover::VELOCITY_WINDOW;
 use crate::engine::{History, Link, MatchType, Population, SessionSummary, Velocity};
 use crate::intel::email;
-use crate::schema::time::{Millis, DAY, SECOND};
+use crate::schema::time::{Millis, DAY, HOUR, SECOND};
 use crate::store::keys::{trailing_id, Id};
 use crate::store::{Keys, Put, Store};
 
@@ -60,9 +60,12 @@ impl Identifier {
     }
 }
 
-/// How long an address's index entries and network links live: a network link says two
-/// accounts shared an address within the hour, which says little weeks later.
+/// How long network links live: a network link says two accounts shared an address within
+/// the hour, which says little weeks later.
 pub const NETWORK_TTL: Millis = 7 * DAY;
+/// How long an address index entry lives: its hour is read until the end of the next one,
+/// with an hour to spare.
+pub const ADDRESS_INDEX_TTL: Millis = 3 * HOUR;
 /// At most this many links are made by one request (the strongest), so a device farm of
 /// thousands cannot turn one request into thousands of writes.
 pub const MAX_NEW_LINKS: usize = 50;
@@ -183,8 +186,55 @@ pub struct Found {
     pub velocity: Velocity,
 }
 
-/// Lists the index of every identifier that is not settled, concurrently. `account` is left
-/// out of `others`; settled identifiers are known to be indexed already.
+/// The hour an address index entry written at `t` is filed under.
+pub fn hour_of(t: Millis) -> i64 {
+    t.div_euclid(HOUR)
+}
+
+/// The index prefixes read for one identifier: an address's last two hours (all that counts
+/// within [`VELOCITY_WINDOW`]), any other identifier's whole index.
+fn prefixes(keys: &Keys, i: &Identifier, now: Millis) -> Vec<String> {
+    match i.kind {
+        MatchType::Network => (hour_of(now - VELOCITY_WINDOW)..=hour_of(now))
+            .map(|h| keys.index_hour(i.kind.tag(), &i.value, h))
+            .collect(),
+        _ => vec![keys.index(i.kind.tag(), &i.value)],
+    }
+}
+
+/// The accounts an identifier's index names, with when each was last filed, reading the first
+/// page of each prefix only: an identifier shared by more than a page of accounts (a carrier's
+/// address within an hour, a fingerprint thousands of devices show) is judged from the 1,000
+/// accounts listed first (by account id). That is enough: a device link's strength falls as
+/// 1/(1 + accounts sharing it), so the ones left out would weigh under 0.1 % each, the velocity
+/// counted from an address is at least 1,000 (far past where its factor saturates), and at most
+/// [`MAX_NEW_LINKS`] links are made anyway.
+async fn listed<S: Store>(
+    store: &S,
+    prefixes: &[String],
+) -> Result<Vec<(String, Millis)>, ApiError> {
+    let pages = join_all(prefixes.iter().map(|p| store.list_first(p))).await;
+    let mut accounts: Vec<(String, Millis)> = Vec::new();
+    for (prefix, page) in prefixes.iter().zip(pages) {
+        let (keys, _more) = page?;
+        accounts.extend(keys.iter().filter_map(|k| {
+            let at = k
+                .metadata
+                .as_ref()
+                .and_then(|m| m["t"].as_i64())
+                .unwrap_or(0);
+            Some((trailing_id(prefix, &k.name)?, at))
+        }));
+    }
+    // An address lists two hours, in which one account may be filed twice: keep its latest.
+    accounts.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    accounts.dedup_by(|a, b| a.0 == b.0);
+    Ok(accounts)
+}
+
+/// Lists the index of every identifier that is not settled, concurrently, a page at most per
+/// prefix ([`listed`]). `account` is left out of `others`; settled identifiers are known to be
+/// indexed already.
 pub async fn look_up<S: Store>(
     store: &S,
     keys: &Keys,
@@ -192,26 +242,16 @@ pub async fn look_up<S: Store>(
     ids: &[Identifier],
     now: Millis,
 ) -> Result<Found, ApiError> {
-    let open: Vec<(&Identifier, String)> = ids
+    let open: Vec<(&Identifier, Vec<String>)> = ids
         .iter()
         .filter(|i| !i.settled(now))
-        .map(|i| (i, keys.index(i.kind.tag(), &i.value)))
+        .map(|i| (i, prefixes(keys, i, now)))
         .collect();
-    let listings = join_all(open.iter().map(|(_, prefix)| store.list_all(prefix))).await;
+    let listings = join_all(open.iter().map(|(_, p)| listed(store, p))).await;
     let me = account.map(Id::raw);
     let mut found = Found::default();
-    for ((i, prefix), listing) in open.into_iter().zip(listings) {
-        let accounts: Vec<(String, Millis)> = listing?
-            .iter()
-            .filter_map(|k| {
-                let at = k
-                    .metadata
-                    .as_ref()
-                    .and_then(|m| m["t"].as_i64())
-                    .unwrap_or(0);
-                Some((trailing_id(&prefix, &k.name)?, at))
-            })
-            .collect();
+    for ((i, _), listing) in open.into_iter().zip(listings) {
+        let accounts = listing?;
         if me.is_some_and(|me| i.kind == MatchType::Network || !accounts.iter().any(|a| a.0 == me))
         {
             found.unindexed.push(i.clone());
@@ -356,8 +396,15 @@ pub fn writes(
         }
     }
     for i in unindexed {
-        let (v, p) = put(json!({ "t": now }), i.kind);
-        out.push((keys.index_account(i.kind.tag(), &i.value, account), v, p));
+        let (v, mut p) = put(json!({ "t": now }), i.kind);
+        let key = match i.kind {
+            MatchType::Network => {
+                p.ttl_secs = Some((ADDRESS_INDEX_TTL / SECOND) as u64);
+                keys.index_hour_account(i.kind.tag(), &i.value, hour_of(now), account)
+            }
+            _ => keys.index_account(i.kind.tag(), &i.value, account),
+        };
+        out.push((key, v, p));
     }
     out
 }
@@ -469,5 +516,54 @@ mod tests {
             assert_eq!(meta["d"], "phone");
             assert_eq!(meta["s"], 0.5);
         }
+    }
+
+    #[test]
+    fn a_crowded_identifier_costs_one_page_and_an_address_its_last_two_hours() {
+        use crate::store::MemoryStore;
+        use futures::executor::block_on;
+        let store = MemoryStore::with_page_size(10);
+        let keys = Keys::new("p");
+        let now = 100 * HOUR + 30 * crate::schema::time::MINUTE;
+        let device = Identifier::new(MatchType::Device, Id::new("dev").unwrap(), None);
+        let address = Identifier::new(MatchType::Network, Id::new("192.0.2.1").unwrap(), None);
+        // 25 accounts on the device; on the address 25 this hour, 5 in the last (within the
+        // hour before now), 40 long ago.
+        for n in 0..25 {
+            let a = Id::new(&format!("a{n:02}")).unwrap();
+            let mut w = writes(&keys, &a, &[], std::slice::from_ref(&device), now);
+            w.extend(writes(&keys, &a, &[], std::slice::from_ref(&address), now));
+            for (k, v, p) in w {
+                block_on(store.put(&k, &v, p)).unwrap();
+            }
+        }
+        for (n, at) in (0..5)
+            .map(|n| (n, now - 50 * crate::schema::time::MINUTE))
+            .chain((5..45).map(|n| (n, now - 9 * HOUR)))
+        {
+            let a = Id::new(&format!("b{n:02}")).unwrap();
+            for (k, v, p) in writes(&keys, &a, &[], std::slice::from_ref(&address), at) {
+                block_on(store.put(&k, &v, p)).unwrap();
+            }
+        }
+        let me = Id::new("me").unwrap();
+        let before = store.list_calls();
+        let found = block_on(look_up(&store, &keys, Some(&me), &[device, address], now)).unwrap();
+        // One page for the device, one for each of the address's two hours.
+        assert_eq!(store.list_calls() - before, 3);
+        let on = |k: MatchType| found.others.iter().filter(|o| o.kind == k).count();
+        assert_eq!(on(MatchType::Device), 10, "the first page only");
+        // This hour's first page (10) and the last hour's 5: nothing from nine hours ago.
+        let net: Vec<&str> = found
+            .others
+            .iter()
+            .filter(|o| o.kind == MatchType::Network)
+            .map(|o| o.account.as_str())
+            .collect();
+        assert_eq!(on(MatchType::Network), 15, "{net:?}");
+        assert!(found
+            .others
+            .iter()
+            .all(|o| o.kind != MatchType::Network || o.account != "b05"));
     }
 }

@@ -192,14 +192,16 @@ impl Reads {
                 None => {
                     self.fields.insert(k.clone(), None);
                 }
-                Some(b) => match self
-                    .fields
-                    .entry(k.clone())
-                    .or_insert_with(|| Some(Reads::default()))
-                {
-                    Some(mine) => mine.merge(b),
-                    None => {}
-                },
+                Some(b) => {
+                    // A field already read whole stays whole.
+                    if let Some(mine) = self
+                        .fields
+                        .entry(k.clone())
+                        .or_insert_with(|| Some(Reads::default()))
+                    {
+                        mine.merge(b);
+                    }
+                }
             }
         }
     }

@@ -16,8 +16,10 @@
 //!                                         so opening one twice writes the same key
 //! p/{project}/a/{account}/f/{feedback}    one per feedback call naming the account
 //! p/{project}/i/{tag}/{value}/{account}   identifier index: accounts seen with one browser id,
-//!                                         device, address, (hashed) normalised e-mail, or
-//!                                         failing to log in from an address
+//!                                         device, (hashed) normalised e-mail, or failing to log
+//!                                         in from an address
+//! p/{project}/i/n/{address}/{hour}/{account} the address index, by the hour of the
+//!                                         authenticate (hours since the epoch), 3 h
 //! p/{project}/ld/{list}                   a custom list's definition
 //! p/{project}/lm/{list}/{account}         a list's members (the other side of `a/…/l/…`)
 //! p/{project}/r/{rule}                    a customer rule's current version; metadata = it
@@ -282,6 +284,16 @@ impl Keys {
     /// The accounts seen with one identifier of kind `tag` (one letter).
     pub fn index(&self, tag: &str, value: &Id) -> String {
         format!("{}i/{tag}/{}/", self.root, value.enc)
+    }
+
+    /// The accounts seen with one identifier within one hour (`hour` = hours since the epoch):
+    /// the address index, read an hour or two at a time.
+    pub fn index_hour(&self, tag: &str, value: &Id, hour: i64) -> String {
+        format!("{}{hour:09}/", self.index(tag, value))
+    }
+
+    pub fn index_hour_account(&self, tag: &str, value: &Id, hour: i64, a: &Id) -> String {
+        format!("{}{}", self.index_hour(tag, value, hour), a.enc)
     }
 
     pub fn index_account(&self, tag: &str, value: &Id, a: &Id) -> String {

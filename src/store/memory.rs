@@ -22,6 +22,8 @@ pub struct MemoryStore {
     map: RefCell<BTreeMap<String, Entry>>,
     now: Cell<Millis>,
     page_size: usize,
+    /// `list` calls made, for tests that bound what a request reads.
+    lists: Cell<u64>,
 }
 
 impl Default for MemoryStore {
@@ -41,12 +43,18 @@ impl MemoryStore {
             map: RefCell::new(BTreeMap::new()),
             now: Cell::new(0),
             page_size: page_size.max(1),
+            lists: Cell::new(0),
         }
     }
 
     /// Moves the store's clock, which decides expiry.
     pub fn set_now(&self, now: Millis) {
         self.now.set(now);
+    }
+
+    /// How many `list` calls were made so far.
+    pub fn list_calls(&self) -> u64 {
+        self.lists.get()
     }
 
     /// Every live key, for tests that check what a request left behind.
@@ -123,6 +131,7 @@ impl Store for MemoryStore {
     }
 
     async fn list(&self, prefix: &str, cursor: Option<String>) -> Result<Page, StoreError> {
+        self.lists.set(self.lists.get() + 1);
         let now = self.now.get();
         let map = self.map.borrow();
         let start = cursor.unwrap_or_else(|| prefix.to_string());

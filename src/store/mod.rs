@@ -60,6 +60,14 @@ pub trait Store {
     async fn list(&self, prefix: &str, cursor: Option<String>) -> Result<Page, StoreError>;
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
 
+    /// The first page under `prefix` (KV returns up to 1,000 keys a page), and whether more
+    /// follow: what a request path reads of an index that may be shared by very many accounts,
+    /// so one popular identifier never costs more than one list call.
+    async fn list_first(&self, prefix: &str) -> Result<(Vec<Listed>, bool), StoreError> {
+        let page = self.list(prefix, None).await?;
+        Ok((page.keys, page.cursor.is_some()))
+    }
+
     /// Every key under `prefix`, following cursors page by page.
     async fn list_all(&self, prefix: &str) -> Result<Vec<Listed>, StoreError> {
         let mut out = Vec::new();
