@@ -783,7 +783,7 @@ mod tests {
         for (n, (account, s)) in arrivals.iter().enumerate() {
             arrive(&store, &keys, account, s);
             // Runs of uneven sizes, some cut short by a small budget.
-            if n % 311 == 0 {
+            if n.is_multiple_of(311) {
                 block_on(fold(&store, &keys, 150)).unwrap();
             }
         }

@@ -167,7 +167,7 @@ impl Keys {
         format!("{}{}", self.session_accounts(s), a.enc)
     }
 
-    /// Every account of the project (the population index is rebuilt from this listing).
+    /// Every account of the project (a rebuild of the population index from scratch lists it).
     pub fn accounts(&self) -> String {
         format!("{}a/", self.root)
     }
