@@ -944,3 +944,79 @@ fn projects_without_rate_limits_get_the_documented_defaults() {
         .count();
     assert_eq!(admitted, 300);
 }
+
+fn fold(w: &World) -> edgeward::api::population::Folded {
+    block_on(edgeward::api::population::fold(
+        &w.store,
+        &edgeward::store::Keys::new("demo"),
+        usize::MAX,
+    ))
+    .unwrap()
+}
+
+fn keys_under(w: &World, prefix: &str) -> Vec<String> {
+    w.store
+        .keys()
+        .into_iter()
+        .filter(|k| k.starts_with(prefix))
+        .collect()
+}
+
+#[test]
+fn an_authenticated_session_reaches_the_population_index_once_through_the_journal() {
+    let w = World::new();
+    // The project's first fold rebuilds from scratch; every later one folds the journal.
+    assert!(fold(&w).rebuilt);
+    let s1 = w.session_from("192.0.2.1", signals("pop-b1"));
+    w.authenticate(&s1, json!({"id": "ann"}));
+    // Authenticated again: still one arrival, as the account still has one session.
+    w.authenticate(&s1, json!({"id": "ann"}));
+    let s2 = w.session_from("192.0.2.1", signals("pop-b1"));
+    w.authenticate(&s2, json!({"id": "ann"}));
+    assert_eq!(keys_under(&w, "p/demo/j/").len(), 2);
+    let f = fold(&w);
+    assert!(!f.rebuilt);
+    assert_eq!(f.arrivals, 2);
+    assert_eq!((f.population.sessions, f.population.devices), (2, 1));
+    assert!(keys_under(&w, "p/demo/j/").is_empty());
+    // Nothing new: the next fold reads and writes a handful of keys.
+    let idle = fold(&w);
+    assert_eq!(idle.arrivals, 0);
+    assert!(idle.operations <= 6, "{}", idle.operations);
+    let full = block_on(edgeward::api::population::rebuild(
+        &w.store,
+        &edgeward::store::Keys::new("demo"),
+    ))
+    .unwrap();
+    assert_eq!(f.population, full.population);
+}
+
+#[test]
+fn deleting_an_account_deletes_its_journal_entries_and_forgets_the_browsers_only_it_showed() {
+    let w = World::new();
+    fold(&w);
+    let s1 = w.session_from("192.0.2.1", signals("pop-shared"));
+    w.authenticate(&s1, json!({"id": "keep"}));
+    let s2 = w.session_from("192.0.2.2", signals("pop-shared"));
+    w.authenticate(&s2, json!({"id": "gone"}));
+    let s3 = w.session_from("192.0.2.2", signals("pop-own"));
+    w.authenticate(&s3, json!({"id": "gone"}));
+    fold(&w);
+    assert_eq!(keys_under(&w, "p/demo/pd/").len(), 2);
+    // One more arrival, not folded yet: its journal entry names the account and the session.
+    let s4 = w.session_from("192.0.2.2", signals("pop-own"));
+    w.authenticate(&s4, json!({"id": "gone"}));
+    assert_eq!(keys_under(&w, "p/demo/j/").len(), 1);
+
+    assert_eq!(w.secret("DELETE", "/account/gone", Value::Null).0, 200);
+    assert!(keys_under(&w, "p/demo/j/").is_empty());
+    let left = w.store.keys();
+    assert!(
+        left.iter()
+            .all(|k| !k.contains("/gone") && !k.contains(&s4)),
+        "{left:#?}"
+    );
+    // The browser only the deleted account showed is forgotten; the shared one stays counted.
+    assert_eq!(keys_under(&w, "p/demo/pd/").len(), 1);
+    assert_eq!(fold(&w).population.devices, 2);
+}

@@ -34,7 +34,10 @@ export async function startWorker(name, { vars = {}, port } = {}) {
     cwd: root,
     stdio: "ignore",
   });
-  const varArgs = Object.entries(vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  // The suites fold the population journal themselves, through /__scheduled, at the moments
+  // they choose: the fold after requests (every ten minutes in development) is off unless
+  // the caller sets POPULATION_FOLD_EVERY.
+  const varArgs = Object.entries({ POPULATION_FOLD_EVERY: "0", ...vars }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const wrangler = spawn(
     join(root, "node_modules", ".bin", "wrangler"),
     ["dev", "--env", "dev", "--test-scheduled", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state,

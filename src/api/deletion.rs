@@ -3,7 +3,8 @@
 //! names the account: its own keys (profile, sessions, links, lists, events, incidents,
 //! feedback) and the keys elsewhere that point at it (session records and bindings, identifier
 //! indexes, failed-login and fraud-address marks, list members, the other side of each link,
-//! replay records and feedback verdicts).
+//! replay records and feedback verdicts, the population journal's entries of its sessions
+//! and the population index's markers of the browser profiles no other account showed).
 
 use futures::future::join_all;
 use serde_json::{json, Value};
@@ -17,12 +18,12 @@ use super::links::{hour_of, ADDRESS_INDEX_TTL};
 use super::lists::membership_keys;
 use super::session::SESSION_TTL;
 use super::state::{load_account, AccountState};
-use super::{links, Ctx, Request, Response};
+use super::{links, population, Ctx, Request, Response};
 use crate::engine::events::LOGIN_FAILED;
 use crate::engine::incidents::AttackType;
 use crate::engine::MatchType;
 use crate::schema::time::{day, Millis};
-use crate::store::keys::Id;
+use crate::store::keys::{trailing_id, Id};
 use crate::store::{Keys, Store};
 
 /// The hours an address index entry of session `s` may still be filed under at `now`: an
@@ -39,6 +40,7 @@ fn address_hours(at: Millis, now: Millis) -> std::ops::Range<i64> {
 /// Every key that names account `a`, given what is stored about it.
 fn doomed_keys(keys: &Keys, a: &Id, state: &AccountState, now: Millis) -> Vec<String> {
     let mut doomed = state.keys.clone();
+    doomed.extend(population::journal_keys(keys, a, &state.history.sessions));
     for s in &state.history.sessions {
         if let Ok(sid) = Id::new(&s.id) {
             doomed.push(keys.session_account(&sid, a));
@@ -96,6 +98,45 @@ fn doomed_keys(keys: &Keys, a: &Id, state: &AccountState, now: Millis) -> Vec<St
     doomed
 }
 
+/// The population index's markers of the browser profiles only `a` showed (a hash of each
+/// profile's id, naming no account): forgotten with the account, so the index no longer
+/// knows the profile. A profile another account also showed stays counted (its marker stays).
+async fn profile_markers<S: Store>(
+    store: &S,
+    keys: &Keys,
+    a: &Id,
+    state: &AccountState,
+) -> Result<Vec<String>, ApiError> {
+    let mut profiles: Vec<(String, String)> = Vec::new();
+    for s in &state.history.sessions {
+        let Some(marker) = population::profile_marker(keys, s) else {
+            continue;
+        };
+        let (kind, value) = match s.browser_id.is_empty() {
+            false => (MatchType::Browser, &s.browser_id),
+            true => (MatchType::Device, &s.device_id),
+        };
+        let Ok(value) = Id::new(value) else {
+            continue;
+        };
+        if profiles.iter().all(|p| p.0 != marker) {
+            profiles.push((marker, keys.index(kind.tag(), &value)));
+        }
+    }
+    let listings = join_all(profiles.iter().map(|p| store.list_all(&p.1))).await;
+    let mut out = Vec::new();
+    for ((marker, prefix), listing) in profiles.into_iter().zip(listings) {
+        let others = listing?
+            .iter()
+            .filter_map(|k| trailing_id(&prefix, &k.name))
+            .any(|other| other != a.raw());
+        if !others {
+            out.push(marker);
+        }
+    }
+    Ok(out)
+}
+
 /// Deletes everything that names `a`.
 pub async fn purge<S: Store>(
     store: &S,
@@ -104,7 +145,8 @@ pub async fn purge<S: Store>(
     state: &AccountState,
     now: Millis,
 ) -> Result<(), ApiError> {
-    let doomed = doomed_keys(keys, a, state, now);
+    let mut doomed = doomed_keys(keys, a, state, now);
+    doomed.extend(profile_markers(store, keys, a, state).await?);
     let results = join_all(doomed.iter().map(|k| store.delete(k))).await;
     results.into_iter().collect::<Result<Vec<()>, _>>()?;
     Ok(())

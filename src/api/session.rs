@@ -212,6 +212,7 @@ pub async fn authenticate<S: Store>(
     links::rescore_devices(&mut history, &population);
     history.email = profile.info.email.clone();
     enrich(&history, &mut cur, &population, velocity);
+    let journal = super::population::journal_entry(&keys, &aid, &history.sessions, &cur.summary);
     history.sessions.retain(|s| s.id != cur.summary.id);
     history.sessions.push(cur.summary.clone());
     let new_links = links::new_links(&history, &found);
@@ -266,6 +267,8 @@ pub async fn authenticate<S: Store>(
             },
         ),
     ];
+    // The population index's journal (`api::population`): folded off the request path.
+    writes.extend(journal);
     writes.extend(links::writes(
         &keys,
         &aid,

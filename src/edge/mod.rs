@@ -15,7 +15,6 @@ use worker::{
 use crate::api::body::MAX_BODY;
 use crate::api::webhooks::{self, Delivery};
 use crate::api::{self, ApiError, Caches, Ctx, Geo, OsRandom, Request, Response, Settings};
-use crate::store::Keys;
 
 /// The KV namespace binding declared in `wrangler.toml`.
 const KV_BINDING: &str = "STATE";
@@ -186,7 +185,67 @@ async fn fetch(req: WorkerRequest, env: Env, ctx: Context) -> Result<WorkerRespo
     for d in std::mem::take(&mut resp.deferred) {
         ctx.wait_until(deliver(d));
     }
+    if development {
+        fold_after_request(&env, &ctx, settings.clone(), caches);
+    }
     respond(resp)
+}
+
+/// In development, `wrangler dev` fires no cron trigger (it says so: "Scheduled Workers are
+/// not automatically triggered during local development"), so the population journal is
+/// folded after a response, by the wall clock, at most once per `POPULATION_FOLD_EVERY`
+/// seconds (default the cron's ten minutes; `0` never: the test suites fold through
+/// `/__scheduled`). One local isolate and the mark `fold_due` sets before folding keep one
+/// writer. Never in a deployment, where the cron trigger is the only writer.
+fn fold_after_request(env: &Env, ctx: &Context, settings: Parsed, caches: &'static Caches) {
+    let every = env
+        .var("POPULATION_FOLD_EVERY")
+        .ok()
+        .and_then(|v| v.to_string().trim().parse::<i64>().ok())
+        .map_or(api::population::FOLD_INTERVAL, |s| s * 1000);
+    let clock = worker::Date::now().as_millis() as i64;
+    if every <= 0 || !caches.populations.fold_due(clock, every) {
+        return;
+    }
+    let Ok(kv) = env.kv(KV_BINDING) else {
+        return;
+    };
+    ctx.wait_until(async move {
+        let store = kv::KvNamespace(kv);
+        if let Ok(settings) = settings.as_ref() {
+            // Local KV has no per-invocation limit: the whole journal is folded.
+            let folds = api::population::fold_all(&store, &settings.projects, usize::MAX).await;
+            log_folds("after a request", folds);
+        }
+    });
+}
+
+/// One line per project: the counts the quality suite reads (`population of {id} rebuilt
+/// ({n} sessions, {m} devices)`), then what the run did.
+fn log_folds(
+    when: &str,
+    folds: Vec<(
+        String,
+        std::result::Result<api::population::Folded, ApiError>,
+    )>,
+) {
+    for (id, fold) in folds {
+        match fold {
+            Ok(f) => worker::console_log!(
+                "{when}: population of {id} rebuilt ({} sessions, {} devices): {} {}, {} storage operations{}",
+                f.population.sessions,
+                f.population.devices,
+                f.arrivals,
+                if f.rebuilt { "sessions counted from scratch" } else { "arrivals folded" },
+                f.operations,
+                if f.more { ", more left for the next run" } else { "" }
+            ),
+            Err(e) => worker::console_error!(
+                "{when}: population of {id} not rebuilt: {}",
+                e.message
+            ),
+        }
+    }
 }
 
 /// Downloads the Tor exit list at `url` into KV (`api::ip_tables`).
@@ -211,8 +270,8 @@ async fn refresh_tor_exits(
 }
 
 /// The cron trigger of `wrangler.toml`: refreshes the Tor exits (when `TOR_EXIT_LIST_URL` is
-/// set) and rebuilds every project's population index, off the request path. A failure is
-/// logged and retried at the next trigger.
+/// set) and folds every project's population journal into its index, off the request path
+/// (`api::population`). A failure is logged and retried at the next trigger.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let settings = settings(&env);
@@ -234,20 +293,11 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
             Err(e) => worker::console_error!("scheduled: Tor exits not refreshed: {e}"),
         }
     }
-    for project in &settings.projects {
-        let keys = Keys::new(&project.id);
-        match api::population::rebuild(&store, &keys).await {
-            Ok(p) => worker::console_log!(
-                "scheduled: population of {} rebuilt ({} sessions, {} devices)",
-                project.id,
-                p.sessions,
-                p.devices
-            ),
-            Err(e) => worker::console_error!(
-                "scheduled: population of {} not rebuilt: {}",
-                project.id,
-                e.message
-            ),
-        }
-    }
+    // Kept within KV's 1,000 operations per invocation; locally there is no such limit.
+    let budget = match settings.development {
+        true => usize::MAX,
+        false => api::population::KV_OPERATIONS_PER_RUN,
+    };
+    let folds = api::population::fold_all(&store, &settings.projects, budget).await;
+    log_folds("scheduled", folds);
 }

@@ -5,8 +5,8 @@
 //! member of the population), device links the second (a fingerprint shared by thousands of
 //! identical phones links nobody). The index holds counts only, never an account or device id,
 //! so it stays small whatever the traffic: its size is bounded by how many distinct countries,
-//! networks, browsers and component values exist. It is rebuilt off the request path (the
-//! worker's scheduled handler) and read as one snapshot.
+//! networks, browsers and component values exist. It is kept off the request path (the
+//! scheduled handler folds each arrival in once: `api::population`) and read as one snapshot.
 
 use std::collections::HashMap;
 

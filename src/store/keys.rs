@@ -29,14 +29,25 @@
 //!                                         31 days: the history a backtest replays
 //! p/{project}/v/{attack}/{account}        the application's last verdict (feedback) on an
 //!                                         account's incidents of one attack type
+//! p/{project}/j/{time}/{session}/{account} population journal: one per session new to an
+//!                                         account, until the next fold; metadata = summary
+//!                                         (no address, no scores), 7 days at most
+//! p/{project}/pop                         population snapshot (counts; `api::population`)
+//! p/{project}/popl                        the journal entries the last fold consumed
+//! p/{project}/popr                        present: the next fold rebuilds from scratch
+//! p/{project}/pd/{hash}                   a browser profile the population counted (a hash
+//!                                         of its id, naming no account)
+//! p/{project}/pf/{device}                 how many browser profiles show a device fingerprint
 //! ```
 //!
 //! Everything that names an account lives under `p/{project}/a/{account}/`, except the
-//! identifier index, session bindings, replay records and verdicts, which the account's own
-//! keys name exactly (the day of a replay record is its session's); so deleting an account is
-//! one list plus the deletes.
+//! identifier index, session bindings, replay records, verdicts and the population journal,
+//! which the account's own keys name exactly (the day of a replay record is its session's);
+//! so deleting an account is one list plus the deletes.
 
 use std::fmt::Write;
+
+use crate::schema::time::Millis;
 
 /// The most bytes an id may take once encoded: two ids in one key still fit KV's 512-byte limit.
 pub const MAX_ENCODED_ID: usize = 160;
@@ -166,7 +177,7 @@ impl Keys {
         format!("{}{}", self.session_accounts(s), a.enc)
     }
 
-    /// Every account of the project (the population index is rebuilt from this listing).
+    /// Every account of the project (a rebuild of the population index from scratch lists it).
     pub fn accounts(&self) -> String {
         format!("{}a/", self.root)
     }
@@ -174,6 +185,48 @@ impl Keys {
     /// The project's population index snapshot.
     pub fn population(&self) -> String {
         format!("{}pop", self.root)
+    }
+
+    /// The journal entries the last fold of the population index consumed.
+    pub fn population_ledger(&self) -> String {
+        format!("{}popl", self.root)
+    }
+
+    /// Present when the next fold must rebuild the population index from scratch.
+    pub fn population_rebuild(&self) -> String {
+        format!("{}popr", self.root)
+    }
+
+    /// The population journal: arrivals not yet folded into the snapshot, in time order.
+    pub fn journal(&self) -> String {
+        format!("{}j/", self.root)
+    }
+
+    /// The journal entry of session `s` new to account `a`, created at `at`: computable from
+    /// the account's stored session alone, so deleting the account finds it.
+    pub fn journal_entry(&self, at: Millis, s: &Id, a: &Id) -> String {
+        format!("{}{:016}/{}/{}", self.journal(), at.max(0), s.enc, a.enc)
+    }
+
+    /// The marker of a browser profile the population index has counted; `hash` is a hash of
+    /// its id (`api::population`), never the id itself.
+    pub fn counted_device(&self, hash: &str) -> String {
+        format!("{}pd/{hash}", self.root)
+    }
+
+    /// Every counted-profile marker (the rebuild from scratch lists them).
+    pub fn counted_devices(&self) -> String {
+        format!("{}pd/", self.root)
+    }
+
+    /// How many browser profiles show device fingerprint `d`.
+    pub fn fingerprint_count(&self, d: &Id) -> String {
+        format!("{}{}", self.fingerprint_counts(), d.enc)
+    }
+
+    /// Every fingerprint count (the rebuild from scratch lists them).
+    pub fn fingerprint_counts(&self) -> String {
+        format!("{}pf/", self.root)
     }
 
     /// The account an account key (listed under [`Keys::accounts`]) belongs to, still encoded,

@@ -409,12 +409,13 @@ test("delete_user_data removes every key naming the account and leaves the linke
   const before = kvKeys("p/demo/").filter((k) => k.includes(enc));
   // Its own keys (profile, session, link, list, event, incident, feedback), and the keys
   // elsewhere that name it (link of the other account, list member, browser, device, address,
-  // e-mail, failed-login and fraud-address indexes, session binding).
+  // e-mail, failed-login and fraud-address indexes, session binding, and the population
+  // journal's entries of its sessions, not folded yet).
   const own = `p/demo/a/${enc}/`;
   for (const kind of ["p", "s/", "k/", "l/", "e/", "n/", "f/"]) {
     assert.ok(before.some((k) => k.startsWith(own + kind)), `before deletion: no ${own}${kind}… in\n${before.join("\n")}`);
   }
-  for (const re of [/\/a\/keep[^/]*\/k\//, /\/lm\//, /\/i\/b\//, /\/i\/d\//, /\/i\/n\//, /\/i\/e\//, /\/i\/x\//, /\/i\/f\//, /\/s\/[^/]+\/a\//]) {
+  for (const re of [/\/a\/keep[^/]*\/k\//, /\/lm\//, /\/i\/b\//, /\/i\/d\//, /\/i\/n\//, /\/i\/e\//, /\/i\/x\//, /\/i\/f\//, /\/s\/[^/]+\/a\//, /\/j\/\d{16}\//]) {
     assert.ok(before.some((k) => re.test(k)), `before deletion: no key like ${re} in\n${before.join("\n")}`);
   }
 
