@@ -72,23 +72,29 @@ fn doomed_keys(keys: &Keys, a: &Id, state: &AccountState) -> Vec<String> {
             doomed.extend(membership_keys(keys, &list, a));
         }
     }
+    // The console's indexes: the account's cards and its incidents' entries.
+    doomed.extend(super::console::card_keys(keys, a, &state.markers));
+    for i in &state.history.incidents {
+        doomed.extend(super::console::incident_index_keys(keys, a, i));
+    }
     doomed.push(keys.profile(a));
     doomed.sort();
     doomed.dedup();
     doomed
 }
 
-/// Deletes everything that names `a`.
+/// Deletes everything that names `a`: its keys, and its rows in the project's counters.
 pub async fn purge<S: Store>(
-    store: &S,
-    keys: &Keys,
+    ctx: &Ctx<'_, S>,
+    project: &Project,
     a: &Id,
     state: &AccountState,
 ) -> Result<(), ApiError> {
-    let doomed = doomed_keys(keys, a, state);
-    let results = join_all(doomed.iter().map(|k| store.delete(k))).await;
+    let keys = Keys::new(&project.id);
+    let doomed = doomed_keys(&keys, a, state);
+    let results = join_all(doomed.iter().map(|k| ctx.store.delete(k))).await;
     results.into_iter().collect::<Result<Vec<()>, _>>()?;
-    Ok(())
+    ctx.counters.forget(&project.id, a.raw()).await
 }
 
 /// `POST /api/v1/account_defender/account/delete_user_data`
@@ -126,7 +132,7 @@ pub async fn delete_user_data<S: Store>(
     let keys = Keys::new(&project.id);
     let states = join_all(ids.iter().map(|a| load_account(ctx.store, &keys, a))).await;
     for (a, state) in ids.iter().zip(states) {
-        purge(ctx.store, &keys, a, &state?).await?;
+        purge(ctx, project, a, &state?).await?;
     }
     Ok(Response::json(200, &json!({})))
 }

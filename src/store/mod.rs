@@ -60,6 +60,18 @@ pub trait Store {
     async fn list(&self, prefix: &str, cursor: Option<String>) -> Result<Page, StoreError>;
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
 
+    /// One page of at most `limit` keys (KV's `limit`, 1 to 1000) under `prefix`; the cursor
+    /// goes on from the last key returned. A store without a limit may return a full page.
+    async fn list_page(
+        &self,
+        prefix: &str,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        let _ = limit;
+        self.list(prefix, cursor).await
+    }
+
     /// Every key under `prefix`, following cursors page by page.
     async fn list_all(&self, prefix: &str) -> Result<Vec<Listed>, StoreError> {
         let mut out = Vec::new();
