@@ -137,7 +137,7 @@ impl Counters {
         let rows: Vec<HourRow> = self
             .sql
             .exec(
-                "SELECT (hour - ?) / ? AS k, SUM(real) AS real, SUM(suspicious) AS suspicious,
+                "SELECT CAST((hour - CAST(? AS INTEGER)) / CAST(? AS INTEGER) AS INTEGER) AS k, SUM(real) AS real, SUM(suspicious) AS suspicious,
                  SUM(fake) AS fake, SUM(incidents) AS incidents FROM hours
                  WHERE hour >= ? AND hour < ? GROUP BY k ORDER BY k",
                 vec![

@@ -154,7 +154,8 @@ export default async function account(main, { arg: id }, { go }) {
     const s = h("div");
     sessionCard.append(s);
     render(s, "sessions", () => sessions(id));
-    if (linked.accounts_linked.length) queueMicrotask(() => graph(graphBox, id, linked.accounts_linked, go));
+    // Drawn once the page is in the document (Cytoscape.js measures its container).
+    if (linked.accounts_linked.length) setTimeout(() => graph(graphBox, id, linked.accounts_linked, go), 0);
     return [summary, scores(a, catalogue), incidentCard, listCard, linkedCard, sessionCard];
   });
 }

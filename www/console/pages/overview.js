@@ -81,7 +81,8 @@ export default async function overview(main, { params }, { go }) {
       ranked("Networks behind the most accounts", stats.top.networks, "network"),
     );
     const out = [cards, h("h2", {}, `Decisions and incidents per ${r.bucket}`), plot, tops];
-    queueMicrotask(() => chart(plot, stats.buckets));
+    // Drawn once the page is in the document (uPlot measures its container).
+    setTimeout(() => chart(plot, stats.buckets), 0);
     return out;
   });
   void go;
