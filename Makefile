@@ -27,6 +27,7 @@ wasm-test:
 build:
 	bash scripts/build-worker.sh
 	bash scripts/build-package.sh
+	bash scripts/build-console.sh
 
 e2e:
 	bash -c 'source scripts/env.sh && node tests/e2e/run.mjs'

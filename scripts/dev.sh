@@ -14,6 +14,7 @@ cat <<'KEYS'
 KEYS
 # The ASN table lives in KV (too large to embed): build, then put it into the local namespace.
 bash scripts/build-worker.sh
-bash scripts/build-package.sh   # www/pkg: the npm package the console and the demo import
+bash scripts/build-package.sh   # www/pkg: the npm package the demo imports
+bash scripts/build-console.sh   # www/vendor: uPlot, Cytoscape.js and the reason catalogue
 bash scripts/ip-tables.sh --env dev --local --persist-to .wrangler/state >/dev/null
 exec wrangler dev --env dev --ip 127.0.0.1 --port "${PORT:-8787}" --persist-to .wrangler/state

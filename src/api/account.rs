@@ -129,7 +129,7 @@ pub async fn delete<S: Store>(
     let a = body::path_id("account_id", raw)?;
     let keys = Keys::new(&project.id);
     let state = existing(ctx, &keys, &a).await?;
-    super::deletion::purge(ctx.store, &keys, &a, &state, ctx.now).await?;
+    super::deletion::purge(ctx, project, &a, &state).await?;
     Ok(Response::json(
         200,
         &DeleteAccountResponse {

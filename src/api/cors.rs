@@ -47,6 +47,7 @@ pub fn preflight(settings: &Settings, req: &Request) -> Result<Response, ApiErro
         body: String::new(),
         deferred: Vec::new(),
         log: Vec::new(),
+        tallies: Vec::new(),
     })
 }
 

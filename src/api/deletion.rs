@@ -56,6 +56,7 @@ fn doomed_keys(keys: &Keys, a: &Id, state: &AccountState, now: Millis) -> Vec<St
             }
         }
         if let Ok(value) = Id::new(&s.ip) {
+            doomed.push(keys.index_account(links::ADDRESS_SEARCH_TAG, &value, a));
             for h in address_hours(s.at, now) {
                 doomed.push(keys.index_hour_account(MatchType::Network.tag(), &value, h, a));
             }
@@ -91,6 +92,11 @@ fn doomed_keys(keys: &Keys, a: &Id, state: &AccountState, now: Millis) -> Vec<St
         if let Ok(list) = Id::new(list) {
             doomed.extend(membership_keys(keys, &list, a));
         }
+    }
+    // The console's indexes: the account's cards and its incidents' entries.
+    doomed.extend(super::console::card_keys(keys, a, &state.markers));
+    for i in &state.history.incidents {
+        doomed.extend(super::console::incident_index_keys(keys, a, i));
     }
     doomed.push(keys.profile(a));
     doomed.sort();
@@ -137,19 +143,19 @@ async fn profile_markers<S: Store>(
     Ok(out)
 }
 
-/// Deletes everything that names `a`.
+/// Deletes everything that names `a`: its keys, and its rows in the project's counters.
 pub async fn purge<S: Store>(
-    store: &S,
-    keys: &Keys,
+    ctx: &Ctx<'_, S>,
+    project: &Project,
     a: &Id,
     state: &AccountState,
-    now: Millis,
 ) -> Result<(), ApiError> {
-    let mut doomed = doomed_keys(keys, a, state, now);
-    doomed.extend(profile_markers(store, keys, a, state).await?);
-    let results = join_all(doomed.iter().map(|k| store.delete(k))).await;
+    let keys = Keys::new(&project.id);
+    let mut doomed = doomed_keys(&keys, a, state, ctx.now);
+    doomed.extend(profile_markers(ctx.store, &keys, a, state).await?);
+    let results = join_all(doomed.iter().map(|k| ctx.store.delete(k))).await;
     results.into_iter().collect::<Result<Vec<()>, _>>()?;
-    Ok(())
+    ctx.counters.forget(&project.id, a.raw()).await
 }
 
 /// `POST /api/v1/account_defender/account/delete_user_data`
@@ -187,7 +193,7 @@ pub async fn delete_user_data<S: Store>(
     let keys = Keys::new(&project.id);
     let states = join_all(ids.iter().map(|a| load_account(ctx.store, &keys, a))).await;
     for (a, state) in ids.iter().zip(states) {
-        purge(ctx.store, &keys, a, &state?, ctx.now).await?;
+        purge(ctx, project, a, &state?).await?;
     }
     Ok(Response::json(200, &json!({})))
 }

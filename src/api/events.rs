@@ -289,6 +289,17 @@ pub async fn record<S: Store>(
             incidents_opened: opened.incidents.iter().map(incidents::out).collect(),
         },
     );
+    if !opened.incidents.is_empty() {
+        // The console's counters count incidents opened by events too (`counters`).
+        resp.tallies.push((
+            project.id.clone(),
+            super::counters::Tally {
+                at: ctx.now,
+                incidents: opened.incidents.len() as u32,
+                ..Default::default()
+            },
+        ));
+    }
     resp.deferred = opened.deliveries;
     Ok(resp)
 }

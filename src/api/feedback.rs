@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 
 use super::body;
 use super::config::Project;
+use super::console;
 use super::error::ApiError;
 use super::incidents::{registered, Evidence};
 use super::state::{listed_write, load_account, write_all, AccountState};
@@ -137,13 +138,16 @@ pub async fn update_status<S: Store>(
         )));
     }
     let mut writes = Vec::new();
+    let mut doomed = Vec::new();
     for (a, state) in ids.iter().zip(&states) {
         let change = Change {
             attack,
             result,
             now: ctx.now,
         };
-        writes.extend(change.writes(&keys, a, state, &ctx.random.nonce()));
+        let (w, stale) = change.writes(&keys, a, state, &ctx.random.nonce());
+        writes.extend(w);
+        doomed.extend(stale);
         if let Ok(f) = Id::new(&format!("{:013}-{}", ctx.now, ctx.random.nonce())) {
             let record = json!({"attackType": attack.short(), "status": status,
                                 "result": result, "comment": comment, "at": ctx.now});
@@ -165,6 +169,7 @@ pub async fn update_status<S: Store>(
         ));
     }
     write_all(ctx.store, writes).await?;
+    console::delete_all(ctx.store, &doomed).await?;
     Ok(Response::json(200, &json!({})))
 }
 
@@ -176,37 +181,42 @@ struct Change {
 }
 
 impl Change {
+    /// The writes of the change to `a`'s incidents, and the index keys it leaves stale.
     fn writes(
         &self,
         keys: &Keys,
         a: &Id,
         state: &AccountState,
         nonce: &str,
-    ) -> Vec<(String, String, Put)> {
-        let write = |i: &Incident| {
+    ) -> (Vec<(String, String, Put)>, Vec<String>) {
+        let write = |i: &Incident, old: Option<&Incident>| {
             let n = Id::new(&i.id).ok()?;
-            Some(listed_write(keys.account_incident(a, &n), i, None))
+            let (mut writes, stale) = console::incident_writes(keys, a, i, old);
+            writes.push(listed_write(keys.account_incident(a, &n), i, None));
+            Some((writes, stale))
         };
         if self.result.starts_with("manually_identified") {
             let incident = self.manual(state, nonce);
-            return write(&incident).into_iter().collect();
+            return write(&incident, None).unwrap_or_default();
         }
-        state
-            .history
-            .incidents
-            .iter()
-            .filter(|i| i.attack_type == self.attack && i.status_at(self.now) == Status::Pending)
-            .filter_map(|i| {
-                let mut i = i.clone();
-                i.status = Status::Resolved;
-                i.result = self.result.to_string();
-                i.updated = self.now;
-                write(&i)
+        let mut out = (Vec::new(), Vec::new());
+        for old in
+            state.history.incidents.iter().filter(|i| {
+                i.attack_type == self.attack && i.status_at(self.now) == Status::Pending
             })
-            .collect()
+        {
+            let mut i = old.clone();
+            i.status = Status::Resolved;
+            i.result = self.result.to_string();
+            i.updated = self.now;
+            if let Some((w, stale)) = write(&i, Some(old)) {
+                out.0.extend(w);
+                out.1.extend(stale);
+            }
+        }
+        out
     }
 
-    /// An incident the engine missed, with the account's latest session as its evidence.
     fn manual(&self, state: &AccountState, nonce: &str) -> Incident {
         let h = &state.history;
         let latest = h.sessions.iter().max_by_key(|s| s.at);

@@ -9,6 +9,7 @@
 use futures::future::join_all;
 
 use super::config::Project;
+use super::console;
 use super::error::ApiError;
 use super::records::{Profile, SessionRecord};
 use super::state::{listed_write, write_all};
@@ -127,16 +128,27 @@ impl Opened {
         writes: &mut Vec<(String, String, crate::store::Put)>,
     ) {
         let (project, keys) = scope;
-        writes.extend(write(keys, a, &incident));
+        writes.extend(write(keys, a, &incident, None).0);
         self.deliveries
             .extend(webhooks::delivery(project, a.raw(), &incident));
         self.incidents.push(incident);
     }
 }
 
-fn write(keys: &Keys, a: &Id, incident: &Incident) -> Option<(String, String, crate::store::Put)> {
-    let n = Id::new(&incident.id).ok()?;
-    Some(listed_write(keys.account_incident(a, &n), incident, None))
+/// The incident's key and its entries in the console's index (`console`); `old` is the
+/// incident as stored before this write, whose stale index entries are deleted.
+fn write(
+    keys: &Keys,
+    a: &Id,
+    incident: &Incident,
+    old: Option<&Incident>,
+) -> (Vec<(String, String, crate::store::Put)>, Vec<String>) {
+    let Ok(n) = Id::new(&incident.id) else {
+        return (Vec::new(), Vec::new());
+    };
+    let (mut writes, stale) = console::incident_writes(keys, a, incident, old);
+    writes.push(listed_write(keys.account_incident(a, &n), incident, None));
+    (writes, stale)
 }
 
 /// The project an incident opens in, its store, and the time.
@@ -164,12 +176,15 @@ pub async fn open<S: Store>(
     } = *scope;
     let mut opened = Opened::default();
     let mut writes = Vec::new();
+    let mut doomed = Vec::new();
     for o in openings {
         if let Some(known) = existing.iter().find(|i| i.id == o.id) {
             // A pending incident learns what the new evidence adds (a credential change after
             // the login that opened it); a closed one stays as it was closed.
             if let Some(grown) = grow(known, &o, now) {
-                writes.extend(write(keys, a, &grown));
+                let (w, stale) = write(keys, a, &grown, Some(known));
+                writes.extend(w);
+                doomed.extend(stale);
             }
             continue;
         }
@@ -177,6 +192,7 @@ pub async fn open<S: Store>(
         opened.add((project, keys), a, incident, &mut writes);
     }
     write_all(store, writes).await?;
+    console::delete_all(store, &doomed).await?;
     Ok(opened)
 }
 

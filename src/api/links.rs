@@ -66,6 +66,10 @@ pub const NETWORK_TTL: Millis = 7 * DAY;
 /// How long an address index entry lives: its hour is read until the end of the next one,
 /// with an hour to spare.
 pub const ADDRESS_INDEX_TTL: Millis = 3 * HOUR;
+/// The tag of the address search index (`i/s/{address}/{account}`, [`NETWORK_TTL`]): which
+/// accounts used an address in the last week, for an analyst's search. No request path lists
+/// it; the console's search reads one page.
+pub const ADDRESS_SEARCH_TAG: &str = "s";
 /// At most this many links are made by one request (the strongest), so a device farm of
 /// thousands cannot turn one request into thousands of writes.
 pub const MAX_NEW_LINKS: usize = 50;
@@ -399,6 +403,11 @@ pub fn writes(
         let (v, mut p) = put(json!({ "t": now }), i.kind);
         let key = match i.kind {
             MatchType::Network => {
+                out.push((
+                    keys.index_account(ADDRESS_SEARCH_TAG, &i.value, account),
+                    v.clone(),
+                    p.clone(),
+                ));
                 p.ttl_secs = Some((ADDRESS_INDEX_TTL / SECOND) as u64);
                 keys.index_hour_account(i.kind.tag(), &i.value, hour_of(now), account)
             }

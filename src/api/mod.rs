@@ -7,7 +7,9 @@ pub mod auth;
 pub mod backtest;
 pub mod body;
 pub mod config;
+mod console;
 mod cors;
+pub mod counters;
 mod defender;
 mod deletion;
 pub mod error;
@@ -73,6 +75,9 @@ pub struct Response {
     /// Lines for the worker's log (`console.log`: `wrangler tail`, Workers Logs): what the
     /// request did that its answer alone does not keep, such as shadow rules' matches.
     pub log: Vec<String>,
+    /// What the request adds to the project's counters (`counters`), recorded after the
+    /// response has gone, with the project they belong to.
+    pub tallies: Vec<(String, counters::Tally)>,
 }
 
 impl Response {
@@ -89,6 +94,7 @@ impl Response {
             body,
             deferred: Vec::new(),
             log: Vec::new(),
+            tallies: Vec::new(),
         }
     }
 
@@ -163,6 +169,8 @@ pub struct Ctx<'a, S: Store> {
     /// Counts requests against the projects' rate limits: natively the isolate's
     /// [`Caches::rate_window`] alone, in the worker that and Cloudflare's binding.
     pub limiter: &'a dyn RateLimit,
+    /// The console's counters (`GET /stats`): a Durable Object in the worker, maps natively.
+    pub counters: &'a dyn counters::Counters,
 }
 
 /// What an isolate keeps across requests: population snapshots, compiled customer rules, the IP
@@ -290,6 +298,9 @@ async fn dispatch<S: Store>(ctx: &Ctx<'_, S>, req: &Request) -> Result<Response,
         Route::PutRule(n) => rules::put(ctx, secret(ctx, req).await?, &n, req).await,
         Route::DeleteRule(n) => rules::delete(ctx, secret(ctx, req).await?, &n).await,
         Route::Backtest(n) => backtest::run(ctx, secret(ctx, req).await?, &n, req).await,
+        Route::Accounts => console::accounts(ctx, secret(ctx, req).await?, req).await,
+        Route::Incidents => console::incidents(ctx, secret(ctx, req).await?, req).await,
+        Route::Stats => console::stats(ctx, secret(ctx, req).await?, req).await,
         Route::DeleteUserData => {
             deletion::delete_user_data(ctx, secret(ctx, req).await?, req).await
         }

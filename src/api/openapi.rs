@@ -15,6 +15,7 @@ pub fn response() -> Response {
         body: DOCUMENT.to_string(),
         deferred: Vec::new(),
         log: Vec::new(),
+        tallies: Vec::new(),
     }
 }
 

@@ -35,6 +35,9 @@ pub enum Route {
     PutRule(String),
     DeleteRule(String),
     Backtest(String),
+    Accounts,
+    Incidents,
+    Stats,
 }
 
 /// Every routed path template with its methods; the OpenAPI test checks each is documented.
@@ -67,6 +70,9 @@ pub const PATHS: &[(&str, &[&str])] = &[
     ("/rules", &["GET"]),
     ("/rules/{name}", &["GET", "PUT", "DELETE"]),
     ("/rules/{name}/backtest", &["POST"]),
+    ("/accounts", &["GET"]),
+    ("/incidents", &["GET"]),
+    ("/stats", &["GET"]),
 ];
 
 fn decode(segment: &str) -> Result<String, ApiError> {
@@ -98,6 +104,9 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["rules"] => PATHS[19],
         ["rules", _] => PATHS[20],
         ["rules", _, "backtest"] => PATHS[21],
+        ["accounts"] => PATHS[22],
+        ["incidents"] => PATHS[23],
+        ["stats"] => PATHS[24],
         // HUMAN's paths for its two actions win over an account of that name.
         ["api", "v1", "account_defender", "account", "update_status"] => PATHS[16],
         ["api", "v1", "account_defender", "account", "delete_user_data"] => PATHS[17],
@@ -141,6 +150,9 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         (["rules", _], "PUT") => Route::PutRule(id()?),
         (["rules", _], _) => Route::DeleteRule(id()?),
         (["rules", _, _], _) => Route::Backtest(id()?),
+        (["accounts"], _) => Route::Accounts,
+        (["incidents"], _) => Route::Incidents,
+        (["stats"], _) => Route::Stats,
         ([.., "update_status"], _) if template == PATHS[16].0 => Route::Feedback,
         ([.., "delete_user_data"], _) if template == PATHS[17].0 => Route::DeleteUserData,
         (["api", "v1", ..], _) => Route::AccountInfoV1(last()?),

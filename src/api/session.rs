@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::body;
 use super::config::Project;
+use super::console;
 use super::cors;
 use super::error::ApiError;
 use super::events;
@@ -291,6 +292,17 @@ pub async fn authenticate<S: Store>(
         &input,
     ));
     writes.extend(stage.hits);
+    // The console's index: the account's card as of this answer (`console`).
+    let (card, superseded) = console::on_authenticate(
+        &keys,
+        &aid,
+        &state.markers,
+        &profile.info.email,
+        &stage.outcome.scores,
+        history.sessions.len(),
+        ctx.now,
+    );
+    writes.extend(card);
     let mut leave = Vec::new();
     for list in stage
         .outcome
@@ -321,6 +333,7 @@ pub async fn authenticate<S: Store>(
         .find(|o| o.event_type == EventType::Cluster)
         .cloned();
     lists::delete_all(store, &leave).await?;
+    console::delete_all(store, &superseded).await?;
     let (written, opened, on_cluster) = join3(
         write_all(store, writes),
         open(&scope, &aid, &history.incidents, openings, &additional),
@@ -352,6 +365,18 @@ pub async fn authenticate<S: Store>(
             rules: stage.report,
         },
     );
+    // The console's counters, recorded after the response (`counters`).
+    resp.tallies.push((
+        project.id.clone(),
+        console::authenticate_tally(
+            &aid,
+            decision,
+            opened.incidents.len() + on_cluster.incidents.len(),
+            &cur.summary,
+            &evidence.asn,
+            ctx.now,
+        ),
+    ));
     resp.deferred = opened.deliveries;
     resp.deferred.extend(on_cluster.deliveries);
     resp.log = log;

@@ -22,6 +22,8 @@ pub struct AccountState {
     pub history: History,
     /// Every key listed under the account's prefix.
     pub keys: Vec<String>,
+    /// The account's cards (`/accounts`), the newest first.
+    pub markers: Vec<super::console::Marker>,
 }
 
 impl AccountState {
@@ -93,7 +95,9 @@ pub async fn load_account<S: Store>(
                 Some(p) => state.profile = Some(p),
                 None => profile_listed_without_metadata = true,
             },
-            None => {}
+            None => state
+                .markers
+                .extend(super::console::parse_marker(&prefix, &item.name)),
         }
         state.keys.push(item.name);
     }

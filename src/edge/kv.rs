@@ -31,7 +31,20 @@ impl Store for KvNamespace {
     }
 
     async fn list(&self, prefix: &str, cursor: Option<String>) -> Result<Page, StoreError> {
-        let mut b = self.0.list().prefix(prefix.to_string());
+        self.list_page(prefix, cursor, 1000).await
+    }
+
+    async fn list_page(
+        &self,
+        prefix: &str,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        let mut b = self
+            .0
+            .list()
+            .prefix(prefix.to_string())
+            .limit(limit.clamp(1, 1000) as u64);
         if let Some(c) = cursor {
             b = b.cursor(c);
         }

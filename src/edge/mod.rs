@@ -1,6 +1,7 @@
 //! The edge binding (feature `worker`): Cloudflare's fetch event in, [`crate::api::handle`] out.
 //! Only conversions live here; all behaviour is in the natively tested layers.
 
+mod counters;
 mod kv;
 mod ratelimit;
 
@@ -169,6 +170,7 @@ async fn fetch(req: WorkerRequest, env: Env, ctx: Context) -> Result<WorkerRespo
         env: &env,
         window: &caches.rate_window,
     };
+    let counters = counters::EdgeCounters { env: env.clone() };
     let api_ctx = Ctx {
         store: &store,
         settings: &settings,
@@ -176,12 +178,22 @@ async fn fetch(req: WorkerRequest, env: Env, ctx: Context) -> Result<WorkerRespo
         random: &OsRandom,
         caches,
         limiter: &limiter,
+        counters: &counters,
     };
     let mut resp = api::handle(&api_ctx, &request).await;
     for line in std::mem::take(&mut resp.log) {
         worker::console_log!("{line}");
     }
-    // Webhooks go after the response, never delaying or failing it.
+    // The console's counters and webhooks go after the response, never delaying or failing it.
+    for (project, tally) in std::mem::take(&mut resp.tallies) {
+        let env = env.clone();
+        ctx.wait_until(async move {
+            let body = serde_json::to_string(&[tally]).unwrap_or_default();
+            if let Err(e) = counters::call(&env, &project, "record", body).await {
+                worker::console_error!("counters of {project}: tally lost: {e}");
+            }
+        });
+    }
     for d in std::mem::take(&mut resp.deferred) {
         ctx.wait_until(deliver(d));
     }

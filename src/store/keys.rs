@@ -15,11 +15,21 @@
 //! p/{project}/a/{account}/n/{incident}    one per incident; the id names type and episode,
 //!                                         so opening one twice writes the same key
 //! p/{project}/a/{account}/f/{feedback}    one per feedback call naming the account
+//! p/{project}/a/{account}/r/{age}/{decision}  the account's card as of an authenticate
+//!                                         (metadata): the newest is its `/accounts` row; each
+//!                                         names its two recency entries (`api::console`)
+//! p/{project}/ra/{decision|all}/{age}/{account}  recency index of authenticated accounts
+//!                                         (age = 9999999999999 - last seen, so the latest
+//!                                         sort first); metadata = the card
+//! p/{project}/in/{p|c|a}/{ato|fa|all}/{rank}/{account}/{incident}  incident index: pending,
+//!                                         closed or all, by attack type, highest risk first;
+//!                                         metadata = the incident as `/incidents` answers it
 //! p/{project}/i/{tag}/{value}/{account}   identifier index: accounts seen with one browser id,
 //!                                         device, (hashed) normalised e-mail, or failing to log
 //!                                         in from an address
 //! p/{project}/i/n/{address}/{hour}/{account} the address index, by the hour of the
 //!                                         authenticate (hours since the epoch), 3 h
+//! p/{project}/i/s/{address}/{account}     the address search index (the console), 7 days
 //! p/{project}/ld/{list}                   a custom list's definition
 //! p/{project}/lm/{list}/{account}         a list's members (the other side of `a/…/l/…`)
 //! p/{project}/r/{rule}                    a customer rule's current version; metadata = it
@@ -271,6 +281,33 @@ impl Keys {
         format!("{}f/{}", self.account(a), f.enc)
     }
 
+    /// The recency index of authenticated accounts with one decision (`all` for every one).
+    pub fn recent_accounts(&self, decision: &str) -> String {
+        format!("{}ra/{decision}/", self.root)
+    }
+
+    /// An account's entry in the recency index, last seen at `at`.
+    pub fn recent_account(&self, decision: &str, at: i64, a: &Id) -> String {
+        let age = (9_999_999_999_999 - at).clamp(0, 9_999_999_999_999);
+        format!("{}{age:013}/{}", self.recent_accounts(decision), a.enc)
+    }
+
+    /// The incident index of one state (`p` pending, `c` closed, `a` all) and attack type
+    /// (`ato`, `fa` or `all`).
+    pub fn incident_index(&self, state: &str, attack: &str) -> String {
+        format!("{}in/{state}/{attack}/", self.root)
+    }
+
+    /// An incident's entry; `rank` sorts the highest risk, then the newest, first.
+    pub fn incident_entry(&self, state: &str, attack: &str, rank: &str, a: &Id, n: &Id) -> String {
+        format!(
+            "{}{rank}/{}/{}",
+            self.incident_index(state, attack),
+            a.enc,
+            n.enc
+        )
+    }
+
     /// Every custom list's definition.
     pub fn list_definitions(&self) -> String {
         format!("{}ld/", self.root)
@@ -373,6 +410,7 @@ pub fn parse_account_key(prefix: &str, name: &str) -> Option<AccountKey> {
     if rest == "p" {
         return Some(AccountKey::Profile);
     }
+
     let (kind, rest) = rest.split_once('/')?;
     match kind {
         "s" => Some(AccountKey::Session(decode_id(rest)?)),

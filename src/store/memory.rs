@@ -131,7 +131,17 @@ impl Store for MemoryStore {
     }
 
     async fn list(&self, prefix: &str, cursor: Option<String>) -> Result<Page, StoreError> {
+        self.list_page(prefix, cursor, self.page_size).await
+    }
+
+    async fn list_page(
+        &self,
+        prefix: &str,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
         self.lists.set(self.lists.get() + 1);
+        let page_size = limit.clamp(1, self.page_size);
         let now = self.now.get();
         let map = self.map.borrow();
         let start = cursor.unwrap_or_else(|| prefix.to_string());
@@ -143,7 +153,7 @@ impl Store for MemoryStore {
             .take_while(|(k, _)| k.starts_with(prefix))
             .filter(|(_, e)| e.expires_at.is_none_or(|t| t > now));
         for (k, e) in live {
-            if keys.len() == self.page_size {
+            if keys.len() == page_size {
                 more = keys.last().map(|l: &Listed| l.name.clone());
                 break;
             }

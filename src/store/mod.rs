@@ -68,6 +68,18 @@ pub trait Store {
         Ok((page.keys, page.cursor.is_some()))
     }
 
+    /// One page of at most `limit` keys (KV's `limit`, 1 to 1000) under `prefix`; the cursor
+    /// goes on from the last key returned. A store without a limit may return a full page.
+    async fn list_page(
+        &self,
+        prefix: &str,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        let _ = limit;
+        self.list(prefix, cursor).await
+    }
+
     /// Every key under `prefix`, following cursors page by page.
     async fn list_all(&self, prefix: &str) -> Result<Vec<Listed>, StoreError> {
         let mut out = Vec::new();

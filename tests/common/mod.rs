@@ -4,6 +4,7 @@
 
 use std::cell::Cell;
 
+use edgeward::api::counters::{Counters, MemoryCounters};
 use edgeward::api::{handle, Caches, Ctx, Random, Request, Response, Settings};
 use edgeward::store::MemoryStore;
 use futures::executor::block_on;
@@ -63,6 +64,8 @@ pub struct World {
     pub now: Cell<i64>,
     pub random: Counter,
     pub caches: Caches,
+    /// The console's counters (a Durable Object in the worker).
+    pub counters: MemoryCounters,
 }
 
 /// Limits high enough for scenario tests that send thousands of requests in one minute of
@@ -98,6 +101,7 @@ impl World {
             now: Cell::new(T0),
             random: Counter(Cell::new(0)),
             caches: Caches::default(),
+            counters: MemoryCounters::default(),
         }
     }
 
@@ -114,8 +118,17 @@ impl World {
             random: &self.random,
             caches: &self.caches,
             limiter: &self.caches.rate_window,
+            counters: &self.counters,
         };
-        handle(&ctx, &req).await
+        let resp = handle(&ctx, &req).await;
+        // The worker records tallies after the response (`waitUntil`); here, at once.
+        for (project, tally) in &resp.tallies {
+            let _ = self
+                .counters
+                .record(project, std::slice::from_ref(tally))
+                .await;
+        }
+        resp
     }
 
     pub fn call(

@@ -1,16 +1,205 @@
-// The local console in www/ is served beside the API, and the API is not shadowed by it.
+// The analyst console (www/) in Debian's Chromium against the real worker, with seeded data: a
+// farm on one browser, a takeover, households and a few hundred ordinary accounts. Every page
+// shows the seeded facts; feedback from the inbox closes the incident; a list add shows on the
+// account; no uncaught error or failed request; a screenshot of every page in
+// tests/e2e/artifacts/ (ignored by git). The read API's answers are validated by client.mjs.
 import assert from "node:assert/strict";
-import { test } from "node:test";
-import { BASE, call } from "./client.mjs";
+import { mkdirSync } from "node:fs";
+import { after, before, test } from "node:test";
+import { launchDriven } from "./chromium.mjs";
+import { BASE, DEMO, authenticate, browserSignals, call, newSession, unique } from "./client.mjs";
 
-test("the console page and its script are served", async () => {
-  const page = await fetch(`${BASE}/`);
-  assert.equal(page.status, 200);
-  assert.match(page.headers.get("content-type"), /text\/html/);
-  const html = await page.text();
-  for (const id of ["create", "authenticate", "read"]) assert.match(html, new RegExp(`id="${id}"`));
-  const script = await fetch(`${BASE}/console.js`);
-  assert.equal(script.status, 200);
-  assert.match(await script.text(), /\/session\/authenticate/);
+const ARTIFACTS = new URL("./artifacts/", import.meta.url).pathname;
+const run = unique("c");
+const farm = Array.from({ length: 8 }, (_, i) => `${run}-farm-${i}`);
+const owner = `${run}-owner`;
+const households = [`${run}-ann`, `${run}-bob`];
+const HOUR = 3600e3;
+const DAY = 24 * HOUR;
+
+async function at(ms, sessionSignals, ip, account) {
+  const clock = { "x-edgeward-now": String(ms) };
+  const sid = await newSession(sessionSignals, { ip, headers: clock });
+  const r = await call("POST", "/session/authenticate", {
+    key: DEMO.secret,
+    json: { session_id: sid, account },
+    headers: clock,
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return { sid, body: r.body };
+}
+
+async function pool(n, items, f) {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (queue.length) await f(queue.shift());
+  }));
+}
+
+let browser;
+before(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const now = Date.now();
+  // A few hundred ordinary accounts, each on a browser and address of its own.
+  await pool(8, Array.from({ length: 240 }, (_, i) => i), (i) =>
+    at(now - (i % 5) * DAY - HOUR, browserSignals(`${run}-b${i}`), undefined, { id: `${run}-user-${i}`, email: `user${i}.${run}@example.org` }));
+  // A household: two accounts on one browser and address.
+  for (const id of households) await at(now - 2 * HOUR, browserSignals(`${run}-home`), "203.0.113.77", { id, email: `${id}@gmail.com` });
+  // A farm: eight new accounts on one browser from eight addresses.
+  for (const [i, id] of farm.entries()) await at(now - HOUR, browserSignals(`${run}-farm`), `192.0.2.${10 + i}`, { id });
+  // A takeover: the owner for four days at home, then a stranger's browser and address, then
+  // a password change.
+  for (let d = 5; d > 1; d--) await at(now - d * DAY, browserSignals(`${run}-owner-b`), "203.0.113.8", { id: owner, email: `${run}@example.com` });
+  const thief = await at(now - HOUR, browserSignals(`${run}-thief-b`), "198.51.100.99", { id: owner });
+  const ev = await call("POST", "/event", {
+    key: DEMO.secret,
+    json: { account_id: owner, type: "password_change", session_id: thief.sid },
+    headers: { "x-edgeward-now": String(now - HOUR + 60_000) },
+  });
+  assert.equal(ev.status, 200, JSON.stringify(ev.body));
+  assert.ok(ev.body.incidents_opened.length >= 1, JSON.stringify(ev.body));
+  browser = await launchDriven();
+});
+after(() => browser?.close());
+
+/** A page with the key entered, recording uncaught errors and failed requests. */
+async function open(hash) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("requestfailed", (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on("response", (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console: ${m.text()}`);
+  });
+  await page.goto(`${BASE}/${hash}`);
+  // Local server: the development key is filled in.
+  assert.equal(await page.inputValue("#key-input"), DEMO.secret);
+  await page.click("#key-form button[type=submit]");
+  await page.waitForSelector("main h1");
+  return { page, problems };
+}
+
+async function shot(page, name) {
+  await page.screenshot({ path: `${ARTIFACTS}console-${name}.png`, fullPage: true });
+}
+
+test("the console is served with a Content-Security-Policy and without inline scripts", async () => {
+  const r = await fetch(`${BASE}/`);
+  assert.equal(r.status, 200);
+  const csp = r.headers.get("content-security-policy");
+  assert.match(csp ?? "", /script-src 'self'/);
+  const html = await r.text();
+  assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/);
+  for (const f of ["vendor/uPlot.esm.js", "vendor/cytoscape.esm.min.mjs", "vendor/reasons.json", "console/app.js"]) {
+    assert.equal((await fetch(`${BASE}/${f}`)).status, 200, f);
+  }
   assert.equal((await call("GET", "/health")).status, 200);
+});
+
+test("a wrong key returns to the key prompt", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${BASE}/#/search`);
+  await page.fill("#key-input", "sk_wrong");
+  await page.click("#key-form button[type=submit]");
+  await page.waitForSelector("#key-error:has-text('refused')");
+  assert.ok(await page.isVisible("#key-dialog"));
+  await page.close();
+});
+
+test("the overview counts the seeded decisions and draws the chart", async () => {
+  const { page, problems } = await open("#/overview?range=7d");
+  await page.waitForSelector("[data-stat=Real], main .error");
+  assert.deepEqual(problems, []);
+  assert.equal(await page.locator("main .error").count(), 0, await page.textContent("main"));
+  await page.waitForSelector("#chart .uplot canvas", { state: "attached" });
+  const real = Number(await page.textContent("[data-stat=Real] .stat"));
+  assert.ok(real >= 240, `Real ${real}`);
+  const incidents = Number(await page.textContent("[data-stat='Incidents opened'] .stat"));
+  assert.ok(incidents >= 2, `incidents ${incidents}`);
+  assert.match(await page.textContent("main"), /203\.0\.113\.77/);
+  await shot(page, "overview");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("feedback from the inbox closes the takeover incident", async () => {
+  const { page, problems } = await open("#/inbox?type=ato&status=pending");
+  const row = page.locator("tbody tr", { hasText: owner });
+  await row.waitFor();
+  await shot(page, "inbox");
+  assert.match(await page.textContent("#pending-count"), /\d/);
+  await row.getByRole("button", { name: "No attack" }).click();
+  await page.waitForFunction((id) => !document.querySelector("main").textContent.includes(id), owner);
+  const resolved = await call("GET", "/incidents?status=resolved&attack_type=ato&limit=100", { key: DEMO.secret });
+  assert.ok(resolved.body.incidents.some((i) => i.account_id === owner && i.result === "no_attack"));
+  await page.goto(`${BASE}/#/inbox?type=fa&status=pending`);
+  await page.locator("tbody tr", { hasText: farm[0] }).first().waitFor();
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("the account page explains reasons, draws the link graph and shows a list add", async () => {
+  const id = farm[7];
+  const { page, problems } = await open(`#/account/${encodeURIComponent(id)}`);
+  await page.waitForSelector("#graph canvas");
+  const reason = page.locator("[data-reason^=MULTI_]").first();
+  await reason.waitFor();
+  assert.ok((await reason.textContent()).length > 40, "explained from the catalogue");
+  assert.match(await page.textContent("main"), new RegExp(farm[0]));
+  await page.waitForSelector("text=sessions; the latest");
+  await shot(page, "account");
+  await page.selectOption("#lists select", "block");
+  await page.click("#lists button:has-text('Add to list')");
+  await page.waitForSelector("[data-list=block]");
+  // Click through to a linked account from the table.
+  await page.click(`td a[href$='${encodeURIComponent(farm[0])}']`);
+  await page.waitForSelector(`h1:has-text('${farm[0]}')`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("search finds accounts by id, e-mail, address and browser id", async () => {
+  const { page, problems } = await open("#/search");
+  await page.waitForSelector("tbody tr");
+  await shot(page, "search");
+  await page.fill("input[type=search]", "203.0.113.77");
+  await page.press("input[type=search]", "Enter");
+  await page.waitForSelector(`td:has-text('${households[1]}')`);
+  assert.match(await page.textContent("main"), new RegExp(households[0]));
+  await page.goto(`${BASE}/#/search?q=${encodeURIComponent(`${households[0]}@gmail.com`)}`);
+  await page.waitForSelector(`td:has-text('${households[0]}')`);
+  await page.goto(`${BASE}/#/search?q=${encodeURIComponent(`${run}-farm`)}`);
+  await page.waitForSelector(`td:has-text('${farm[3]}')`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("the lists page shows members, adds and removes", async () => {
+  const { page, problems } = await open("#/lists/allow");
+  await page.waitForSelector("h2:has-text('allow')");
+  await page.fill("input[aria-label='Account id to add']", households[1]);
+  await page.click("button:has-text('Add to allow')");
+  await page.waitForSelector(`td:has-text('${households[1]}')`);
+  await shot(page, "lists");
+  await page.click(`tr:has-text('${households[1]}') button:has-text('Remove')`);
+  await page.waitForSelector(`td:has-text('${households[1]}')`, { state: "detached" });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("the read API pages, filters and bounds its answers", async () => {
+  const first = await call("GET", "/accounts?limit=5", { key: DEMO.secret });
+  assert.equal(first.status, 200);
+  assert.equal(first.body.accounts.length, 5);
+  const next = await call("GET", `/accounts?limit=5&cursor=${encodeURIComponent(first.body.cursor)}`, { key: DEMO.secret });
+  assert.equal(next.status, 200);
+  assert.ok(!next.body.accounts.some((a) => first.body.accounts.some((b) => b.account_id === a.account_id)));
+  const stats = await call("GET", "/stats?bucket=hour", { key: DEMO.secret });
+  assert.equal(stats.status, 200);
+  assert.equal(stats.body.buckets.length, 24);
+  assert.equal((await call("GET", "/stats?bucket=week", { key: DEMO.secret })).status, 400);
+  assert.equal((await call("GET", "/incidents?status=odd", { key: DEMO.secret })).status, 400);
 });
