@@ -6,8 +6,6 @@ use std::cell::RefCell;
 use std::net::IpAddr;
 use std::rc::Rc;
 
-use futures::channel::oneshot;
-
 use super::error::ApiError;
 use crate::intel::ip::{self, IpFacts, RangeTable, TorExits};
 use crate::schema::time::{Millis, MINUTE};
@@ -41,56 +39,15 @@ impl Loaded {
 #[derive(Default)]
 pub struct IpTables {
     cache: RefCell<Option<(Millis, Rc<Loaded>)>>,
-    /// While one request reads the tables, the others wait for it: the ASN table is 5.9 MB,
-    /// and fifty requests reading it at once (a cold isolate under load) would hold fifty
-    /// copies, past an isolate's 128 MB.
-    waiting: RefCell<Option<Vec<oneshot::Sender<Rc<Loaded>>>>>,
-}
-
-/// Ends a read: whether it finished or its request went away, the next request may read.
-struct Reading<'a>(&'a IpTables);
-
-impl Drop for Reading<'_> {
-    fn drop(&mut self) {
-        // Waiters whose reader went away see their channel closed and read themselves.
-        self.0.waiting.borrow_mut().take();
-    }
 }
 
 impl IpTables {
-    fn fresh(&self, now: Millis) -> Option<Rc<Loaded>> {
-        let cache = self.cache.borrow();
-        let (at, l) = cache.as_ref()?;
-        (now - at < REFRESH && now >= *at).then(|| l.clone())
-    }
-
     pub async fn get<S: Store>(&self, store: &S, now: Millis) -> Result<Rc<Loaded>, ApiError> {
-        loop {
-            if let Some(l) = self.fresh(now) {
-                return Ok(l);
-            }
-            let wait = match self.waiting.borrow_mut().as_mut() {
-                Some(waiters) => {
-                    let (tx, rx) = oneshot::channel();
-                    waiters.push(tx);
-                    Some(rx)
-                }
-                None => None,
-            };
-            match wait {
-                Some(rx) => match rx.await {
-                    Ok(l) => return Ok(l),
-                    // The reader failed or went away: try again, reading if nobody else is.
-                    Err(_) => continue,
-                },
-                None => return self.read(store, now).await,
+        if let Some((at, l)) = self.cache.borrow().as_ref() {
+            if now - at < REFRESH && now >= *at {
+                return Ok(l.clone());
             }
         }
-    }
-
-    async fn read<S: Store>(&self, store: &S, now: Millis) -> Result<Rc<Loaded>, ApiError> {
-        *self.waiting.borrow_mut() = Some(Vec::new());
-        let _reading = Reading(self);
         let asn = store
             .get_bytes(ASN_TABLE)
             .await?
@@ -102,10 +59,6 @@ impl IpTables {
             .unwrap_or_default();
         let loaded = Rc::new(Loaded { asn, tor });
         *self.cache.borrow_mut() = Some((now, loaded.clone()));
-        for w in self.waiting.borrow_mut().take().unwrap_or_default() {
-            // A waiter that went away needs nothing.
-            let _ = w.send(loaded.clone());
-        }
         Ok(loaded)
     }
 }
@@ -185,83 +138,5 @@ mod tests {
             let l = IpTables::default().get(&store, 0).await.unwrap();
             assert_eq!(l.look_up(ip("203.0.113.10")).kind, Some(NetworkKind::Tor));
         });
-    }
-
-    /// A store whose reads take a turn of the executor, counting them: what concurrent
-    /// requests on a real KV binding see.
-    struct Slow {
-        inner: MemoryStore,
-        reads: std::cell::Cell<u32>,
-    }
-
-    struct Turn(bool);
-
-    impl std::future::Future for Turn {
-        type Output = ();
-        fn poll(
-            mut self: std::pin::Pin<&mut Self>,
-            cx: &mut std::task::Context<'_>,
-        ) -> std::task::Poll<()> {
-            if self.0 {
-                return std::task::Poll::Ready(());
-            }
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            std::task::Poll::Pending
-        }
-    }
-
-    impl Store for Slow {
-        async fn get(&self, key: &str) -> Result<Option<String>, crate::store::StoreError> {
-            Turn(false).await;
-            self.inner.get(key).await
-        }
-        async fn get_bytes(&self, key: &str) -> Result<Option<Vec<u8>>, crate::store::StoreError> {
-            self.reads.set(self.reads.get() + 1);
-            Turn(false).await;
-            self.inner.get_bytes(key).await
-        }
-        async fn put(
-            &self,
-            key: &str,
-            value: &str,
-            opts: Put,
-        ) -> Result<(), crate::store::StoreError> {
-            self.inner.put(key, value, opts).await
-        }
-        async fn list(
-            &self,
-            prefix: &str,
-            cursor: Option<String>,
-        ) -> Result<crate::store::Page, crate::store::StoreError> {
-            self.inner.list(prefix, cursor).await
-        }
-        async fn delete(&self, key: &str) -> Result<(), crate::store::StoreError> {
-            self.inner.delete(key).await
-        }
-    }
-
-    #[test]
-    fn concurrent_requests_on_a_cold_isolate_read_the_tables_once() {
-        let store = Slow {
-            inner: MemoryStore::new(),
-            reads: std::cell::Cell::new(0),
-        };
-        let tables = IpTables::default();
-        let got = block_on(futures::future::join_all(
-            (0..20).map(|_| tables.get(&store, 1_000)),
-        ));
-        assert_eq!(store.reads.get(), 1);
-        let first = got[0].as_ref().unwrap();
-        assert!(got.iter().all(|g| Rc::ptr_eq(g.as_ref().unwrap(), first)));
-        // A reader that goes away mid-read lets the next request read.
-        let tables = IpTables::default();
-        {
-            let mut gone = Box::pin(tables.get(&store, 1_000));
-            let waker = futures::task::noop_waker();
-            let mut cx = std::task::Context::from_waker(&waker);
-            assert!(std::future::Future::poll(gone.as_mut(), &mut cx).is_pending());
-        }
-        assert!(block_on(tables.get(&store, 1_000)).is_ok());
     }
 }
