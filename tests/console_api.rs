@@ -239,3 +239,40 @@ fn the_read_api_takes_the_secret_key_only() {
         );
     }
 }
+
+#[test]
+fn a_page_of_accounts_stays_full_when_concurrent_authenticates_left_two_cards() {
+    use edgeward::store::{keys::Id, Keys, Store};
+    let w = World::new();
+    seed(&w);
+    // The race two concurrent authenticates of one account can leave: a second card of the
+    // latest account, a moment older, in the recency index.
+    let first = get(&w, "/accounts?limit=3");
+    let latest = ids(&first, "accounts")[0].clone();
+    let keys = Keys::new("demo");
+    let a = Id::new(&latest).unwrap();
+    // The card as the index holds it, copied under a second, slightly older entry.
+    let listed =
+        futures::executor::block_on(w.store.list_all(&keys.recent_accounts("all"))).unwrap();
+    let card = listed
+        .iter()
+        .find(|k| k.name.ends_with(&format!("/{latest}")))
+        .and_then(|k| k.metadata.clone())
+        .unwrap();
+    let key = keys.recent_account("all", card["t"].as_i64().unwrap() - 1, &a);
+    futures::executor::block_on(w.store.put(
+        &key,
+        "{}",
+        edgeward::store::Put {
+            ttl_secs: None,
+            metadata: Some(card),
+        },
+    ))
+    .unwrap();
+    let before = futures::executor::block_on(w.store.list_all(&keys.recent_accounts("all")));
+    assert_eq!(before.unwrap().len(), listed.len() + 1);
+    let page = get(&w, "/accounts?limit=3");
+    let rows = ids(&page, "accounts");
+    assert_eq!(rows.len(), 3, "{page}");
+    assert_eq!(rows.iter().filter(|r| **r == latest).count(), 1, "{page}");
+}
