@@ -387,7 +387,7 @@ fn collect(
     for k in keys {
         let Some(account) = k
             .name
-            .strip_prefix(&prefix)
+            .strip_prefix(prefix)
             .and_then(|rest| rest.split_once('/'))
             .and_then(|(_, a)| decode_id(a))
         else {

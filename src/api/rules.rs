@@ -145,10 +145,11 @@ impl RuleSets {
     }
 }
 
-/// Every rule's current version, from one listing (a version too large for metadata is read).
-async fn current_rules<S: Store>(store: &S, keys: &Keys) -> Result<Vec<Rule>, ApiError> {
+/// The rules stored under `prefix`, in key order: each from its key's metadata, or read when
+/// it was too large to ride there.
+async fn rules_under<S: Store>(store: &S, prefix: &str) -> Result<Vec<Rule>, ApiError> {
     let mut rules = Vec::new();
-    for item in store.list_all(&keys.rules()).await? {
+    for item in store.list_all(prefix).await? {
         let rule = match item.metadata.and_then(|m| serde_json::from_value(m).ok()) {
             Some(r) => Some(r),
             None => store
@@ -159,6 +160,11 @@ async fn current_rules<S: Store>(store: &S, keys: &Keys) -> Result<Vec<Rule>, Ap
         rules.extend(rule);
     }
     Ok(rules)
+}
+
+/// Every rule's current version, from one listing.
+async fn current_rules<S: Store>(store: &S, keys: &Keys) -> Result<Vec<Rule>, ApiError> {
+    rules_under(store, &keys.rules()).await
 }
 
 /// A rule name: the same alphabet and length as list names.
@@ -406,18 +412,7 @@ pub async fn stored<S: Store>(store: &S, keys: &Keys, name: &Id) -> Result<Rule,
 
 /// Every version of a rule, oldest first.
 pub async fn versions<S: Store>(store: &S, keys: &Keys, name: &Id) -> Result<Vec<Rule>, ApiError> {
-    let mut out = Vec::new();
-    for item in store.list_all(&keys.rule_versions(name)).await? {
-        let rule = match item.metadata.and_then(|m| serde_json::from_value(m).ok()) {
-            Some(r) => Some(r),
-            None => store
-                .get(&item.name)
-                .await?
-                .and_then(|v| serde_json::from_str(&v).ok()),
-        };
-        out.extend(rule);
-    }
-    Ok(out)
+    rules_under(store, &keys.rule_versions(name)).await
 }
 
 /// `GET /rules/{name}`: the current version, every version, and the matches counted.
@@ -506,15 +501,15 @@ impl Stage {
 
 /// Runs `set` against `input`. With no rules, the engine's scores pass through unchanged and
 /// the response carries no report.
-pub fn run(
+pub fn run<S: Store>(
+    ctx: &Ctx<'_, S>,
+    project: &Project,
     set: &RuleSet,
     input: &Map<String, Value>,
     engine: &Scores,
-    thresholds: &Config,
-    keys: &Keys,
-    now: Millis,
-    nonce: &dyn Fn() -> String,
 ) -> Stage {
+    let (thresholds, keys, now) = (&project.thresholds, Keys::new(&project.id), ctx.now);
+    let nonce = || ctx.random.nonce();
     if set.is_empty() {
         return Stage {
             outcome: outcome::apply(engine, &[], thresholds),

@@ -236,15 +236,7 @@ pub async fn authenticate<S: Store>(
         Some(&account),
         &velocity,
     );
-    let stage = rules::run(
-        &rule_set,
-        &input,
-        &engine_scores,
-        &project.thresholds,
-        &keys,
-        ctx.now,
-        &|| ctx.random.nonce(),
-    );
+    let stage = rules::run(ctx, project, &rule_set, &input, &engine_scores);
     let decision = stage.outcome.scores.decision;
     let log = stage.log(&project.id, &rec.id);
 
@@ -428,15 +420,7 @@ pub async fn unauthenticated<S: Store>(
         None,
         &found.velocity,
     );
-    let stage = rules::run(
-        &rule_set,
-        &input,
-        &engine_scores,
-        &project.thresholds,
-        &keys,
-        ctx.now,
-        &|| ctx.random.nonce(),
-    );
+    let stage = rules::run(ctx, project, &rule_set, &input, &engine_scores);
     let log = stage.log(&project.id, &rec.id);
     let (linked, counted) = join(
         async {
