@@ -1,35 +1,28 @@
 //! `POST /rules/{name}/backtest?days=N&version=V`: one version of a rule replayed over the
 //! authenticates of the last N days, as their replay records kept what the rules read.
 //!
-//! Bounded whatever the project's size: it lists at most [`MAX_LISTED`] records and reads at
-//! most [`MAX_REPLAYED`] of them, spread evenly over the listing when there are more (the answer
-//! says it sampled), and reads at most [`MAX_VERDICTS`] feedback verdicts per attack type. On
-//! Cloudflare that stays well inside a request's thousand storage operations.
+//! Bounded whatever the project's size, as [`super::replays`] reads the past.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
-use futures::future::{join, join_all};
+use futures::future::join;
 use serde_json::{json, Map, Value};
 
 use super::body;
 use super::config::Project;
 use super::error::ApiError;
+use super::replays::{Replays, Verdicts};
 use super::rules::{attributes, stored, versions};
 use super::{Ctx, Request, Response};
 use crate::rules::outcome;
 use crate::rules::{Condition, Input, Mode, Rule};
-use crate::schema::time::{day, DAY};
+use crate::schema::time::DAY;
 use crate::schema::{Decision, Scores};
 use crate::store::keys::Id;
-use crate::store::{Keys, Listed, Store};
+use crate::store::{Keys, Store};
 
 /// The most days a backtest looks back.
 pub const MAX_DAYS: i64 = 30;
-/// The most replay records listed, and the most read and evaluated.
-pub const MAX_LISTED: usize = 20_000;
-pub const MAX_REPLAYED: usize = 500;
-/// The most verdicts read per attack type.
-pub const MAX_VERDICTS: usize = 10_000;
 /// The most matching sessions the answer shows.
 const EXAMPLES: usize = 20;
 
@@ -42,51 +35,6 @@ fn query_number(query: &str, name: &str) -> Result<Option<i64>, ApiError> {
             "query parameter {name} must be a whole number, not {raw:?}"
         ))
     })
-}
-
-/// Lists up to `cap` keys under `prefix`; whether more were left.
-async fn list_capped<S: Store>(
-    store: &S,
-    prefix: &str,
-    cap: usize,
-) -> Result<(Vec<Listed>, bool), ApiError> {
-    let mut out = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = store.list(prefix, cursor).await?;
-        out.extend(page.keys);
-        match page.cursor {
-            Some(c) if out.len() < cap => cursor = Some(c),
-            rest => return Ok((out, rest.is_some())),
-        }
-    }
-}
-
-/// `n` of `items`, evenly spread (all of them when there are no more than `n`).
-fn spread<T: Clone>(items: &[T], n: usize) -> Vec<T> {
-    if items.len() <= n {
-        return items.to_vec();
-    }
-    (0..n).map(|i| items[i * items.len() / n].clone()).collect()
-}
-
-/// The application's verdicts on one attack type's incidents, by account.
-async fn verdicts<S: Store>(
-    store: &S,
-    keys: &Keys,
-    attack: &str,
-) -> Result<(HashMap<String, String>, bool), ApiError> {
-    let prefix = keys.verdicts(attack);
-    let (listed, capped) = list_capped(store, &prefix, MAX_VERDICTS).await?;
-    let map = listed
-        .into_iter()
-        .filter_map(|k| {
-            let account = crate::store::keys::trailing_id(&prefix, &k.name)?;
-            let result = k.metadata?["r"].as_str()?.to_string();
-            Some((account, result))
-        })
-        .collect();
-    Ok((map, capped))
 }
 
 /// The rule version asked for: `version`, or the current one.
@@ -142,48 +90,16 @@ pub async fn run<S: Store>(
     // Replayed as if active: the question is what it would do.
     rule.mode = Mode::Active;
 
-    let since = ctx.now - days * DAY;
-    let mut listed = Vec::new();
-    let mut capped = false;
-    let mut at = since;
-    while day(at) <= day(ctx.now) && !capped {
-        let left = MAX_LISTED - listed.len();
-        let (keys_of_day, more) = list_capped(ctx.store, &keys.replays(&day(at)), left).await?;
-        listed.extend(keys_of_day.into_iter().filter(|k| {
-            let t = k.metadata.as_ref().and_then(|m| m["t"].as_i64());
-            t.is_some_and(|t| t >= since && t <= ctx.now)
-        }));
-        capped = more || listed.len() >= MAX_LISTED;
-        at += DAY;
-    }
-    let chosen = spread(&listed, MAX_REPLAYED);
-    let (records, (ato, fa)) = join(
-        join_all(chosen.iter().map(|k| ctx.store.get(&k.name))),
-        join(
-            verdicts(ctx.store, &keys, "ato"),
-            verdicts(ctx.store, &keys, "fa"),
-        ),
+    let (history, verdicts) = join(
+        Replays::read(ctx.store, &keys, ctx.now - days * DAY, ctx.now),
+        Verdicts::read(ctx.store, &keys),
     )
     .await;
-    let ((ato, ato_capped), (fa, fa_capped)) = (ato?, fa?);
-
+    let (history, verdicts) = (history?, verdicts?);
     let mut report = Tally::default();
-    for value in records {
-        let Some(Value::Object(input)) = value?.and_then(|v| serde_json::from_str(&v).ok()) else {
-            continue;
-        };
-        report.add(&rule, &condition, &input, project);
+    for (input, _) in &history.records {
+        report.add(&rule, &condition, input, project);
     }
-    let overturned = |account: &str| {
-        [&ato, &fa]
-            .iter()
-            .any(|m| m.get(account).is_some_and(|r| r == "no_attack"))
-    };
-    let confirmed = |account: &str| {
-        [&ato, &fa]
-            .iter()
-            .any(|m| m.get(account).is_some_and(|r| r != "no_attack"))
-    };
     let changes: Vec<Value> = report
         .changes
         .iter()
@@ -198,10 +114,10 @@ pub async fn run<S: Store>(
             "mode": mode.name(),
             "days": days,
             "sessions": {
-                "listed": listed.len(),
+                "listed": history.listed,
                 "replayed": report.replayed,
-                "sampled": listed.len() > chosen.len() || capped,
-                "listing_capped": capped,
+                "sampled": history.sampled,
+                "listing_capped": history.capped,
             },
             "matched": {
                 "sessions": report.matched,
@@ -211,10 +127,10 @@ pub async fn run<S: Store>(
             "decisions": {"changed": report.changed(), "changes": changes},
             "feedback": {
                 "matched_accounts_marked_no_attack":
-                    report.accounts.iter().filter(|a| overturned(a)).count(),
+                    report.accounts.iter().filter(|a| verdicts.overturned(a)).count(),
                 "matched_accounts_confirmed":
-                    report.accounts.iter().filter(|a| confirmed(a)).count(),
-                "verdicts_capped": ato_capped || fa_capped,
+                    report.accounts.iter().filter(|a| verdicts.confirmed(a)).count(),
+                "verdicts_capped": verdicts.capped,
             },
             "examples": report.examples,
         }),

@@ -24,6 +24,7 @@ mod nonce;
 pub mod openapi;
 pub mod population;
 pub mod ratelimit;
+pub mod replays;
 pub mod records;
 pub(crate) mod router;
 pub mod rules;
