@@ -276,3 +276,94 @@ fn a_page_of_accounts_stays_full_when_concurrent_authenticates_left_two_cards() 
     assert_eq!(rows.len(), 3, "{page}");
     assert_eq!(rows.iter().filter(|r| **r == latest).count(), 1, "{page}");
 }
+
+#[test]
+fn calibration_counts_what_each_reason_flagged_and_what_feedback_overturned() {
+    let w = World::new();
+    seed(&w);
+    // The farm's last arrivals were flagged when they authenticated (nine accounts already on
+    // their browser); the analysts call one a false positive and confirm another.
+    let before = get(&w, "/calibration?days=7");
+    let shared = before["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["code"] == "MULTI_SHARED_BROWSER")
+        .cloned()
+        .unwrap_or_else(|| panic!("{before}"));
+    assert!(
+        shared["flagged_accounts"].as_u64().unwrap() >= 2,
+        "{shared}"
+    );
+    assert_eq!(shared["overturned"], 0);
+    let flagged = ["farm-9".to_string(), "farm-8".to_string()];
+    for (account, result) in [(&flagged[0], "no_attack"), (&flagged[1], "resolved")] {
+        let (s, e) = w.secret(
+            "POST",
+            "/api/v1/account_defender/account/update_status",
+            json!({"accountIds": [account], "attackType": "fa", "status": "resolved", "result": result}),
+        );
+        assert_eq!(s, 200, "{e}");
+    }
+    let c = get(&w, "/calibration?days=7");
+    let codes = c["codes"].as_array().unwrap();
+    let shared = codes
+        .iter()
+        .find(|x| x["code"] == "MULTI_SHARED_BROWSER")
+        .unwrap_or_else(|| panic!("{c}"));
+    assert!(
+        shared["flagged_accounts"].as_u64().unwrap() >= 2,
+        "{shared}"
+    );
+    assert_eq!(shared["overturned"], 1, "{shared}");
+    assert_eq!(shared["confirmed"], 1, "{shared}");
+    assert_eq!(shared["overturned_accounts"], json!([flagged[0]]));
+    let per_day: u64 = shared["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["overturned"].as_u64().unwrap())
+        .sum();
+    assert_eq!(per_day, 1);
+    // The households are Real: nothing of theirs is counted as flagged.
+    assert!(codes.iter().all(|x| x["overturned_accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a != "ann")));
+    assert_eq!(w.secret("GET", "/calibration?days=31", Value::Null).0, 400);
+}
+
+#[test]
+fn the_project_is_shown_without_secrets_and_a_test_webhook_is_signed() {
+    let secret = "whsec_console_test";
+    let w = World::with_projects(projects(
+        json!({"webhook": {"url": "https://hooks.example/edgeward", "secret": secret}}),
+    ));
+    let p = get(&w, "/project");
+    assert_eq!(p["project_id"], "demo");
+    assert_eq!(
+        p["webhook"],
+        json!({"url": "https://hooks.example/edgeward"})
+    );
+    let text = p.to_string();
+    assert!(
+        !text.contains(secret) && !text.contains(&sha(DEMO_SECRET)),
+        "{text}"
+    );
+    let r = w.call_raw("POST", "/webhooks/test", &[("x-api-key", DEMO_SECRET)], "");
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.deferred.len(), 1);
+    let d = &r.deferred[0];
+    assert_eq!(d.url, "https://hooks.example/edgeward");
+    assert_eq!(d.signature, edgeward::api::webhooks::sign(secret, &d.body));
+    let body: Value = serde_json::from_str(&d.body).unwrap();
+    assert_eq!(body["test"], true);
+    // Without a webhook there is nothing to test.
+    let plain = World::new();
+    assert_eq!(plain.secret("POST", "/webhooks/test", Value::Null).0, 400);
+    assert_eq!(
+        plain.secret("GET", "/project", Value::Null).1["webhook"],
+        Value::Null
+    );
+}

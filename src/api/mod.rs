@@ -6,6 +6,7 @@ mod account;
 pub mod auth;
 pub mod backtest;
 pub mod body;
+pub mod calibration;
 pub mod config;
 mod console;
 mod cors;
@@ -24,11 +25,12 @@ mod nonce;
 pub mod openapi;
 pub mod population;
 pub mod ratelimit;
-pub mod replays;
 pub mod records;
+pub mod replays;
 pub(crate) mod router;
 pub mod rules;
 mod session;
+pub mod settings;
 mod state;
 pub mod webhooks;
 
@@ -302,6 +304,9 @@ async fn dispatch<S: Store>(ctx: &Ctx<'_, S>, req: &Request) -> Result<Response,
         Route::Accounts => console::accounts(ctx, secret(ctx, req).await?, req).await,
         Route::Incidents => console::incidents(ctx, secret(ctx, req).await?, req).await,
         Route::Stats => console::stats(ctx, secret(ctx, req).await?, req).await,
+        Route::Calibration => calibration::get(ctx, secret(ctx, req).await?, req).await,
+        Route::Project => Ok(settings::get(ctx, secret(ctx, req).await?)),
+        Route::TestWebhook => settings::test(ctx, secret(ctx, req).await?),
         Route::DeleteUserData => {
             deletion::delete_user_data(ctx, secret(ctx, req).await?, req).await
         }

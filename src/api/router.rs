@@ -38,6 +38,9 @@ pub enum Route {
     Accounts,
     Incidents,
     Stats,
+    Calibration,
+    Project,
+    TestWebhook,
 }
 
 /// Every routed path template with its methods; the OpenAPI test checks each is documented.
@@ -73,6 +76,9 @@ pub const PATHS: &[(&str, &[&str])] = &[
     ("/accounts", &["GET"]),
     ("/incidents", &["GET"]),
     ("/stats", &["GET"]),
+    ("/calibration", &["GET"]),
+    ("/project", &["GET"]),
+    ("/webhooks/test", &["POST"]),
 ];
 
 fn decode(segment: &str) -> Result<String, ApiError> {
@@ -107,6 +113,9 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["accounts"] => PATHS[22],
         ["incidents"] => PATHS[23],
         ["stats"] => PATHS[24],
+        ["calibration"] => PATHS[25],
+        ["project"] => PATHS[26],
+        ["webhooks", "test"] => PATHS[27],
         // HUMAN's paths for its two actions win over an account of that name.
         ["api", "v1", "account_defender", "account", "update_status"] => PATHS[16],
         ["api", "v1", "account_defender", "account", "delete_user_data"] => PATHS[17],
@@ -153,6 +162,9 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         (["accounts"], _) => Route::Accounts,
         (["incidents"], _) => Route::Incidents,
         (["stats"], _) => Route::Stats,
+        (["calibration"], _) => Route::Calibration,
+        (["project"], _) => Route::Project,
+        (["webhooks", "test"], _) => Route::TestWebhook,
         ([.., "update_status"], _) if template == PATHS[16].0 => Route::Feedback,
         ([.., "delete_user_data"], _) if template == PATHS[17].0 => Route::DeleteUserData,
         (["api", "v1", ..], _) => Route::AccountInfoV1(last()?),

@@ -242,3 +242,60 @@ test("the rules page writes a shadow rule, backtests it over the stored sessions
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test("the calibration page counts what each reason flagged, and feedback moves it", async () => {
+  const overturnedOf = async (page) => {
+    const cell = page.locator("tr:has([data-code=MULTI_SHARED_BROWSER]) [data-overturned]");
+    return (await cell.count()) ? Number(await cell.getAttribute("data-overturned")) : 0;
+  };
+  const { page, problems } = await open("#/calibration?days=7");
+  await page.waitForSelector("main table, main .state");
+  assert.ok(await page.isVisible("[data-code=MULTI_SHARED_BROWSER]"), await page.textContent("main"));
+  const before = await overturnedOf(page);
+  // Analysts call the whole farm a false positive.
+  const fb = await call("POST", "/api/v1/account_defender/account/update_status", {
+    key: DEMO.secret,
+    json: { accountIds: farm, attackType: "fa", status: "resolved", result: "no_attack" },
+  });
+  assert.equal(fb.status, 200, JSON.stringify(fb.body));
+  await page.reload();
+  await page.waitForSelector("[data-code=MULTI_SHARED_BROWSER]");
+  const after = await overturnedOf(page);
+  assert.ok(after > before, `overturned ${before} → ${after}`);
+  // The overturned accounts are one click away.
+  const link = page.locator(`tr:has([data-code=MULTI_SHARED_BROWSER]) a[href^='#/account/${run}-farm-']`).first();
+  await link.click();
+  await page.waitForSelector(`main h1:has-text('${run}-farm-')`);
+  await shot(page, "calibration");
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("the settings page shows the project without secrets and sends a signed test webhook", async () => {
+  const RECEIVER = process.env.EDGEWARD_TEST_WEBHOOK;
+  const SECRET = process.env.EDGEWARD_TEST_WEBHOOK_SECRET;
+  const { page, problems } = await open("#/settings");
+  await page.waitForSelector("main table");
+  const text = await page.textContent("main");
+  assert.match(text, /Suspicious from 0\.5/);
+  assert.ok(!text.includes(SECRET ?? "no secret"), "the webhook secret is shown");
+  if (RECEIVER) {
+    assert.match(text, new RegExp(RECEIVER.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")));
+    await page.click("main button:has-text('Send a test webhook')");
+    await page.waitForSelector("main [role=status]:has-text('queued')");
+    const id = (await page.textContent("main [role=status]")).match(/delivery (\S+) queued/)[1];
+    const { createHmac } = await import("node:crypto");
+    let got;
+    for (let i = 0; i < 50 && !got; i++) {
+      const all = await (await fetch(`${RECEIVER}/received`)).json();
+      got = all.find((d) => d.body.includes(id));
+      if (!got) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(got, "the test delivery did not arrive");
+    assert.equal(JSON.parse(got.body).test, true);
+    assert.equal(got.headers["x-edgeward-signature"], `sha256=${createHmac("sha256", SECRET).update(got.body).digest("hex")}`);
+  }
+  await shot(page, "settings");
+  assert.deepEqual(problems, []);
+  await page.close();
+});

@@ -8,8 +8,10 @@ import account from "./pages/account.js";
 import search from "./pages/search.js";
 import lists from "./pages/lists.js";
 import rules from "./pages/rules.js";
+import calibration from "./pages/calibration.js";
+import settings from "./pages/settings.js";
 
-const pages = { overview, inbox, account, search, lists, rules };
+const pages = { overview, inbox, account, search, lists, rules, calibration, settings };
 const DEV_KEY = "sk_dev_demo_5f2c0a9e1b7d4c3a";
 const local = ["127.0.0.1", "localhost", "[::1]"].includes(location.hostname);
 
