@@ -249,7 +249,8 @@ test("the calibration page counts what each reason flagged, and feedback moves i
     return (await cell.count()) ? Number(await cell.getAttribute("data-overturned")) : 0;
   };
   const { page, problems } = await open("#/calibration?days=7");
-  await page.waitForSelector("main table, main .state");
+  // The table, or an empty or error state (not the loading one).
+  await page.waitForSelector("main table, main p.state:not([role=status])", { timeout: 60_000 });
   assert.ok(await page.isVisible("[data-code=MULTI_SHARED_BROWSER]"), await page.textContent("main"));
   const before = await overturnedOf(page);
   // Analysts call the whole farm a false positive.
@@ -259,7 +260,7 @@ test("the calibration page counts what each reason flagged, and feedback moves i
   });
   assert.equal(fb.status, 200, JSON.stringify(fb.body));
   await page.reload();
-  await page.waitForSelector("[data-code=MULTI_SHARED_BROWSER]");
+  await page.waitForSelector("[data-code=MULTI_SHARED_BROWSER]", { timeout: 60_000 });
   const after = await overturnedOf(page);
   assert.ok(after > before, `overturned ${before} → ${after}`);
   // The overturned accounts are one click away.
