@@ -367,3 +367,40 @@ fn the_project_is_shown_without_secrets_and_a_test_webhook_is_signed() {
         Value::Null
     );
 }
+
+#[test]
+fn the_timeline_gives_each_sessions_decision_and_the_events() {
+    let w = World::new();
+    seed(&w);
+    let (s, e) = w.secret(
+        "POST",
+        "/event",
+        json!({"account_id": "farm-9", "type": "login_failed", "ip": "192.0.2.10"}),
+    );
+    assert_eq!(s, 200, "{e}");
+    let t = get(&w, "/account/farm-9/timeline");
+    assert_eq!(t["num_sessions"], 1);
+    let session = &t["sessions"][0];
+    assert_eq!(session["ip"], "192.0.2.10");
+    // The decision its authenticate got, as the account read then shows it.
+    let (_, acct) = w.secret("GET", "/account/farm-9", Value::Null);
+    assert!(session["decision"].is_string(), "{t}");
+    assert_eq!(session["decision"], acct["decision"], "{t}");
+    assert_eq!(t["events"][0]["type"], "login_failed");
+    assert_eq!(
+        get(&w, "/account/farm-0/timeline?limit=1")["sessions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        w.secret("GET", "/account/nobody/timeline", Value::Null).0,
+        404
+    );
+    assert_eq!(
+        w.secret("GET", "/account/farm-9/timeline?limit=0", Value::Null)
+            .0,
+        400
+    );
+}

@@ -32,6 +32,7 @@ pub mod rules;
 mod session;
 pub mod settings;
 mod state;
+pub mod timeline;
 pub mod webhooks;
 
 use serde::Serialize;
@@ -284,6 +285,7 @@ async fn dispatch<S: Store>(ctx: &Ctx<'_, S>, req: &Request) -> Result<Response,
         Route::DeleteAccount(id) => account::delete(ctx, secret(ctx, req).await?, &id).await,
         Route::AccountSessions(id) => account::sessions(ctx, secret(ctx, req).await?, &id).await,
         Route::AccountsLinked(id) => account::linked(ctx, secret(ctx, req).await?, &id).await,
+        Route::AccountTimeline(id) => timeline::get(ctx, secret(ctx, req).await?, &id, req).await,
         Route::Lists => lists::index(ctx, secret(ctx, req).await?).await,
         Route::GetList(l) => lists::get(ctx, secret(ctx, req).await?, &l).await,
         Route::CreateList(l) => lists::create(ctx, secret(ctx, req).await?, &l, req).await,

@@ -18,6 +18,7 @@ pub enum Route {
     DeleteAccount(String),
     AccountSessions(String),
     AccountsLinked(String),
+    AccountTimeline(String),
     Lists,
     GetList(String),
     CreateList(String),
@@ -79,6 +80,7 @@ pub const PATHS: &[(&str, &[&str])] = &[
     ("/calibration", &["GET"]),
     ("/project", &["GET"]),
     ("/webhooks/test", &["POST"]),
+    ("/account/{account_id}/timeline", &["GET"]),
 ];
 
 fn decode(segment: &str) -> Result<String, ApiError> {
@@ -103,6 +105,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         ["account", _] => PATHS[6],
         ["account", _, "sessions"] => PATHS[7],
         ["account", _, "accounts-linked"] => PATHS[8],
+        ["account", _, "timeline"] => PATHS[28],
         ["list"] => PATHS[9],
         ["list", _] => PATHS[10],
         ["list", _, "account", _] => PATHS[11],
@@ -147,6 +150,7 @@ pub fn route(method: &str, path: &str) -> Result<Route, ApiError> {
         (["account", _], _) => Route::DeleteAccount(id()?),
         (["account", _, "sessions"], _) => Route::AccountSessions(id()?),
         (["account", _, "accounts-linked"], _) => Route::AccountsLinked(id()?),
+        (["account", _, "timeline"], _) => Route::AccountTimeline(id()?),
         (["list"], _) => Route::Lists,
         (["list", _], "GET") => Route::GetList(id()?),
         (["list", _], "POST") => Route::CreateList(id()?),

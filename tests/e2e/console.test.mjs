@@ -158,7 +158,8 @@ test("the account page explains reasons, draws the link graph and shows a list a
   await reason.waitFor();
   assert.ok((await reason.textContent()).length > 40, "explained from the catalogue");
   assert.match(await page.textContent("main"), new RegExp(farm[0]));
-  await page.waitForSelector("text=sessions; the latest");
+  // Each session with the decision its authenticate got.
+  await page.waitForSelector("[data-session-decision]");
   await shot(page, "account");
   await page.selectOption("#lists select", "block");
   await page.click("#lists button:has-text('Add to list')");
@@ -166,6 +167,14 @@ test("the account page explains reasons, draws the link graph and shows a list a
   // Click through to a linked account from the table.
   await page.click(`td a[href$='${encodeURIComponent(farm[0])}']`);
   await page.waitForSelector(`h1:has-text('${farm[0]}')`);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test("the account page shows the owner's sessions with their decisions and the password change", async () => {
+  const { page, problems } = await open(`#/account/${encodeURIComponent(owner)}`);
+  await page.waitForSelector("[data-event=password_change]");
+  assert.ok((await page.locator("[data-session-decision]").count()) >= 5, await page.textContent("main"));
   assert.deepEqual(problems, []);
   await page.close();
 });

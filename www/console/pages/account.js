@@ -32,25 +32,25 @@ function scores(a, catalogue) {
   );
 }
 
-async function sessions(id) {
-  const r = await get(`/account/${enc(id)}/sessions`);
-  const ids = r.sessions.slice(-SESSIONS_SHOWN).reverse();
-  const details = await Promise.all(ids.map((s) => get(`/session/${enc(s)}`).catch(() => null)));
-  const rows = details.filter(Boolean).map((d) => {
-    const x = d.details ?? d;
-    return [
-      when(x.start_time),
-      [x.location?.city, x.true_country_code || x.location?.country_code].filter(Boolean).join(", ") || "–",
-      h("span", { class: "mono" }, x.device_id || "–"),
-      h("span", {}, x.network?.ip_address ?? "–", h("div", { class: "muted" }, x.network?.service_provider ?? "")),
-      `${x.browser?.type ?? ""} ${x.device?.os ?? ""}`,
-      Object.entries(x.risk_signals ?? {}).filter(([, v]) => v === true).map(([k]) => h("span", { class: "pill" }, k)),
-    ];
-  });
-  const expired = r.sessions.length - rows.length;
+/** The latest sessions (where, device, network, each authenticate's decision) and events. */
+async function timeline(id) {
+  const t = await get(`/account/${enc(id)}/timeline?limit=${SESSIONS_SHOWN}`);
+  const rows = t.sessions.map((x) => [
+    when(x.at),
+    x.country || "–",
+    h("span", { class: "mono" }, x.device_id || "–"),
+    h("span", {}, x.ip || "–", h("div", { class: "muted" }, x.asn ? `AS${x.asn}` : "")),
+    `${x.browser} ${x.os}`.trim() || "–",
+    x.decision ? h("span", { "data-session-decision": x.decision }, decision(x.decision)) : h("span", { class: "muted" }, "not kept"),
+  ]);
+  const events = t.events.length
+    ? table(["when", "event", "address", "country"], t.events.map((e) => [when(e.at), h("span", { "data-event": e.type }, e.type), e.ip || "–", e.country || "–"]))
+    : empty("No server event (POST /event) for this account.");
   return [
-    h("p", { class: "muted" }, `${r.sessions.length} sessions; the latest ${Math.min(SESSIONS_SHOWN, r.sessions.length)} shown`, expired > 0 ? ` (${expired} no longer readable: session records last 24 hours)` : ""),
-    rows.length ? table(["start", "where", "device", "network", "browser", "risk signals"], rows) : empty("No session record is readable any more."),
+    h("p", { class: "muted" }, `${t.num_sessions} sessions; the latest ${t.sessions.length} shown, each with the decision its authenticate got (kept 31 days)`),
+    rows.length ? table(["start", "country", "device", "network", "browser", "decision"], rows) : empty("No session."),
+    h("h2", {}, "Events"),
+    events,
   ];
 }
 
@@ -150,10 +150,10 @@ export default async function account(main, { arg: id }, { go }) {
           ]
         : h("p", { class: "muted" }, "No linked account."),
     );
-    const sessionCard = h("div", { class: "card" }, h("h2", {}, "Sessions"));
+    const sessionCard = h("div", { class: "card" }, h("h2", {}, "Sessions and events"));
     const s = h("div");
     sessionCard.append(s);
-    render(s, "sessions", () => sessions(id));
+    render(s, "sessions", () => timeline(id));
     // Drawn once the page is in the document (Cytoscape.js measures its container).
     if (linked.accounts_linked.length) setTimeout(() => graph(graphBox, id, linked.accounts_linked, go), 0);
     return [summary, scores(a, catalogue), incidentCard, listCard, linkedCard, sessionCard];
