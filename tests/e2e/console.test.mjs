@@ -175,6 +175,11 @@ test("the account page shows the owner's sessions with their decisions and the p
   const { page, problems } = await open(`#/account/${encodeURIComponent(owner)}`);
   await page.waitForSelector("[data-event=password_change]");
   assert.ok((await page.locator("[data-session-decision]").count()) >= 5, await page.textContent("main"));
+  // An attack the engine missed, reported from the account: a manual incident, pending.
+  await page.click("main button:has-text('Report a fake account')");
+  await page.waitForSelector("main td:has-text('fake_account')");
+  const v2 = await call("GET", `/api/v2/account_defender/account/${encodeURIComponent(owner)}`, { key: DEMO.secret });
+  assert.ok(v2.body.active_incidents.some((i) => i.attack_type === "fake_account" && i.is_manually_created), JSON.stringify(v2.body));
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -262,12 +267,20 @@ test("the calibration page counts what each reason flagged, and feedback moves i
   await page.waitForSelector("main table, main p.state:not([role=status])", { timeout: 60_000 });
   assert.ok(await page.isVisible("[data-code=MULTI_SHARED_BROWSER]"), await page.textContent("main"));
   const before = await overturnedOf(page);
-  // Analysts call the whole farm a false positive.
-  const fb = await call("POST", "/api/v1/account_defender/account/update_status", {
-    key: DEMO.secret,
-    json: { accountIds: farm, attackType: "fa", status: "resolved", result: "no_attack" },
-  });
-  assert.equal(fb.status, 200, JSON.stringify(fb.body));
+  // An analyst calls the farm's pending incidents no attack from the inbox, one by one.
+  const inbox = await open(`#/inbox?type=fa&status=pending`);
+  const rows = inbox.page.locator(`tbody tr:has(a[href^='#/account/${run}-farm-'])`);
+  await rows.first().waitFor();
+  let closed = 0;
+  while ((await rows.count()) > 0 && closed < farm.length) {
+    const id = await rows.first().locator("a").first().textContent();
+    await rows.first().getByRole("button", { name: "No attack" }).click();
+    await inbox.page.waitForFunction((a) => ![...document.querySelectorAll("tbody tr a")].some((x) => x.textContent === a), id);
+    closed++;
+  }
+  assert.ok(closed >= 1, "no farm incident in the inbox");
+  assert.deepEqual(inbox.problems, []);
+  await inbox.page.close();
   await page.reload();
   await page.waitForSelector("[data-code=MULTI_SHARED_BROWSER]", { timeout: 60_000 });
   const after = await overturnedOf(page);

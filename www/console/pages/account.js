@@ -32,6 +32,22 @@ function scores(a, catalogue) {
   );
 }
 
+/** An attack the engine missed, reported by the analyst: a manual incident (HUMAN's
+ * `manually_identified`, pending). */
+function report(id, done) {
+  const status = h("span", { class: "muted", role: "status" });
+  const button = (attackType, label) => h("button", { type: "button", onclick: async () => {
+    status.textContent = `${label}…`;
+    try {
+      await api("POST", "/api/v1/account_defender/account/update_status", { accountIds: [id], attackType, status: "pending", result: "manually_identified" });
+      done();
+    } catch (e) {
+      status.textContent = `${label} failed: ${e.message}`;
+    }
+  } }, label);
+  return h("div", { class: "actions" }, button("ato", "Report a takeover"), button("fa", "Report a fake account"), status);
+}
+
 /** The latest sessions (where, device, network, each authenticate's decision) and events. */
 async function timeline(id) {
   const t = await get(`/account/${enc(id)}/timeline?limit=${SESSIONS_SHOWN}`);
@@ -136,6 +152,7 @@ export default async function account(main, { arg: id }, { go }) {
       incidents.length
         ? table(["type", "event", "risk", "opened", "triggers"], incidents.map((i) => [i.attack_type, i.event_type, score(i.risk_score), when(i.incident_creation), (i.risk_triggers ?? []).join(", ")]))
         : h("p", { class: "muted" }, "None pending. ", h("a", { href: "#/inbox?status=all" }, "All incidents")),
+      report(id, () => go("account", id, { t: Date.now() })),
     );
     const graphBox = h("div", { id: "graph", role: "img", "aria-label": `Accounts linked to ${id}` });
     const linkedCard = h(
