@@ -357,7 +357,7 @@ async fn score_login<S: Store>(
         ..Velocity::default()
     };
     let t = takeover::assess(&earlier, &current, &population, velocity);
-    summary.takeover = crate::engine::history::round4(t.score);
+    summary.takeover = crate::engine::session::round4(t.score);
     summary.new_features = t.new.iter().fold(0, |m, (f, _)| m | f.bit());
     Ok(())
 }

@@ -205,7 +205,7 @@ fn grow(known: &Incident, o: &Opening, now: Millis) -> Option<Incident> {
     let mut i = known.clone();
     i.risk_score = i
         .risk_score
-        .max(crate::engine::history::round4(o.risk_score));
+        .max(crate::engine::session::round4(o.risk_score));
     for t in &o.triggers {
         if !i.triggers.contains(t) {
             i.triggers.push(*t);

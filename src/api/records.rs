@@ -108,7 +108,7 @@ impl SessionRecord {
             country: self.geo.country.clone(),
             device_id: self.verdict.device_id.clone(),
             browser_id: self.verdict.browser_id.clone(),
-            bot: crate::engine::history::round4(self.verdict.bot),
+            bot: crate::engine::session::round4(self.verdict.bot),
             risk: round_scores(self.risk_scores()),
             takeover: 0.0,
             new_features: 0,

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::history::SessionSummary;
+use super::session::SessionSummary;
 use crate::schema::time::Millis;
 
 /// The event types Edgeward knows; every other (valid) name is a sensitive transaction.

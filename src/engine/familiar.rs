@@ -9,8 +9,8 @@
 //! network, and an attacker cannot buy the trust in one session: it takes the owner's own
 //! sessions on [`FAMILIAR_DAYS`] different days over at least [`FAMILIAR_SPAN`].
 
-use super::history::Anonymising;
-pub use super::history::NETWORK_SIGNALS;
+use super::session::Anonymising;
+pub use super::session::NETWORK_SIGNALS;
 use super::takeover::NOT_THE_OWNER;
 use crate::schema::time::{Millis, DAY};
 /// Distinct days an account must have used a network for it to be familiar.

@@ -11,8 +11,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::events::{is_credential_change, is_transaction, EventSummary, Login};
-use super::history::{round4, History, MatchType, SessionSummary};
+use super::history::{History, MatchType};
 use super::population::Feature;
+use super::session::{round4, SessionSummary};
 use super::{noisy_or, Assessment, Config, CurrentSession};
 use crate::schema::time::{Millis, DAY};
 use crate::schema::{Additional, Decision, RiskSignal};

@@ -12,13 +12,15 @@ pub mod incidents;
 pub mod network;
 pub mod population;
 pub mod reasons;
+pub mod session;
 pub mod takeover;
 pub mod travel;
 
-use history::round4;
-pub use history::{aggregate, Aggregates, History, Link, MatchType, SessionSummary};
+pub use history::{aggregate, Aggregates, History, Link, MatchType};
 pub use population::Population;
 use reasons::Component;
+use session::round4;
+pub use session::SessionSummary;
 pub use takeover::{Takeover, Velocity};
 
 use crate::schema::{Decision, EmailInfo, RiskSignal, RiskSignalScores};

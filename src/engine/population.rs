@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::history::SessionSummary;
+use super::session::SessionSummary;
 use crate::schema::time::{Millis, DAY};
 
 /// A session feature the takeover model compares against the account's own history.

@@ -29,8 +29,8 @@
 //! `LR / (LR + K)`, and velocity (many accounts from one IP or device within the hour:
 //! credential stuffing) multiplies the ratio, since it makes any novelty more suspicious.
 
-use super::history::SessionSummary;
 use super::population::{Feature, Population, Value};
+use super::session::SessionSummary;
 use crate::schema::time::{Millis, HOUR};
 
 /// The likelihood ratio at which the takeover score is 0.5: about a new device on a new

@@ -11,7 +11,7 @@
 //! - above the speed the score rises linearly to 1 at twice the speed, so a plane-fast hop
 //!   reads as doubtful and a Paris → New York hop in an hour as certain.
 
-use super::history::SessionSummary;
+use super::session::SessionSummary;
 use crate::schema::time::HOUR;
 
 pub const MAX_SPEED_KMH: f64 = 1_000.0;
