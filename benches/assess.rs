@@ -81,6 +81,7 @@ fn history(n: usize) -> History {
         email: "someone+shop@example.com".into(),
         events,
         incidents: Vec::new(),
+        rollup: None,
     }
 }
 

@@ -133,7 +133,7 @@ fn store_session(store: &MemoryStore, keys: &Keys, i: usize, total: usize, journ
                 ..s.clone()
             }],
         };
-        let (k, v, p) = journal_entry(keys, &a, &earlier, &s).unwrap();
+        let (k, v, p) = journal_entry(keys, &a, &earlier, None, &s).unwrap();
         block_on(store.put(&k, &v, p)).unwrap();
     }
 }

@@ -1020,3 +1020,52 @@ fn deleting_an_account_deletes_its_journal_entries_and_forgets_the_browsers_only
     assert_eq!(keys_under(&w, "p/demo/pd/").len(), 1);
     assert_eq!(fold(&w).population.devices, 2);
 }
+
+/// An account with a long history: old sessions are folded into a rollup, so its prefix stays a
+/// few hundred keys, its figures count every session, and deleting it leaves nothing.
+#[test]
+fn a_long_history_is_folded_counted_whole_and_deleted_whole() {
+    let w = World::new();
+    let n = 600i64;
+    let mut last = String::new();
+    for i in 0..n {
+        w.at(T0 + i * HOUR);
+        let browser = format!("long-{}", i / 250);
+        last = w.session_from(&format!("198.51.100.{}", i % 200), signals(&browser));
+        let (s, a) = w.authenticate(&last, json!({"id": "long"}));
+        assert_eq!(s, 200, "{a}");
+        assert_eq!(a["account"]["num_sessions"], i + 1);
+    }
+    let sessions = keys_under(&w, "p/demo/a/long/s/").len();
+    let rollups = keys_under(&w, "p/demo/a/long/h/");
+    assert!(sessions <= 200 + 64, "{sessions} session keys kept");
+    assert_eq!(rollups.len(), 1, "{rollups:?}");
+
+    let (s, a) = w.secret("GET", "/account/long", Value::Null);
+    assert_eq!(s, 200, "{a}");
+    assert_eq!(a["num_sessions"], n);
+    assert_eq!(a["first_seen"], "2026-05-28T20:26:40.000Z");
+    assert_eq!(a["last_session"], last.as_str());
+    // Folded sessions no longer have ids to list; the kept ones are listed oldest first.
+    let (_, ids) = w.secret("GET", "/account/long/sessions", Value::Null);
+    assert_eq!(ids["sessions"].as_array().unwrap().len(), sessions);
+    // The browser of the first 250 sessions is folded away and still the account's own: a new
+    // account on it is linked to this one.
+    let other = w.session_from("203.0.113.9", signals("long-0"));
+    let (_, b) = w.authenticate(&other, json!({"id": "newcomer"}));
+    assert!(
+        reason_codes(&b).iter().any(|c| c.starts_with("MULTI_")),
+        "{b}"
+    );
+
+    assert_eq!(w.secret("DELETE", "/account/long", Value::Null).0, 200);
+    let left = w.store.keys();
+    assert!(
+        left.iter()
+            .all(|k| !k.contains("/long/") && !k.ends_with("/long")),
+        "{:#?}",
+        left.iter()
+            .filter(|k| k.contains("long"))
+            .collect::<Vec<_>>()
+    );
+}

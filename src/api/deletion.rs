@@ -16,13 +16,16 @@ use super::events::failed_index_key;
 use super::feedback::account_ids;
 use super::links::{hour_of, ADDRESS_INDEX_TTL};
 use super::lists::membership_keys;
+use super::rules::REPLAY_KEPT;
 use super::session::SESSION_TTL;
 use super::state::{load_account, AccountState};
 use super::{links, population, Ctx, Request, Response};
 use crate::engine::events::LOGIN_FAILED;
 use crate::engine::incidents::AttackType;
+use crate::engine::rollup::Rollup;
 use crate::engine::MatchType;
-use crate::schema::time::{day, Millis};
+use crate::engine::SessionSummary;
+use crate::schema::time::{day, Millis, DAY};
 use crate::store::keys::{trailing_id, Id};
 use crate::store::{Keys, Store};
 
@@ -66,6 +69,18 @@ fn doomed_keys(keys: &Keys, a: &Id, state: &AccountState, now: Millis) -> Vec<St
             doomed.push(keys.replay(&day(s.at), a, &sid));
         }
     }
+    // The folded sessions' browser profiles keep their index entries (those never expire).
+    for i in state.history.rollup.iter().flat_map(|r| &r.instances) {
+        for (kind, value) in [
+            (MatchType::Browser, &i.browser_id),
+            (MatchType::Device, &i.device_id),
+        ] {
+            if let Ok(value) = Id::new(value) {
+                doomed.push(keys.index_account(kind.tag(), &value, a));
+            }
+        }
+    }
+    doomed.extend(state.folded_keys.iter().cloned());
     for attack in [AttackType::AccountTakeover, AttackType::FakeAccount] {
         doomed.push(keys.verdict(attack.short(), a));
     }
@@ -114,7 +129,9 @@ async fn profile_markers<S: Store>(
     state: &AccountState,
 ) -> Result<Vec<String>, ApiError> {
     let mut profiles: Vec<(String, String)> = Vec::new();
-    for s in &state.history.sessions {
+    let folded = state.history.rollup.iter().flat_map(|r| &r.instances);
+    let folded: Vec<SessionSummary> = folded.map(Rollup::instance_session).collect();
+    for s in state.history.sessions.iter().chain(&folded) {
         let Some(marker) = population::profile_marker(keys, s) else {
             continue;
         };
@@ -143,6 +160,32 @@ async fn profile_markers<S: Store>(
     Ok(out)
 }
 
+/// The replay records of folded sessions that may still be kept (`rules::REPLAY_KEPT`): their
+/// ids are gone with the folded keys, so each day's records of the account are listed (one
+/// list per day the rollup reaches into, a month at most).
+async fn folded_replays<S: Store>(
+    store: &S,
+    keys: &Keys,
+    a: &Id,
+    state: &AccountState,
+    now: Millis,
+) -> Result<Vec<String>, ApiError> {
+    let Some(r) = &state.history.rollup else {
+        return Ok(Vec::new());
+    };
+    let first = (now - REPLAY_KEPT).div_euclid(DAY);
+    let last = r.through.min(now).div_euclid(DAY);
+    let prefixes: Vec<String> = (first..=last)
+        .map(|d| keys.account_replays(&day(d * DAY), a))
+        .collect();
+    let listings = join_all(prefixes.iter().map(|p| store.list_all(p))).await;
+    let mut out = Vec::new();
+    for listing in listings {
+        out.extend(listing?.into_iter().map(|k| k.name));
+    }
+    Ok(out)
+}
+
 /// Deletes everything that names `a`: its keys, and its rows in the project's counters.
 pub async fn purge<S: Store>(
     ctx: &Ctx<'_, S>,
@@ -153,6 +196,7 @@ pub async fn purge<S: Store>(
     let keys = Keys::new(&project.id);
     let mut doomed = doomed_keys(&keys, a, state, ctx.now);
     doomed.extend(profile_markers(ctx.store, &keys, a, state).await?);
+    doomed.extend(folded_replays(ctx.store, &keys, a, state, ctx.now).await?);
     let results = join_all(doomed.iter().map(|k| ctx.store.delete(k))).await;
     results.into_iter().collect::<Result<Vec<()>, _>>()?;
     ctx.counters.forget(&project.id, a.raw()).await

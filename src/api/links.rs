@@ -13,6 +13,7 @@ use super::error::ApiError;
 use super::records::Profile;
 use crate::engine::arrivals::burst_mates;
 use crate::engine::history::OWN_HISTORY;
+use crate::engine::rollup::Rollup;
 use crate::engine::session::round4;
 use crate::engine::takeover::VELOCITY_WINDOW;
 use crate::engine::{History, Link, MatchType, Population, SessionSummary, Velocity};
@@ -92,7 +93,13 @@ pub fn rescore_devices(history: &mut History, population: &Population) {
     if !population.has_baseline() {
         return;
     }
-    let first = history.sessions.iter().map(|s| s.at).min().unwrap_or(0);
+    let first = history
+        .sessions
+        .iter()
+        .map(|s| s.at)
+        .chain(history.rollup.as_ref().map(|r| r.first_seen))
+        .min()
+        .unwrap_or(0);
     let last = history.sessions.iter().map(|s| s.at).max().unwrap_or(0);
     let young = last - first < OWN_HISTORY;
     for l in history.links.iter_mut() {
@@ -102,10 +109,20 @@ pub fn rescore_devices(history: &mut History, population: &Population) {
         if l.burst && young {
             continue;
         }
-        let Some(s) = history.sessions.iter().find(|s| s.device_id == l.device_id) else {
-            continue;
+        // The device's latest kept session, or what the rollup kept of a folded one.
+        let folded = || {
+            let r = history.rollup.as_ref()?;
+            let i = r.instances.iter().find(|i| i.device_id == l.device_id)?;
+            Some(Rollup::instance_session(i))
         };
-        let strength = device_strength(population, s);
+        let s = match history.sessions.iter().find(|s| s.device_id == l.device_id) {
+            Some(s) => s.clone(),
+            None => match folded() {
+                Some(s) => s,
+                None => continue,
+            },
+        };
+        let strength = device_strength(population, &s);
         if strength != l.strength(MatchType::Device) || l.burst {
             *l = l
                 .restrengthened(MatchType::Device, strength)
@@ -121,12 +138,19 @@ pub fn session_identifiers(
     history: Option<&History>,
     population: &Population,
 ) -> Vec<Identifier> {
+    // The rollup's browser profiles stand for the folded sessions (only browser id and
+    // device are kept there: an address of weeks ago says nothing now).
     let first_seen = |same: &dyn Fn(&SessionSummary) -> bool| {
         history.and_then(|h| {
+            let folded = h.rollup.iter().flat_map(|r| &r.instances).filter_map(|i| {
+                let s = Rollup::instance_session(i);
+                same(&s).then_some(i.first)
+            });
             h.sessions
                 .iter()
                 .filter(|s| s.id != summary.id && same(s))
                 .map(|s| s.at)
+                .chain(folded)
                 .min()
         })
     };

@@ -48,6 +48,7 @@ use sha2::{Digest, Sha256};
 use super::config::Project;
 use super::error::ApiError;
 use crate::engine::population::{MAX_FINGERPRINTS, SHARED_FINGERPRINT};
+use crate::engine::rollup::Rollup;
 use crate::engine::{Population, SessionSummary};
 use crate::schema::time::{Millis, DAY, MINUTE, SECOND};
 use crate::store::keys::{parse_account_key, AccountKey, Id};
@@ -200,6 +201,7 @@ pub fn journal_entry(
     keys: &Keys,
     account: &Id,
     history: &[SessionSummary],
+    rollup: Option<&Rollup>,
     session: &SessionSummary,
 ) -> Option<(String, String, Put)> {
     if history.iter().any(|s| s.id == session.id) {
@@ -221,7 +223,13 @@ pub fn journal_entry(
             browser_id: session.browser_id.clone(),
             ..SessionSummary::default()
         },
-        known: !me.is_empty() && history.iter().any(|s| instance(s) == me),
+        known: !me.is_empty()
+            && (history.iter().any(|s| instance(s) == me)
+                || rollup.is_some_and(|r| {
+                    r.instances
+                        .iter()
+                        .any(|i| instance(&Rollup::instance_session(i)) == me)
+                })),
     };
     let metadata = serde_json::to_value(&arrival).ok()?;
     Some((
@@ -709,7 +717,7 @@ mod tests {
                 metadata: Some(summary),
             },
         )];
-        writes.extend(journal_entry(keys, &a, &history, s));
+        writes.extend(journal_entry(keys, &a, &history, None, s));
         block_on(apply(store, writes, &[])).unwrap();
     }
 
@@ -962,19 +970,19 @@ mod tests {
             ..SessionSummary::default()
         };
         let a = Id::new("ann").unwrap();
-        let (key, _, put) = journal_entry(&keys, &a, &[], &s).unwrap();
+        let (key, _, put) = journal_entry(&keys, &a, &[], None, &s).unwrap();
         assert_eq!(key, "p/demo/j/0000000000000005/s1/ann");
         let meta = put.metadata.unwrap();
         assert_eq!(meta["i"], "");
         assert_eq!(meta["bot"], 0.0);
         assert!(meta.get("to").is_none() && meta.get("k").is_none());
         // Authenticated again: nothing; a second session on a known profile: marked known.
-        assert!(journal_entry(&keys, &a, std::slice::from_ref(&s), &s).is_none());
+        assert!(journal_entry(&keys, &a, std::slice::from_ref(&s), None, &s).is_none());
         let next = SessionSummary {
             id: "s2".into(),
             ..s.clone()
         };
-        let (_, _, put) = journal_entry(&keys, &a, &[s], &next).unwrap();
+        let (_, _, put) = journal_entry(&keys, &a, &[s], None, &next).unwrap();
         assert_eq!(put.metadata.unwrap()["k"], true);
     }
 }

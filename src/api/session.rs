@@ -20,8 +20,8 @@ use super::nonce;
 use super::records::{Geo, Origin, SessionRecord};
 use super::rules;
 use super::state::{
-    account_details, linked_accounts, load_account, load_session, profile_write, scores, write_all,
-    ProfileUpdate,
+    self, account_details, linked_accounts, load_account, load_session, profile_write, scores,
+    write_all, ProfileUpdate,
 };
 use super::{Ctx, Request, Response};
 use crate::engine::incidents::{self, EventType};
@@ -213,7 +213,13 @@ pub async fn authenticate<S: Store>(
     links::rescore_devices(&mut history, &population);
     history.email = profile.info.email.clone();
     enrich(&history, &mut cur, &population, velocity);
-    let journal = super::population::journal_entry(&keys, &aid, &history.sessions, &cur.summary);
+    let journal = super::population::journal_entry(
+        &keys,
+        &aid,
+        &history.sessions,
+        history.rollup.as_ref(),
+        &cur.summary,
+    );
     history.sessions.retain(|s| s.id != cur.summary.id);
     history.sessions.push(cur.summary.clone());
     let new_links = links::new_links(&history, &found);
@@ -291,7 +297,7 @@ pub async fn authenticate<S: Store>(
         &state.markers,
         &profile.info.email,
         &stage.outcome.scores,
-        history.sessions.len(),
+        assessment.aggregates.num_sessions as usize,
         ctx.now,
     );
     writes.extend(card);
@@ -326,6 +332,10 @@ pub async fn authenticate<S: Store>(
         .cloned();
     lists::delete_all(store, &leave).await?;
     console::delete_all(store, &superseded).await?;
+    // Old sessions folded into the account's rollup (`engine::rollup`): the rollup is written
+    // with everything else, the folded keys deleted only once it is.
+    let (rollup, folded) = state::fold(&keys, &aid, &history, &state.folded_keys, ctx.now);
+    writes.extend(rollup);
     let (written, opened, on_cluster) = join3(
         write_all(store, writes),
         open(&scope, &aid, &history.incidents, openings, &additional),
@@ -338,6 +348,7 @@ pub async fn authenticate<S: Store>(
     )
     .await;
     written?;
+    console::delete_all(store, &folded).await?;
     let (opened, on_cluster) = (opened?, on_cluster?);
     let linked_accounts = match with_linked {
         true => Some(linked_accounts(store, &keys, &history.links).await?),

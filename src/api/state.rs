@@ -9,6 +9,7 @@ use super::error::ApiError;
 use super::records::{Profile, SessionRecord};
 use crate::engine::events::EventSummary;
 use crate::engine::incidents::Incident;
+use crate::engine::rollup::{self, Rollup};
 use crate::engine::{Assessment, History, Link, MatchType, SessionSummary};
 use crate::schema::time::{rfc3339, Millis};
 use crate::schema::{AccountDetails, LinkedAccount, ReasonOut, Scores};
@@ -24,6 +25,9 @@ pub struct AccountState {
     pub keys: Vec<String>,
     /// The account's cards (`/accounts`), the newest first.
     pub markers: Vec<super::console::Marker>,
+    /// Keys a fold left behind: sessions the rollup covers and earlier rollups. The next
+    /// authenticate deletes them; nothing reads them.
+    pub folded_keys: Vec<String>,
 }
 
 impl AccountState {
@@ -33,6 +37,7 @@ impl AccountState {
         let h = &self.history;
         self.profile.is_some()
             || !h.sessions.is_empty()
+            || h.rollup.is_some()
             || !h.events.is_empty()
             || !h.incidents.is_empty()
     }
@@ -55,6 +60,8 @@ pub async fn load_account<S: Store>(
     // separately.
     let mut profile_listed_without_metadata = false;
     let mut incidents_without_metadata: Vec<(String, String)> = Vec::new();
+    // Every rollup listed: (through, key, metadata); the latest is the account's.
+    let mut rollups: Vec<(Millis, String, Option<Value>)> = Vec::new();
     for item in store.list_all(&prefix).await? {
         match parse_account_key(&prefix, &item.name) {
             Some(AccountKey::Session(id)) => {
@@ -91,6 +98,9 @@ pub async fn load_account<S: Store>(
                 None => incidents_without_metadata.push((id, item.name.clone())),
             },
             Some(AccountKey::Feedback(_)) => {}
+            Some(AccountKey::Rollup(through)) => {
+                rollups.push((through, item.name.clone(), item.metadata))
+            }
             Some(AccountKey::Profile) => match parse::<Profile>(item.metadata) {
                 Some(p) => state.profile = Some(p),
                 None => profile_listed_without_metadata = true,
@@ -100,6 +110,31 @@ pub async fn load_account<S: Store>(
                 .extend(super::console::parse_marker(&prefix, &item.name)),
         }
         state.keys.push(item.name);
+    }
+    rollups.sort_by_key(|r| r.0);
+    if let Some((_, key, metadata)) = rollups.pop() {
+        let rollup: Option<Rollup> = match parse(metadata) {
+            Some(r) => Some(r),
+            None => store
+                .get(&key)
+                .await?
+                .and_then(|v| serde_json::from_str(&v).ok()),
+        };
+        state.folded_keys.extend(rollups.into_iter().map(|r| r.1));
+        if let Some(r) = rollup {
+            let (covered, kept): (Vec<SessionSummary>, _) =
+                std::mem::take(&mut state.history.sessions)
+                    .into_iter()
+                    .partition(|s| r.covers(s));
+            state.history.sessions = kept;
+            state.folded_keys.extend(
+                covered
+                    .iter()
+                    .filter_map(|s| Id::new(&s.id).ok())
+                    .map(|sid| keys.account_session(a, &sid)),
+            );
+            state.history.rollup = Some(r);
+        }
     }
     links.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
     for group in links.chunk_by(|a, b| a.0 == b.0) {
@@ -135,6 +170,38 @@ pub async fn load_account<S: Store>(
         state.history.email = p.info.email.clone();
     }
     Ok(state)
+}
+
+/// A fold due at `now` (`engine::rollup::due`) over `history` (the sessions kept whole,
+/// the one being authenticated among them): the new rollup's write, and the keys to delete
+/// once it is written (the folded sessions, the rollup it replaces, and whatever an earlier
+/// fold left, `folded_keys`). `None` when nothing is due and nothing was left.
+pub fn fold(
+    keys: &Keys,
+    a: &Id,
+    history: &History,
+    folded_keys: &[String],
+    now: Millis,
+) -> (Option<(String, String, Put)>, Vec<String>) {
+    let due = rollup::due(&history.sessions, now);
+    let mut doomed = folded_keys.to_vec();
+    if due.is_empty() {
+        return (None, doomed);
+    }
+    let previous = history.rollup.clone().unwrap_or_default();
+    if previous.sessions > 0 {
+        doomed.push(keys.account_rollup(a, previous.through));
+    }
+    doomed.extend(
+        due.iter()
+            .filter_map(|s| Id::new(&s.id).ok())
+            .map(|sid| keys.account_session(a, &sid)),
+    );
+    let next = previous.fold(&due);
+    let write = listed_write(keys.account_rollup(a, next.through), &next, None);
+    // Two folds through the same session write the same key: it must not be deleted.
+    doomed.retain(|k| *k != write.0);
+    (Some(write), doomed)
 }
 
 /// The stored profile, or for an account known only from its sessions, an empty one.

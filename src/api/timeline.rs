@@ -76,7 +76,8 @@ pub async fn get<S: Store>(
     Ok(Response::json(
         200,
         &json!({"request_id": ctx.random.uuid(), "account_id": a.raw(),
-                "num_sessions": state.history.sessions.len(),
+                "num_sessions": state.history.sessions.len()
+                    + state.history.rollup.as_ref().map_or(0, |r| r.sessions as usize),
                 "sessions": rows, "events": events}),
     ))
 }

@@ -9,9 +9,9 @@
 //! network, and an attacker cannot buy the trust in one session: it takes the owner's own
 //! sessions on [`FAMILIAR_DAYS`] different days over at least [`FAMILIAR_SPAN`].
 
+use super::rollup::{owner_days, FoldedNetwork};
 use super::session::Anonymising;
 pub use super::session::NETWORK_SIGNALS;
-use super::takeover::NOT_THE_OWNER;
 use crate::schema::time::{Millis, DAY};
 /// Distinct days an account must have used a network for it to be familiar.
 pub const FAMILIAR_DAYS: usize = 7;
@@ -20,19 +20,14 @@ pub const FAMILIAR_SPAN: Millis = 14 * DAY;
 /// What the network signals of a session on a familiar network count for.
 pub const FAMILIAR_WEIGHT: f64 = 0.2;
 
-/// The networks (ASNs) the account's sessions on anonymising networks (`anonymising`, from
-/// `history::aggregate`) make familiar as of `now`; only sessions judged the owner's count.
-pub fn networks(anonymising: &[Anonymising], now: Millis) -> Vec<u32> {
-    let mut days: Vec<(u32, i64)> = anonymising
-        .iter()
-        .filter(|s| s.asn != 0 && s.takeover < NOT_THE_OWNER)
-        .map(|s| (s.asn, s.at.div_euclid(DAY)))
-        .collect();
-    days.sort_unstable();
-    days.dedup();
-    days.chunk_by(|a, b| a.0 == b.0)
-        .filter(|g| g.len() >= FAMILIAR_DAYS && now - g[0].1 * DAY >= FAMILIAR_SPAN)
-        .map(|g| g[0].0)
+/// The networks (ASNs) the account's sessions on anonymising networks (`anonymising` and the
+/// folded `folded`, from `history::aggregate`) make familiar as of `now`; only sessions judged
+/// the owner's count.
+pub fn networks(anonymising: &[Anonymising], folded: &[FoldedNetwork], now: Millis) -> Vec<u32> {
+    owner_days(anonymising, folded)
+        .into_iter()
+        .filter(|&(_, days, first)| days >= FAMILIAR_DAYS && now - first * DAY >= FAMILIAR_SPAN)
+        .map(|(asn, _, _)| asn)
         .collect()
 }
 
@@ -41,6 +36,7 @@ pub fn networks(anonymising: &[Anonymising], now: Millis) -> Vec<u32> {
 /// `familiar` network counted at [`FAMILIAR_WEIGHT`].
 pub fn discounted_average(
     anonymising: &[Anonymising],
+    folded: &[FoldedNetwork],
     familiar: &[u32],
     averages: [f64; 3],
     decayed_sessions: f64,
@@ -52,6 +48,11 @@ pub fn discounted_average(
     for s in anonymising.iter().filter(|s| familiar.contains(&s.asn)) {
         for (sum, v) in familiar_sums.iter_mut().zip(s.signals) {
             *sum += s.weight * v;
+        }
+    }
+    for f in folded.iter().filter(|f| familiar.contains(&f.asn)) {
+        for (sum, v) in familiar_sums.iter_mut().zip(f.sums) {
+            *sum += v;
         }
     }
     let mut out = averages;
@@ -81,7 +82,7 @@ mod tests {
             .filter(|d| d % 7 < 5)
             .map(|d| on_cloud(d, 16509))
             .collect();
-        assert_eq!(networks(&sessions, 21 * DAY), [16509]);
+        assert_eq!(networks(&sessions, &[], 21 * DAY), [16509]);
     }
 
     #[test]
@@ -89,7 +90,8 @@ mod tests {
         // Two sessions at the same time, one on the familiar exit: the datacenter average of
         // 1.0 becomes (0.2 + 1.0) / 2.
         let sessions = [on_cloud(3, 16509), on_cloud(3, 14061)];
-        let [datacenter, vpn, _] = discounted_average(&sessions, &[16509], [1.0, 0.0, 0.0], 2.0);
+        let [datacenter, vpn, _] =
+            discounted_average(&sessions, &[], &[16509], [1.0, 0.0, 0.0], 2.0);
         assert!((datacenter - 0.6).abs() < 1e-12, "{datacenter}");
         assert_eq!(vpn, 0.0);
     }
@@ -98,13 +100,13 @@ mod tests {
     fn a_new_account_has_no_familiar_network() {
         // Every day for six days: not enough days, not long enough.
         let sessions: Vec<Anonymising> = (0..6).map(|d| on_cloud(d, 16509)).collect();
-        assert!(networks(&sessions, 6 * DAY).is_empty());
+        assert!(networks(&sessions, &[], 6 * DAY).is_empty());
     }
 
     #[test]
     fn many_sessions_in_a_few_days_buy_no_trust() {
         let sessions: Vec<Anonymising> = (0..50).map(|i| on_cloud(20 + i % 2, 16509)).collect();
-        assert!(networks(&sessions, 22 * DAY).is_empty());
+        assert!(networks(&sessions, &[], 22 * DAY).is_empty());
     }
 
     #[test]
@@ -115,6 +117,6 @@ mod tests {
                 ..on_cloud(d, 16509)
             })
             .collect();
-        assert!(networks(&sessions, 21 * DAY).is_empty());
+        assert!(networks(&sessions, &[], 21 * DAY).is_empty());
     }
 }

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::schema::time::{Millis, DAY};
 use crate::schema::{RiskSignalScores, Windows};
 
-use super::session::{round4, Anonymising, SessionSummary, HALF_LIFE};
+use super::rollup::{decay, FoldedNetwork, Rollup};
+use super::session::{round4, Anonymising, SessionSummary};
 
 /// How two accounts are linked (Verisoul's `match_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -198,6 +199,8 @@ pub struct History {
     /// Server events (`POST /event`), in no particular order.
     pub events: Vec<super::events::EventSummary>,
     pub incidents: Vec<super::incidents::Incident>,
+    /// The sessions folded out of `sessions` (`rollup`): none is also in `sessions`.
+    pub rollup: Option<Rollup>,
 }
 
 /// Counts and windows of an account, computed from its sessions.
@@ -220,6 +223,8 @@ pub struct Aggregates {
     pub decayed_sessions: f64,
     /// The sessions on datacenter, VPN or proxy networks (usually none or a few).
     pub anonymising: Vec<Anonymising>,
+    /// The same networks in the folded sessions (`rollup`), weighed as of `last_seen`.
+    pub folded_networks: Vec<FoldedNetwork>,
 }
 
 /// Distinct non-empty keys among `(at, key)` pairs of the week before `end`, over the last day
@@ -239,9 +244,9 @@ fn distinct_windows(recent: &mut [(Millis, &str)], end: Millis) -> Windows {
     w
 }
 
-/// Computes the aggregates in a few linear passes (no full sort: this runs on every
-/// authenticate, over histories of thousands of sessions). Windows are relative to
-/// `last_seen`, as Verisoul's are.
+/// Computes the aggregates in a few linear passes over the kept sessions (no full sort), plus
+/// what the folded ones left in the rollup: the same figures as over every session. Windows are
+/// relative to `last_seen`, as Verisoul's are; folded sessions are older than any window.
 pub fn aggregate(history: &History) -> Aggregates {
     let sessions = &history.sessions;
     // The latest session; on equal times the greatest id, so the choice is stable.
@@ -252,7 +257,12 @@ pub fn aggregate(history: &History) -> Aggregates {
         return Aggregates::default();
     };
     let end = last.at;
-    let first_seen = sessions.iter().map(|s| s.at).min();
+    let rollup = history.rollup.as_ref().filter(|r| r.sessions > 0);
+    let first_seen = sessions
+        .iter()
+        .map(|s| s.at)
+        .chain(rollup.map(|r| r.first_seen))
+        .min();
 
     // Per country: sessions, first and last appearance. An account sees few countries, so a
     // short vector searched linearly beats a map.
@@ -274,7 +284,7 @@ pub fn aggregate(history: &History) -> Aggregates {
             }
         }
         // Decay: the weight halves every HALF_LIFE before last_seen.
-        let w = (-((end - s.at) as f64) / HALF_LIFE as f64).exp2();
+        let w = decay(end, s.at);
         total += w;
         bot += w * s.bot;
         for (acc, v) in risk.iter_mut().zip(s.risk) {
@@ -295,6 +305,26 @@ pub fn aggregate(history: &History) -> Aggregates {
             networks.push((s.at, s.ip.as_str()));
         }
     }
+    let mut folded_networks = Vec::new();
+    if let Some(r) = rollup {
+        for c in &r.countries {
+            match by_country.iter_mut().find(|e| e.0 == c.code) {
+                Some(e) => {
+                    e.1 += c.sessions;
+                    e.2 = e.2.min(c.first);
+                    e.3 = e.3.max(c.last);
+                }
+                None => by_country.push((&c.code, c.sessions, c.first, c.last)),
+            }
+        }
+        let w = decay(end, r.through);
+        total += w * r.decayed;
+        bot += w * r.bot;
+        for (acc, v) in risk.iter_mut().zip(r.risk) {
+            *acc += w * v;
+        }
+        folded_networks.extend(r.anonymising(end));
+    }
     let country = by_country
         .iter()
         .max_by_key(|(c, n, _, last)| (*n, *last, std::cmp::Reverse(*c)))
@@ -304,7 +334,7 @@ pub fn aggregate(history: &History) -> Aggregates {
     let avg = |x: f64| if total > 0.0 { round4(x / total) } else { 0.0 };
 
     Aggregates {
-        num_sessions: sessions.len() as u32,
+        num_sessions: sessions.len() as u32 + rollup.map_or(0, |r| r.sessions),
         first_seen,
         last_seen: Some(end),
         last_session: last.id.clone(),
@@ -316,6 +346,7 @@ pub fn aggregate(history: &History) -> Aggregates {
         bot_average: avg(bot),
         decayed_sessions: total,
         anonymising,
+        folded_networks,
     }
 }
 

@@ -12,6 +12,7 @@ pub mod incidents;
 pub mod network;
 pub mod population;
 pub mod reasons;
+pub mod rollup;
 pub mod session;
 pub mod takeover;
 pub mod travel;
@@ -177,11 +178,12 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
     let mut own = current.map(|c| c.summary.risk_scores());
     // `history` holds the current session too, so its anonymising sessions are all of them.
     let familiar = aggregates.last_seen.map_or_else(Vec::new, |end| {
-        familiar::networks(&aggregates.anonymising, end)
+        familiar::networks(&aggregates.anonymising, &aggregates.folded_networks, end)
     });
     if !familiar.is_empty() {
         let average = familiar::discounted_average(
             &aggregates.anonymising,
+            &aggregates.folded_networks,
             &familiar,
             familiar::NETWORK_SIGNALS.map(|n| signals.get(n)),
             aggregates.decayed_sessions,

@@ -6,7 +6,10 @@
 //! p/{project}/s/{session}                 session record (value), 24 h
 //! p/{project}/s/{session}/a/{account}     session bound to account, 24 h
 //! p/{project}/a/{account}/p               account profile (value): the caller's own fields
-//! p/{project}/a/{account}/s/{session}     one per session of the account; metadata = summary
+//! p/{project}/a/{account}/s/{session}     one per session of the account; metadata = summary;
+//!                                         deleted once folded into a rollup
+//! p/{project}/a/{account}/h/{through}     a rollup of the sessions folded through that time
+//!                                         (`engine::rollup`); the latest is the one read
 //! p/{project}/a/{account}/k/{tag}/{other} one per linked account and kind of shared identifier
 //!                                         (tag b browser, e e-mail); metadata = time
 //! p/{project}/a/{account}/l/{list}        one per list membership
@@ -256,6 +259,11 @@ impl Keys {
         format!("{}p", self.account(a))
     }
 
+    /// The rollup of the account's sessions folded through time `through` (`engine::rollup`).
+    pub fn account_rollup(&self, a: &Id, through: Millis) -> String {
+        format!("{}h/{:013}", self.account(a), through.max(0))
+    }
+
     pub fn account_session(&self, a: &Id, s: &Id) -> String {
         format!("{}s/{}", self.account(a), s.enc)
     }
@@ -358,8 +366,13 @@ impl Keys {
         format!("{}rp/{day}/", self.root)
     }
 
+    /// One account's replay records of one day.
+    pub fn account_replays(&self, day: &str, a: &Id) -> String {
+        format!("{}{}/", self.replays(day), a.enc)
+    }
+
     pub fn replay(&self, day: &str, a: &Id, s: &Id) -> String {
-        format!("{}{}/{}", self.replays(day), a.enc, s.enc)
+        format!("{}{}", self.account_replays(day, a), s.enc)
     }
 
     /// The verdicts on one attack type's incidents (`ato` or `fa`), by account.
@@ -402,6 +415,8 @@ pub enum AccountKey {
     Event(String),
     Incident(String),
     Feedback(String),
+    /// A rollup of folded sessions, by the time it covers sessions through.
+    Rollup(Millis),
 }
 
 /// Classifies `name`, a key returned by listing `Keys::account(a)`, decoding the id it carries.
@@ -422,6 +437,7 @@ pub fn parse_account_key(prefix: &str, name: &str) -> Option<AccountKey> {
         "e" => Some(AccountKey::Event(decode_id(rest)?)),
         "n" => Some(AccountKey::Incident(decode_id(rest)?)),
         "f" => Some(AccountKey::Feedback(decode_id(rest)?)),
+        "h" => Some(AccountKey::Rollup(rest.parse().ok()?)),
         _ => None,
     }
 }
