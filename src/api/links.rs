@@ -112,7 +112,10 @@ pub fn rescore_devices(history: &mut History, population: &Population) {
         // The device's latest kept session, or what the rollup kept of a folded one.
         let folded = || {
             let r = history.rollup.as_ref()?;
-            let i = r.instances.iter().find(|i| i.device_id == l.device_id)?;
+            let i = r
+                .instances
+                .iter()
+                .find(|i| i.device_id == l.device_id && !i.fingerprint.is_empty())?;
             Some(Rollup::instance_session(i))
         };
         let s = match history.sessions.iter().find(|s| s.device_id == l.device_id) {

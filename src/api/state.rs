@@ -47,11 +47,34 @@ fn parse<T: serde::de::DeserializeOwned>(v: Option<Value>) -> Option<T> {
     serde_json::from_value(v?).ok()
 }
 
+/// How many times an account is listed again when a fold replaced its rollup between the
+/// listing and the rollup's read.
+const LOAD_ATTEMPTS: usize = 3;
+
 pub async fn load_account<S: Store>(
     store: &S,
     keys: &Keys,
     a: &Id,
 ) -> Result<AccountState, ApiError> {
+    // A fold writes its rollup before it deletes the one it replaces, so a rollup gone between
+    // listing and reading means a newer one is listed now.
+    for _ in 0..LOAD_ATTEMPTS {
+        if let Some(state) = load_once(store, keys, a).await? {
+            return Ok(state);
+        }
+    }
+    Err(ApiError::unavailable(format!(
+        "account {} changed while it was read; try again",
+        a.raw()
+    )))
+}
+
+/// The account as one listing shows it; `None` when the latest rollup listed could not be read.
+async fn load_once<S: Store>(
+    store: &S,
+    keys: &Keys,
+    a: &Id,
+) -> Result<Option<AccountState>, ApiError> {
     let prefix = keys.account(a);
     let mut state = AccountState::default();
     // One key per (other account, kind of identifier): grouped into one link per account.
@@ -113,28 +136,30 @@ pub async fn load_account<S: Store>(
     }
     rollups.sort_by_key(|r| r.0);
     if let Some((_, key, metadata)) = rollups.pop() {
-        let rollup: Option<Rollup> = match parse(metadata) {
-            Some(r) => Some(r),
-            None => store
-                .get(&key)
-                .await?
-                .and_then(|v| serde_json::from_str(&v).ok()),
-        };
         state.folded_keys.extend(rollups.into_iter().map(|r| r.1));
-        if let Some(r) = rollup {
-            let (covered, kept): (Vec<SessionSummary>, _) =
-                std::mem::take(&mut state.history.sessions)
-                    .into_iter()
-                    .partition(|s| r.covers(s));
-            state.history.sessions = kept;
-            state.folded_keys.extend(
-                covered
-                    .iter()
-                    .filter_map(|s| Id::new(&s.id).ok())
-                    .map(|sid| keys.account_session(a, &sid)),
-            );
-            state.history.rollup = Some(r);
-        }
+        // The listing carries the rollup without its fingerprints when that fits the metadata
+        // (`rollup_write`); the whole value is read only when a device link needs them.
+        let lean: Option<Rollup> = metadata.and_then(|m| parse(Some(m["lean"].clone())));
+        let rollup = match lean {
+            Some(r) if !needs_fingerprints(&r, &state.history.sessions, &links) => r,
+            _ => match store.get(&key).await? {
+                Some(v) => serde_json::from_str(&v).map_err(|e| {
+                    ApiError::unavailable(format!("the rollup {key} cannot be read: {e}"))
+                })?,
+                None => return Ok(None),
+            },
+        };
+        let (covered, kept): (Vec<SessionSummary>, _) = std::mem::take(&mut state.history.sessions)
+            .into_iter()
+            .partition(|s| rollup.covers(s));
+        state.history.sessions = kept;
+        state.folded_keys.extend(
+            covered
+                .iter()
+                .filter_map(|s| Id::new(&s.id).ok())
+                .map(|sid| keys.account_session(a, &sid)),
+        );
+        state.history.rollup = Some(rollup);
     }
     links.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
     for group in links.chunk_by(|a, b| a.0 == b.0) {
@@ -169,7 +194,24 @@ pub async fn load_account<S: Store>(
     if let Some(p) = &state.profile {
         state.history.email = p.info.email.clone();
     }
-    Ok(state)
+    Ok(Some(state))
+}
+
+/// Whether a device link (`links`, as listed: the device id is the fifth field) names a device
+/// only the rollup `r` knows: re-scoring the link then needs its fingerprint.
+fn needs_fingerprints(
+    r: &Rollup,
+    sessions: &[SessionSummary],
+    links: &[(String, MatchType, Millis, f64, String, bool)],
+) -> bool {
+    links.iter().any(|l| {
+        let device = &l.4;
+        !device.is_empty()
+            && !sessions
+                .iter()
+                .any(|s| s.device_id == *device && !r.covers(s))
+            && r.instances.iter().any(|i| i.device_id == *device)
+    })
 }
 
 /// A fold due at `now` (`engine::rollup::due`) over `history` (the sessions kept whole,
@@ -198,10 +240,31 @@ pub fn fold(
             .map(|sid| keys.account_session(a, &sid)),
     );
     let next = previous.fold(&due);
-    let write = listed_write(keys.account_rollup(a, next.through), &next, None);
+    let write = rollup_write(keys.account_rollup(a, next.through), &next);
     // Two folds through the same session write the same key: it must not be deleted.
     doomed.retain(|k| *k != write.0);
     (Some(write), doomed)
+}
+
+/// A rollup's write: the whole rollup as the value, and in the metadata (which the account's
+/// listing returns) the rollup without its browser profiles' fingerprints when that fits, so
+/// reading an account reads no value unless a device link needs a folded fingerprint.
+fn rollup_write(key: String, rollup: &Rollup) -> (String, String, Put) {
+    let text = serde_json::to_string(rollup).unwrap_or_default();
+    let mut lean = rollup.clone();
+    lean.instances
+        .iter_mut()
+        .for_each(|i| i.fingerprint.clear());
+    let metadata = serde_json::json!({ "lean": lean });
+    let metadata = (metadata.to_string().len() <= MAX_METADATA_BYTES).then_some(metadata);
+    (
+        key,
+        text,
+        Put {
+            ttl_secs: None,
+            metadata,
+        },
+    )
 }
 
 /// The stored profile, or for an account known only from its sessions, an empty one.

@@ -3,12 +3,9 @@
 // deletion of user data (proved on the local KV itself), and the seed's v2 example against the
 // worker's own schema.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { test } from "node:test";
-import { root } from "../worker.mjs";
-import { DEMO, authenticate, browserSignals, call, newSession, schema, unique, uniqueIp } from "./client.mjs";
+import { DEMO, authenticate, browserSignals, call, encodeId, kvKeys, newSession, schema, unique, uniqueIp } from "./client.mjs";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -72,25 +69,6 @@ async function takeover(name = "victim") {
   assert.ok(auth.account_takeover >= 0.5, JSON.stringify(auth));
   return { account, email, sid, auth, attackerIp, browserId, attackAt, start: attackAt - 5 * DAY };
 }
-
-/** Every key of the project in the worker's local KV (run.mjs passes its directory). */
-function kvKeys(prefix) {
-  const state = process.env.EDGEWARD_STATE_DIR;
-  assert.ok(state, "run.mjs passes the worker's KV directory in EDGEWARD_STATE_DIR");
-  const out = execFileSync(
-    join(root, "node_modules", ".bin", "wrangler"),
-    ["kv", "key", "list", "--local", "--persist-to", state, "--binding", "STATE", "--env", "dev", "--prefix", prefix],
-    { cwd: root, encoding: "utf8", maxBuffer: 512 << 20, stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-  );
-  return JSON.parse(out).map((k) => k.name);
-}
-
-/** How the worker encodes an id in a key (src/store/keys.rs `encode_id`). */
-const encodeId = (raw) =>
-  [...Buffer.from(raw, "utf8")]
-    .map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`))
-    .join("");
 
 test("a takeover flow shows in v2: the pending incident, its evidence, triggers and transactions", async () => {
   const t = await takeover();

@@ -2,6 +2,9 @@
 // OpenAPI document the worker itself serves (path, method and status must be documented, and
 // the body must match the schema), so the document cannot drift from what the worker does.
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { root } from "../worker.mjs";
 import Ajv2020 from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 
@@ -136,3 +139,22 @@ export const browserSignals = (browserId, extra = {}) => ({
   },
   behavior: { mouse: 40, click: 3, keyboard: 25, touch: 0, clipboard: 0 },
 });
+
+/** Every key under `prefix` in the worker's local KV (run.mjs passes its directory). */
+export function kvKeys(prefix) {
+  const state = process.env.EDGEWARD_STATE_DIR;
+  assert.ok(state, "run.mjs passes the worker's KV directory in EDGEWARD_STATE_DIR");
+  const out = execFileSync(
+    join(root, "node_modules", ".bin", "wrangler"),
+    ["kv", "key", "list", "--local", "--persist-to", state, "--binding", "STATE", "--env", "dev", "--prefix", prefix],
+    { cwd: root, encoding: "utf8", maxBuffer: 512 << 20, stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  );
+  return JSON.parse(out).map((k) => k.name);
+}
+
+/** How the worker encodes an id in a key (src/store/keys.rs `encode_id`). */
+export const encodeId = (raw) =>
+  [...Buffer.from(raw, "utf8")]
+    .map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`))
+    .join("");
