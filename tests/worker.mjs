@@ -41,7 +41,7 @@ export async function startWorker(name, { vars = {}, port } = {}) {
   const wrangler = spawn(
     join(root, "node_modules", ".bin", "wrangler"),
     ["dev", "--env", "dev", "--test-scheduled", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", state,
-     "--show-interactive-dev-session=false", "--live-reload=false", ...varArgs],
+     "--show-interactive-dev-session=false", "--live-reload=false", ...(process.env.WRANGLER_DEBUG ? ["--log-level", "debug"] : []), ...varArgs],
     {
       cwd: root,
       detached: true,

@@ -44,7 +44,7 @@ async fn rescore<S: Store>(
     let population = ctx
         .caches
         .populations
-        .get(ctx.store, keys, &project.id, ctx.now)
+        .get(ctx.store, keys, &project.id, ctx.now, ctx.pause)
         .await?;
     links::rescore_devices(history, &population);
     Ok(())

@@ -171,7 +171,7 @@ pub async fn record<S: Store>(
                 None => Ok(None),
             }
         },
-        ctx.caches.ip_tables.get(store, ctx.now),
+        ctx.caches.ip_tables.get(store, ctx.now, ctx.pause),
     )
     .await;
     let (state, rec, tables) = (state?, rec?, tables?);
@@ -338,7 +338,7 @@ async fn score_login<S: Store>(
     let population = ctx
         .caches
         .populations
-        .get(ctx.store, keys, &project.id, ctx.now)
+        .get(ctx.store, keys, &project.id, ctx.now, ctx.pause)
         .await?;
     let ua = user_agent::parse(user_agent.unwrap_or(""));
     let current = login_summary(summary, ua.browser, ua.os);

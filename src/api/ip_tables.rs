@@ -2,11 +2,11 @@
 //! embed) and the Tor exits of the last refresh. Each isolate reads them once and again only
 //! after [`REFRESH`], so a table uploaded after start-up is picked up without a redeploy.
 
-use std::cell::RefCell;
 use std::net::IpAddr;
 use std::rc::Rc;
 
 use super::error::ApiError;
+use super::isolate::{Cached, Pause};
 use crate::intel::ip::{self, IpFacts, RangeTable, TorExits};
 use crate::schema::time::{Millis, MINUTE};
 use crate::store::keys::{ASN_TABLE, TOR_EXITS};
@@ -38,28 +38,30 @@ impl Loaded {
 /// The tables of this isolate, with when they were read.
 #[derive(Default)]
 pub struct IpTables {
-    cache: RefCell<Option<(Millis, Rc<Loaded>)>>,
+    cache: Cached<Loaded>,
 }
 
 impl IpTables {
-    pub async fn get<S: Store>(&self, store: &S, now: Millis) -> Result<Rc<Loaded>, ApiError> {
-        if let Some((at, l)) = self.cache.borrow().as_ref() {
-            if now - at < REFRESH && now >= *at {
-                return Ok(l.clone());
-            }
-        }
-        let asn = store
-            .get_bytes(ASN_TABLE)
-            .await?
-            .filter(|b| RangeTable::parse(b).is_ok());
-        let tor = store
-            .get(TOR_EXITS)
-            .await?
-            .map(|t| TorExits::parse(&t))
-            .unwrap_or_default();
-        let loaded = Rc::new(Loaded { asn, tor });
-        *self.cache.borrow_mut() = Some((now, loaded.clone()));
-        Ok(loaded)
+    pub async fn get<S: Store>(
+        &self,
+        store: &S,
+        now: Millis,
+        pause: &dyn Pause,
+    ) -> Result<Rc<Loaded>, ApiError> {
+        self.cache
+            .get("", now, REFRESH, pause, || async {
+                let asn = store
+                    .get_bytes(ASN_TABLE)
+                    .await?
+                    .filter(|b| RangeTable::parse(b).is_ok());
+                let tor = store
+                    .get(TOR_EXITS)
+                    .await?
+                    .map(|t| TorExits::parse(&t))
+                    .unwrap_or_default();
+                Ok(Loaded { asn, tor })
+            })
+            .await
     }
 }
 
@@ -84,6 +86,7 @@ pub async fn store_tor_exits<S: Store>(store: &S, text: &str) -> Result<usize, A
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::isolate::NoPause;
     use crate::intel::ip::table::Builder;
     use crate::intel::ip::NetworkKind;
     use crate::store::MemoryStore;
@@ -98,17 +101,21 @@ mod tests {
         let store = MemoryStore::new();
         let tables = IpTables::default();
         block_on(async {
-            assert!(!tables.get(&store, 0).await.unwrap().has_asn_table());
+            assert!(!tables
+                .get(&store, 0, &NoPause)
+                .await
+                .unwrap()
+                .has_asn_table());
             let mut b = Builder::default();
             b.add_v4(0x0A00_0000, 0x0AFF_FFFF, 64500);
             store.put_bytes(ASN_TABLE, &b.encode(4));
             // Within the refresh the isolate keeps what it read; after it, it reads again.
             assert!(!tables
-                .get(&store, REFRESH - 1)
+                .get(&store, REFRESH - 1, &NoPause)
                 .await
                 .unwrap()
                 .has_asn_table());
-            let l = tables.get(&store, REFRESH).await.unwrap();
+            let l = tables.get(&store, REFRESH, &NoPause).await.unwrap();
             assert_eq!(l.look_up(ip("10.1.2.3")).asn, Some(64500));
             assert_eq!(l.look_up(ip("11.0.0.1")).asn, None);
         });
@@ -118,7 +125,7 @@ mod tests {
     fn a_damaged_asn_table_is_ignored() {
         let store = MemoryStore::new();
         store.put_bytes(ASN_TABLE, b"EWRANGE1 but nothing after");
-        let l = block_on(IpTables::default().get(&store, 0)).unwrap();
+        let l = block_on(IpTables::default().get(&store, 0, &NoPause)).unwrap();
         assert!(!l.has_asn_table());
     }
 
@@ -135,7 +142,7 @@ mod tests {
             assert!(store_tor_exits(&store, "<html>rate limited</html>")
                 .await
                 .is_err());
-            let l = IpTables::default().get(&store, 0).await.unwrap();
+            let l = IpTables::default().get(&store, 0, &NoPause).await.unwrap();
             assert_eq!(l.look_up(ip("203.0.113.10")).kind, Some(NetworkKind::Tor));
         });
     }

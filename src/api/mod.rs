@@ -19,6 +19,7 @@ mod feedback;
 mod fraud_ips;
 mod incidents;
 pub mod ip_tables;
+pub mod isolate;
 mod links;
 mod lists;
 mod nonce;
@@ -175,6 +176,8 @@ pub struct Ctx<'a, S: Store> {
     pub limiter: &'a dyn RateLimit,
     /// The console's counters (`GET /stats`): a Durable Object in the worker, maps natively.
     pub counters: &'a dyn counters::Counters,
+    /// Waiting on a timer of the request's own (`isolate`).
+    pub pause: &'a dyn isolate::Pause,
 }
 
 /// What an isolate keeps across requests: population snapshots, compiled customer rules, the IP

@@ -37,7 +37,7 @@
 //! browser, OS and hour block, per fingerprint component (a two-byte hash per component, so
 //! at most 65,536 values each), and at most `MAX_FINGERPRINTS` whole fingerprints.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
@@ -47,6 +47,7 @@ use sha2::{Digest, Sha256};
 
 use super::config::Project;
 use super::error::ApiError;
+use super::isolate::{Cached, Pause};
 use crate::engine::population::{MAX_FINGERPRINTS, SHARED_FINGERPRINT};
 use crate::engine::rollup::Rollup;
 use crate::engine::{Population, SessionSummary};
@@ -75,7 +76,7 @@ const FIXED: usize = 5;
 /// Snapshots per project, with when they were read, and when this isolate last folded.
 #[derive(Default)]
 pub struct Populations {
-    cache: RefCell<HashMap<String, (Millis, Rc<Population>)>>,
+    cache: Cached<Population>,
     folded_at: Cell<Option<Millis>>,
 }
 
@@ -103,22 +104,17 @@ impl Populations {
         keys: &Keys,
         project: &str,
         now: Millis,
+        pause: &dyn Pause,
     ) -> Result<Rc<Population>, ApiError> {
-        if let Some((at, p)) = self.cache.borrow().get(project) {
-            if now - at < REFRESH && now >= *at {
-                return Ok(p.clone());
-            }
-        }
-        let p: Population = store
-            .get(&keys.population())
-            .await?
-            .and_then(|v| serde_json::from_str(&v).ok())
-            .unwrap_or_default();
-        let p = Rc::new(p);
         self.cache
-            .borrow_mut()
-            .insert(project.to_string(), (now, p.clone()));
-        Ok(p)
+            .get(project, now, REFRESH, pause, || async {
+                Ok(store
+                    .get(&keys.population())
+                    .await?
+                    .and_then(|v| serde_json::from_str(&v).ok())
+                    .unwrap_or_default())
+            })
+            .await
     }
 }
 

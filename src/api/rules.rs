@@ -6,8 +6,6 @@
 //! listing; every `PUT` also writes an immutable version key. See [`crate::rules`] for the
 //! language and the order in which rules act.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use futures::future::join;
@@ -17,6 +15,7 @@ use serde_json::{json, Map, Value};
 use super::body;
 use super::config::Project;
 use super::error::ApiError;
+use super::isolate::{Cached, Pause};
 use super::lists;
 use super::records::{Profile, SessionRecord};
 use super::state::{account_details, listed_write, scores, write_all};
@@ -113,7 +112,7 @@ pub fn input<A: Serialize>(
 /// Compiled rule sets per project, with when they were listed.
 #[derive(Default)]
 pub struct RuleSets {
-    cache: RefCell<HashMap<String, (Millis, Rc<RuleSet>)>>,
+    cache: Cached<RuleSet>,
 }
 
 impl RuleSets {
@@ -124,24 +123,19 @@ impl RuleSets {
         keys: &Keys,
         project: &str,
         now: Millis,
+        pause: &dyn Pause,
     ) -> Result<Rc<RuleSet>, ApiError> {
-        if let Some((at, set)) = self.cache.borrow().get(project) {
-            if now >= *at && now - at < REFRESH {
-                return Ok(set.clone());
-            }
-        }
-        let stored = current_rules(store, keys).await?;
-        // A stored rule that no longer compiles is left out; GET /rules/{name} says why.
-        let (set, _) = RuleSet::compile(stored, &attributes());
-        let set = Rc::new(set);
         self.cache
-            .borrow_mut()
-            .insert(project.to_string(), (now, set.clone()));
-        Ok(set)
+            .get(project, now, REFRESH, pause, || async {
+                let stored = current_rules(store, keys).await?;
+                // A stored rule that no longer compiles is left out; GET /rules/{name} says why.
+                Ok(RuleSet::compile(stored, &attributes()).0)
+            })
+            .await
     }
 
     fn forget(&self, project: &str) {
-        self.cache.borrow_mut().remove(project);
+        self.cache.forget(project);
     }
 }
 

@@ -69,7 +69,7 @@ async fn locate<S: Store>(
     let facts = ctx
         .caches
         .ip_tables
-        .get(ctx.store, ctx.now)
+        .get(ctx.store, ctx.now, ctx.pause)
         .await?
         .look_up(ip);
     if geo.country.is_empty() {
@@ -184,8 +184,10 @@ pub async fn authenticate<S: Store>(
         load_account(store, &keys, &aid),
         ctx.caches
             .populations
-            .get(store, &keys, &project.id, ctx.now),
-        ctx.caches.rules.get(store, &keys, &project.id, ctx.now),
+            .get(store, &keys, &project.id, ctx.now, ctx.pause),
+        ctx.caches
+            .rules
+            .get(store, &keys, &project.id, ctx.now, ctx.pause),
     )
     .await;
     let (rec, state, population, rule_set) = (rec?, state?, population?, rule_set?);
@@ -400,8 +402,10 @@ pub async fn unauthenticated<S: Store>(
         load_session(ctx.store, &keys, &sid),
         ctx.caches
             .populations
-            .get(ctx.store, &keys, &project.id, ctx.now),
-        ctx.caches.rules.get(ctx.store, &keys, &project.id, ctx.now),
+            .get(ctx.store, &keys, &project.id, ctx.now, ctx.pause),
+        ctx.caches
+            .rules
+            .get(ctx.store, &keys, &project.id, ctx.now, ctx.pause),
     )
     .await;
     let (rec, population, rule_set) = (rec?, population?, rule_set?);

@@ -17,6 +17,15 @@ use crate::api::body::MAX_BODY;
 use crate::api::webhooks::{self, Delivery};
 use crate::api::{self, ApiError, Caches, Ctx, Geo, OsRandom, Request, Response, Settings};
 
+/// Waiting on the request's own timer (`api::isolate`).
+struct TimerPause;
+
+impl api::isolate::Pause for TimerPause {
+    fn pause(&self, ms: u64) -> futures::future::LocalBoxFuture<'_, ()> {
+        Box::pin(worker::Delay::from(std::time::Duration::from_millis(ms)))
+    }
+}
+
 /// The KV namespace binding declared in `wrangler.toml`.
 const KV_BINDING: &str = "STATE";
 
@@ -179,6 +188,7 @@ async fn fetch(req: WorkerRequest, env: Env, ctx: Context) -> Result<WorkerRespo
         caches,
         limiter: &limiter,
         counters: &counters,
+        pause: &TimerPause,
     };
     let mut resp = api::handle(&api_ctx, &request).await;
     for line in std::mem::take(&mut resp.log) {

@@ -119,6 +119,7 @@ impl World {
             caches: &self.caches,
             limiter: &self.caches.rate_window,
             counters: &self.counters,
+            pause: &edgeward::api::isolate::NoPause,
         };
         let resp = handle(&ctx, &req).await;
         // The worker records tallies after the response (`waitUntil`); here, at once.
