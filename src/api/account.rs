@@ -6,32 +6,15 @@ use super::error::ApiError;
 use super::links;
 use super::records::Profile;
 use super::state::{
-    account_details, linked_accounts, load_account, profile_of, profile_write, scores, write_all,
-    AccountState, ProfileUpdate,
+    account_details, existing, linked_accounts, load_account, profile_of, profile_write, scores,
+    write_all, ProfileUpdate,
 };
 use super::{Ctx, Request, Response};
 use crate::engine::{assess, History};
 use crate::schema::{
     AccountResponse, AccountSessionsResponse, AccountsLinkedResponse, DeleteAccountResponse,
 };
-use crate::store::keys::Id;
 use crate::store::{Keys, Store};
-
-/// The account's state, or 404 when nothing is stored about it.
-pub(super) async fn existing<S: Store>(
-    ctx: &Ctx<'_, S>,
-    keys: &Keys,
-    a: &Id,
-) -> Result<AccountState, ApiError> {
-    let state = load_account(ctx.store, keys, a).await?;
-    if !state.exists() {
-        return Err(ApiError::not_found(format!(
-            "account {} not found",
-            a.raw()
-        )));
-    }
-    Ok(state)
-}
 
 /// Readies a history for scoring: device links re-read from the project's current population
 /// (`links::rescore_devices`).
@@ -78,7 +61,7 @@ pub async fn get<S: Store>(
 ) -> Result<Response, ApiError> {
     let a = body::path_id("account_id", raw)?;
     let keys = Keys::new(&project.id);
-    let state = existing(ctx, &keys, &a).await?;
+    let state = existing(ctx.store, &keys, &a).await?;
     let profile = profile_of(&state, &a);
     account_response(ctx, &keys, project, state.history, &profile).await
 }
@@ -128,7 +111,7 @@ pub async fn delete<S: Store>(
 ) -> Result<Response, ApiError> {
     let a = body::path_id("account_id", raw)?;
     let keys = Keys::new(&project.id);
-    let state = existing(ctx, &keys, &a).await?;
+    let state = existing(ctx.store, &keys, &a).await?;
     super::deletion::purge(ctx, project, &a, &state).await?;
     Ok(Response::json(
         200,
@@ -147,7 +130,7 @@ pub async fn sessions<S: Store>(
     raw: &str,
 ) -> Result<Response, ApiError> {
     let a = body::path_id("account_id", raw)?;
-    let state = existing(ctx, &Keys::new(&project.id), &a).await?;
+    let state = existing(ctx.store, &Keys::new(&project.id), &a).await?;
     let mut sessions = state.history.sessions.clone();
     sessions.sort_by(|x, y| x.at.cmp(&y.at).then_with(|| x.id.cmp(&y.id)));
     Ok(Response::json(
@@ -167,7 +150,7 @@ pub async fn linked<S: Store>(
 ) -> Result<Response, ApiError> {
     let a = body::path_id("account_id", raw)?;
     let keys = Keys::new(&project.id);
-    let mut history = existing(ctx, &keys, &a).await?.history;
+    let mut history = existing(ctx.store, &keys, &a).await?.history;
     rescore(ctx, &keys, project, &mut history).await?;
     let accounts_linked = linked_accounts(ctx.store, &keys, &history.links).await?;
     Ok(Response::json(

@@ -23,7 +23,6 @@
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::ratelimit::{DEFAULT_PUBLIC_PER_MINUTE, DEFAULT_SECRET_PER_MINUTE};
 use crate::engine::Config as Thresholds;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +38,11 @@ pub struct Project {
     pub require_nonce: bool,
     pub rate_limits: RateLimits,
 }
+
+/// Requests a minute from one client address on the public endpoints, unless the project says.
+pub const DEFAULT_PUBLIC_PER_MINUTE: u32 = 60;
+/// Requests a minute with one secret key, unless the project says (Verisoul's limit).
+pub const DEFAULT_SECRET_PER_MINUTE: u32 = 300;
 
 /// Requests a minute a project accepts (see [`super::ratelimit`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -25,13 +25,13 @@ use super::body;
 use super::config::Project;
 use super::counters::{self, Range, Tally};
 use super::error::ApiError;
-use super::state::listed_write;
 use super::{links, Ctx, Request, Response};
 use crate::engine::incidents::{Incident, Status};
 use crate::engine::{MatchType, SessionSummary};
 use crate::schema::time::{parse_rfc3339, rfc3339, Millis, DAY, HOUR};
 use crate::schema::{Decision, Scores};
 use crate::store::keys::{decode_id, trailing_id, Id};
+use crate::store::listed_write;
 use crate::store::{Keys, Put, Store};
 
 /// Rows per page when `limit` is not given, and the most a page may ask for.

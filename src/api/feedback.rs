@@ -13,10 +13,11 @@ use super::config::Project;
 use super::console;
 use super::error::ApiError;
 use super::incidents::{registered, Evidence};
-use super::state::{listed_write, load_account, write_all, AccountState};
+use super::state::{load_account, write_all, AccountState};
 use super::{Ctx, Request, Response};
 use crate::engine::incidents::{AttackType, EventType, Incident, Opening, Status};
 use crate::store::keys::Id;
+use crate::store::listed_write;
 use crate::store::{Keys, Put, Store};
 
 /// The most accounts one call may name.

@@ -12,7 +12,7 @@ use super::config::Project;
 use super::console;
 use super::error::ApiError;
 use super::records::{Profile, SessionRecord};
-use super::state::{listed_write, write_all};
+use super::state::write_all;
 use super::webhooks::{self, Delivery};
 use crate::engine::events::REGISTRATION;
 use crate::engine::history::OWN_HISTORY;
@@ -21,6 +21,7 @@ use crate::engine::{History, Link};
 use crate::schema::time::{Millis, HOUR};
 use crate::schema::{Additional, IncidentOut};
 use crate::store::keys::Id;
+use crate::store::listed_write;
 use crate::store::{Keys, Store};
 
 /// The longest user agent and path an incident keeps: enough to recognise them, and small

@@ -265,7 +265,7 @@ pub async fn add_account<S: Store>(
     let a = body::path_id("account_id", raw_account)?;
     let keys = Keys::new(&project.id);
     description(ctx.store, &keys, &list).await?;
-    let state = super::account::existing(ctx, &keys, &a).await?;
+    let state = super::state::existing(ctx.store, &keys, &a).await?;
     let (writes, others) = joining(&keys, &list, &a, &state.history.lists, ctx.now);
     delete_all(ctx.store, &others).await?;
     write_all(ctx.store, writes).await?;

@@ -47,11 +47,6 @@ use super::config::Project;
 use super::error::ApiError;
 use crate::schema::time::{Millis, MINUTE, SECOND};
 
-/// Requests a minute from one client address on the public endpoints, unless the project says.
-pub const DEFAULT_PUBLIC_PER_MINUTE: u32 = 60;
-/// Requests a minute with one secret key, unless the project says (Verisoul's limit).
-pub const DEFAULT_SECRET_PER_MINUTE: u32 = 300;
-
 /// The limits (requests per 60 s) of the Rate Limiting bindings in `wrangler.toml`, one binding
 /// `RATE_LIMIT_<n>` each.
 pub const TIERS: &[u32] = &[10, 30, 100, 300, 1_000, 3_000, 10_000, 30_000, 100_000];
@@ -199,6 +194,7 @@ pub async fn enforce(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::config::DEFAULT_PUBLIC_PER_MINUTE;
 
     fn bucket(key: &str, limit: u32) -> Bucket {
         Bucket {

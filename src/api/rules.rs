@@ -18,7 +18,7 @@ use super::error::ApiError;
 use super::isolate::{Cached, Pause};
 use super::lists;
 use super::records::{Profile, SessionRecord};
-use super::state::{account_details, listed_write, scores, write_all};
+use super::state::{account_details, scores, write_all};
 use super::{Ctx, Request, Response};
 use crate::engine::incidents::{AttackType, EventType, Opening};
 use crate::engine::{assess, Config, History, Velocity};
@@ -31,6 +31,7 @@ use crate::schema::time::{day, Millis, DAY, SECOND};
 use crate::schema::{Decision, RuleMatch, RuleSkipped, RulesReport, Scores};
 use crate::signals::{evaluate, Payload};
 use crate::store::keys::Id;
+use crate::store::listed_write;
 use crate::store::{Keys, Put, Store};
 
 /// How long an isolate keeps a project's compiled rules before listing them again. A change

@@ -14,7 +14,7 @@ use crate::engine::{Assessment, History, Link, MatchType, SessionSummary};
 use crate::schema::time::{rfc3339, Millis};
 use crate::schema::{AccountDetails, LinkedAccount, ReasonOut, Scores};
 use crate::store::keys::{parse_account_key, AccountKey, Id};
-use crate::store::{Keys, Put, Store, MAX_METADATA_BYTES};
+use crate::store::{listed_write, Keys, Put, Store, MAX_METADATA_BYTES};
 
 /// Everything stored about one account.
 #[derive(Debug, Clone, Default)]
@@ -67,6 +67,18 @@ pub async fn load_account<S: Store>(
         "account {} changed while it was read; try again",
         a.raw()
     )))
+}
+
+/// The account's state, or 404 when nothing is stored about it.
+pub async fn existing<S: Store>(store: &S, keys: &Keys, a: &Id) -> Result<AccountState, ApiError> {
+    let state = load_account(store, keys, a).await?;
+    if !state.exists() {
+        return Err(ApiError::not_found(format!(
+            "account {} not found",
+            a.raw()
+        )));
+    }
+    Ok(state)
 }
 
 /// The account as one listing shows it; `None` when the latest rollup listed could not be read.
@@ -377,19 +389,6 @@ pub async fn write_all<S: Store>(
     .await;
     results.into_iter().collect::<Result<Vec<()>, _>>()?;
     Ok(())
-}
-
-/// The write of a value whose JSON also rides in the key's metadata when it fits, so the
-/// account's one listing returns it and reading an account needs no separate get.
-pub fn listed_write<T: serde::Serialize>(
-    key: String,
-    value: &T,
-    ttl_secs: Option<u64>,
-) -> (String, String, Put) {
-    let value = serde_json::to_value(value).unwrap_or(Value::Null);
-    let text = value.to_string();
-    let metadata = (text.len() <= MAX_METADATA_BYTES).then_some(value);
-    (key, text, Put { ttl_secs, metadata })
 }
 
 pub fn profile_write(keys: &Keys, a: &Id, profile: &Profile) -> (String, String, Put) {

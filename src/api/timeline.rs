@@ -36,7 +36,7 @@ pub async fn get<S: Store>(
             })?,
     };
     let keys = Keys::new(&project.id);
-    let state = super::account::existing(ctx, &keys, &a).await?;
+    let state = super::state::existing(ctx.store, &keys, &a).await?;
     let mut sessions = state.history.sessions.clone();
     sessions.sort_by_key(|s| std::cmp::Reverse(s.at));
     sessions.truncate(limit);

@@ -9,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::schema::time::{Millis, DAY};
 use crate::schema::{RiskSignalScores, Windows};
 
-use super::rollup::{decay, FoldedNetwork, Rollup};
-use super::session::{round4, Anonymising, SessionSummary};
+use super::rollup::{decay, FoldedNetwork};
+use super::session::{round4, Anonymising};
+use super::History;
 
 /// How two accounts are linked (Verisoul's `match_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -188,21 +189,6 @@ impl Link {
     }
 }
 
-/// Everything stored about an account that the engine reads.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct History {
-    pub sessions: Vec<SessionSummary>,
-    pub links: Vec<Link>,
-    pub lists: Vec<String>,
-    /// The account's e-mail address as the caller gave it; empty when unknown.
-    pub email: String,
-    /// Server events (`POST /event`), in no particular order.
-    pub events: Vec<super::events::EventSummary>,
-    pub incidents: Vec<super::incidents::Incident>,
-    /// The sessions folded out of `sessions` (`rollup`): none is also in `sessions`.
-    pub rollup: Option<Rollup>,
-}
-
 /// Counts and windows of an account, computed from its sessions.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Aggregates {
@@ -353,6 +339,7 @@ pub fn aggregate(history: &History) -> Aggregates {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::SessionSummary;
     use crate::schema::time::HOUR;
 
     fn s(id: &str, at: Millis, ip: &str, country: &str, device: &str) -> SessionSummary {

@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::events::{is_credential_change, is_transaction, EventSummary, Login};
-use super::history::{History, MatchType};
+use super::history::MatchType;
 use super::population::Feature;
 use super::session::{round4, SessionSummary};
-use super::{noisy_or, Assessment, Config, CurrentSession};
+use super::{noisy_or, Assessment, Config, CurrentSession, History};
 use crate::schema::time::{Millis, DAY};
 use crate::schema::{Additional, Decision, RiskSignal};
 

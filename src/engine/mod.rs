@@ -17,7 +17,7 @@ pub mod session;
 pub mod takeover;
 pub mod travel;
 
-pub use history::{aggregate, Aggregates, History, Link, MatchType};
+pub use history::{aggregate, Aggregates, Link, MatchType};
 pub use population::Population;
 use reasons::Component;
 use session::round4;
@@ -99,6 +99,21 @@ fn email_weight(signal: &str) -> Option<(&'static str, f64)> {
         "email_alias" => Some(("RISK_EMAIL_ALIAS", 0.05)),
         _ => None,
     }
+}
+
+/// Everything stored about an account that the engine reads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    pub sessions: Vec<SessionSummary>,
+    pub links: Vec<Link>,
+    pub lists: Vec<String>,
+    /// The account's e-mail address as the caller gave it; empty when unknown.
+    pub email: String,
+    /// Server events (`POST /event`), in no particular order.
+    pub events: Vec<events::EventSummary>,
+    pub incidents: Vec<incidents::Incident>,
+    /// The sessions folded out of `sessions` (`rollup`): none is also in `sessions`.
+    pub rollup: Option<rollup::Rollup>,
 }
 
 /// Combines independent probabilities: the chance that at least one holds.

@@ -306,7 +306,8 @@ pub fn owner_days(detail: &[Anonymising], folded: &[FoldedNetwork]) -> Vec<(u32,
 mod tests {
     use super::*;
     use crate::engine::familiar;
-    use crate::engine::history::{aggregate, History};
+    use crate::engine::history::aggregate;
+    use crate::engine::History;
     use crate::schema::time::HOUR;
 
     /// A year of one session every 8 hours: three countries, a cloud exit on weekdays for a

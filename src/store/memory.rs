@@ -22,8 +22,31 @@ pub struct MemoryStore {
     map: RefCell<BTreeMap<String, Entry>>,
     now: Cell<Millis>,
     page_size: usize,
-    /// `list` calls made, for tests that bound what a request reads.
-    lists: Cell<u64>,
+    /// Operations made, for tests that bound what a request reads and for the storage
+    /// benchmark (`benches/storage_ops.rs`).
+    ops: Cell<Ops>,
+}
+
+/// Operations a store was asked for, as Cloudflare bills KV: each read, write, delete and list
+/// call (a page of a list is one call).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ops {
+    pub reads: u64,
+    pub writes: u64,
+    pub deletes: u64,
+    pub lists: u64,
+}
+
+impl std::ops::Sub for Ops {
+    type Output = Ops;
+    fn sub(self, o: Ops) -> Ops {
+        Ops {
+            reads: self.reads - o.reads,
+            writes: self.writes - o.writes,
+            deletes: self.deletes - o.deletes,
+            lists: self.lists - o.lists,
+        }
+    }
 }
 
 impl Default for MemoryStore {
@@ -43,7 +66,7 @@ impl MemoryStore {
             map: RefCell::new(BTreeMap::new()),
             now: Cell::new(0),
             page_size: page_size.max(1),
-            lists: Cell::new(0),
+            ops: Cell::new(Ops::default()),
         }
     }
 
@@ -54,7 +77,18 @@ impl MemoryStore {
 
     /// How many `list` calls were made so far.
     pub fn list_calls(&self) -> u64 {
-        self.lists.get()
+        self.ops.get().lists
+    }
+
+    /// Every operation made so far.
+    pub fn ops(&self) -> Ops {
+        self.ops.get()
+    }
+
+    fn count(&self, f: impl FnOnce(&mut Ops)) {
+        let mut o = self.ops.get();
+        f(&mut o);
+        self.ops.set(o);
     }
 
     /// Every live key, for tests that check what a request left behind.
@@ -85,6 +119,7 @@ impl MemoryStore {
 
 impl Store for MemoryStore {
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        // Counted once, by get_bytes.
         match self.get_bytes(key).await? {
             Some(b) => String::from_utf8(b)
                 .map(Some)
@@ -94,6 +129,7 @@ impl Store for MemoryStore {
     }
 
     async fn get_bytes(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.count(|o| o.reads += 1);
         let now = self.now.get();
         Ok(self
             .map
@@ -118,6 +154,7 @@ impl Store for MemoryStore {
         if opts.ttl_secs.is_some_and(|t| t < 60) {
             return Err(StoreError("expiration TTL must be at least 60".into()));
         }
+        self.count(|o| o.writes += 1);
         let expires_at = opts.ttl_secs.map(|t| self.now.get() + t as Millis * SECOND);
         self.map.borrow_mut().insert(
             key.to_string(),
@@ -140,7 +177,7 @@ impl Store for MemoryStore {
         cursor: Option<String>,
         limit: usize,
     ) -> Result<Page, StoreError> {
-        self.lists.set(self.lists.get() + 1);
+        self.count(|o| o.lists += 1);
         let page_size = limit.clamp(1, self.page_size);
         let now = self.now.get();
         let map = self.map.borrow();
@@ -166,6 +203,7 @@ impl Store for MemoryStore {
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.count(|o| o.deletes += 1);
         self.map.borrow_mut().remove(key);
         Ok(())
     }

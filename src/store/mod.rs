@@ -11,7 +11,7 @@ pub mod memory;
 use serde_json::Value;
 
 pub use keys::{IdError, Keys};
-pub use memory::MemoryStore;
+pub use memory::{MemoryStore, Ops};
 
 /// A storage failure; never caused by client input, so the API answers it with a 503.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +48,19 @@ pub struct Page {
 
 /// The largest metadata KV accepts, in bytes of serialised JSON.
 pub const MAX_METADATA_BYTES: usize = 1024;
+
+/// The write of a value whose JSON also rides in the key's metadata when it fits, so a listing
+/// returns it and reading it back needs no separate get.
+pub fn listed_write<T: serde::Serialize>(
+    key: String,
+    value: &T,
+    ttl_secs: Option<u64>,
+) -> (String, String, Put) {
+    let value = serde_json::to_value(value).unwrap_or(Value::Null);
+    let text = value.to_string();
+    let metadata = (text.len() <= MAX_METADATA_BYTES).then_some(value);
+    (key, text, Put { ttl_secs, metadata })
+}
 
 /// A KV namespace. Implemented by [`MemoryStore`] natively and by the Workers KV binding in the
 /// edge build. Futures need not be `Send`: the worker runs on one thread.
