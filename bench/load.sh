@@ -32,7 +32,7 @@ EDGEWARD_SKIP_BUILD=1 serve edgeward . 8791 --env dev
 echo "preparing ${ACCOUNTS:-200} accounts x ${HISTORY:-5} sessions of history, ${FRESH:-12000} fresh sessions ..."
 node bench/prepare.mjs http://127.0.0.1:8791 > "$work/sessions.txt"
 if [ -n "${SETTLE:-}" ]; then
-  # Past the identifier-index relist grace (src/api/links.rs), the load measures logins of
+  # Past the identifier-index relist grace (src/state/links.rs), the load measures logins of
   # accounts whose browser and mailbox are long known: the common case in production.
   echo "SETTLE: waiting out the 5-minute relist grace ..."
   sleep 310

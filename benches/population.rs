@@ -11,8 +11,8 @@
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
-use edgeward::api::population::{fold, journal_entry, rebuild};
 use edgeward::engine::SessionSummary;
+use edgeward::state::population::{fold, journal_entry, rebuild};
 use edgeward::store::keys::Id;
 use edgeward::store::{Keys, MemoryStore, Page, Put, Store, StoreError};
 use futures::executor::block_on;

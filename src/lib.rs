@@ -13,9 +13,12 @@
 //! 5. `rules` (feature `server`): customer rules, CEL conditions over what the API answers,
 //!    compiled, evaluated and combined with the engine's decision; pure, like the engine.
 //! 6. [`store`]: a small async trait over a KV namespace, the key layout, an in-memory store.
-//! 7. `api` (feature `server`): routing, auth, validation and handlers over `store`, `engine`
-//!    and `rules`.
-//! 8. `edge` (feature `worker`) and `browser` (feature `browser`): thin bindings to the runtimes.
+//! 7. `state` (feature `server`): what Edgeward keeps over `store` — accounts and their folded
+//!    history, links, the population index, incidents, the console's indexes and counters — and
+//!    the deployment's configuration.
+//! 8. `api` (feature `server`): routing, auth, rate limits, validation and handlers over
+//!    `state`, `engine` and `rules`.
+//! 9. `edge` (feature `worker`) and `browser` (feature `browser`): thin bindings to the runtimes.
 //!
 //! Time and randomness are always passed in, so everything below the bindings runs natively in
 //! tests exactly as it runs in the worker.
@@ -28,6 +31,8 @@ pub mod intel;
 pub mod rules;
 pub mod schema;
 pub mod signals;
+#[cfg(feature = "server")]
+pub mod state;
 pub mod store;
 
 #[cfg(feature = "worker")]

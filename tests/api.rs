@@ -945,8 +945,8 @@ fn projects_without_rate_limits_get_the_documented_defaults() {
     assert_eq!(admitted, 300);
 }
 
-fn fold(w: &World) -> edgeward::api::population::Folded {
-    block_on(edgeward::api::population::fold(
+fn fold(w: &World) -> edgeward::state::population::Folded {
+    block_on(edgeward::state::population::fold(
         &w.store,
         &edgeward::store::Keys::new("demo"),
         usize::MAX,
@@ -983,7 +983,7 @@ fn an_authenticated_session_reaches_the_population_index_once_through_the_journa
     let idle = fold(&w);
     assert_eq!(idle.arrivals, 0);
     assert!(idle.operations <= 6, "{}", idle.operations);
-    let full = block_on(edgeward::api::population::rebuild(
+    let full = block_on(edgeward::state::population::rebuild(
         &w.store,
         &edgeward::store::Keys::new("demo"),
     ))

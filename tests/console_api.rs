@@ -356,7 +356,10 @@ fn the_project_is_shown_without_secrets_and_a_test_webhook_is_signed() {
     assert_eq!(r.deferred.len(), 1);
     let d = &r.deferred[0];
     assert_eq!(d.url, "https://hooks.example/edgeward");
-    assert_eq!(d.signature, edgeward::api::webhooks::sign(secret, &d.body));
+    assert_eq!(
+        d.signature,
+        edgeward::state::webhooks::sign(secret, &d.body)
+    );
     let body: Value = serde_json::from_str(&d.body).unwrap();
     assert_eq!(body["test"], true);
     // Without a webhook there is nothing to test.

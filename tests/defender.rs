@@ -383,7 +383,10 @@ fn the_webhook_of_an_opened_incident_is_signed_and_sent_after_the_response() {
     assert_eq!(r.deferred.len(), 1);
     let d = &r.deferred[0];
     assert_eq!(d.url, "https://hooks.example/edgeward");
-    assert_eq!(d.signature, edgeward::api::webhooks::sign(secret, &d.body));
+    assert_eq!(
+        d.signature,
+        edgeward::state::webhooks::sign(secret, &d.body)
+    );
     let sent: Value = serde_json::from_str(&d.body).unwrap();
     assert_eq!(sent["user_id"], "fay");
     assert_eq!(sent["attack_type"], "ato");

@@ -1,19 +1,19 @@
 //! Account endpoints: read, update and delete an account, list its sessions and linked accounts.
 
 use super::body;
-use super::config::Project;
-use super::error::ApiError;
-use super::links;
-use super::records::Profile;
-use super::state::{
-    account_details, existing, linked_accounts, load_account, profile_of, profile_write, scores,
-    write_all, ProfileUpdate,
-};
 use super::{Ctx, Request, Response};
 use crate::engine::{assess, History};
 use crate::schema::{
     AccountResponse, AccountSessionsResponse, AccountsLinkedResponse, DeleteAccountResponse,
 };
+use crate::state::account::{
+    account_details, existing, linked_accounts, load_account, profile_of, profile_write, scores,
+    write_all,
+};
+use crate::state::config::Project;
+use crate::state::error::ApiError;
+use crate::state::links;
+use crate::state::records::Profile;
 use crate::store::{Keys, Store};
 
 /// Readies a history for scoring: device links re-read from the project's current population
@@ -83,7 +83,7 @@ pub async fn put<S: Store>(
             a.raw()
         )));
     }
-    let update = ProfileUpdate::from_json(&obj, "")?;
+    let update = body::profile_update(&obj, "")?;
     let keys = Keys::new(&project.id);
     let mut state = load_account(ctx.store, &keys, &a).await?;
     let (profile, changed) = update.apply(&a, state.profile.as_ref(), ctx.now);

@@ -4,9 +4,9 @@
 //! (browser) in `x-public-key`, and only `POST /session` takes them. Every comparison runs over
 //! every project in constant time, so timing tells nothing about which bytes matched.
 
-use super::config::{key_hash, Project, Settings};
-use super::error::ApiError;
 use super::Request;
+use crate::state::config::{key_hash, Project, Settings};
+use crate::state::error::ApiError;
 
 /// Equality that looks at every byte whatever the inputs.
 fn ct_eq(a: &[u8], b: &[u8]) -> bool {

@@ -1,7 +1,7 @@
 //! `POST /rules/{name}/backtest?days=N&version=V`: one version of a rule replayed over the
 //! authenticates of the last N days, as their replay records kept what the rules read.
 //!
-//! Bounded whatever the project's size, as [`super::replays`] reads the past.
+//! Bounded whatever the project's size, as [`crate::state::replays`] reads the past.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -9,15 +9,15 @@ use futures::future::join;
 use serde_json::{json, Map, Value};
 
 use super::body;
-use super::config::Project;
-use super::error::ApiError;
-use super::replays::{Replays, Verdicts};
 use super::rules::{attributes, stored, versions};
 use super::{Ctx, Request, Response};
 use crate::rules::outcome;
 use crate::rules::{Condition, Input, Mode, Rule};
 use crate::schema::time::DAY;
 use crate::schema::{Decision, Scores};
+use crate::state::config::Project;
+use crate::state::error::ApiError;
+use crate::state::replays::{Replays, Verdicts};
 use crate::store::keys::Id;
 use crate::store::{Keys, Store};
 

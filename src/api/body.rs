@@ -2,7 +2,8 @@
 
 use serde_json::{Map, Value};
 
-use super::error::ApiError;
+use crate::state::account::ProfileUpdate;
+use crate::state::error::ApiError;
 use crate::store::keys::Id;
 
 /// The largest body any endpoint reads.
@@ -154,6 +155,21 @@ pub fn object_field<'a>(
             type_name(v)
         ))),
     }
+}
+
+/// Limits of the caller's account fields.
+const MAX_EMAIL: usize = 320;
+const MAX_GROUP: usize = 128;
+const MAX_METADATA: usize = 8 * 1024;
+
+/// Reads `email`, `metadata` and `group` of an account object; `path` prefixes field names in
+/// error messages (`account.`).
+pub fn profile_update(obj: &Map<String, Value>, path: &str) -> Result<ProfileUpdate, ApiError> {
+    Ok(ProfileUpdate {
+        email: opt_str(obj, path, "email", MAX_EMAIL)?,
+        metadata: opt_object(obj, path, "metadata", MAX_METADATA)?,
+        group: opt_str(obj, path, "group", MAX_GROUP)?,
+    })
 }
 
 #[cfg(test)]

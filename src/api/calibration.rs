@@ -3,7 +3,7 @@
 //! with the reasons it carried; an account whose latest verdict is `no_attack` was
 //! *overturned*. Match types are reasons too (`MULTI_SHARED_BROWSER`, `MULTI_SHARED_DEVICE`,
 //! `MULTI_DEVICE_BURST`, `MULTI_SHARED_EMAIL`, `MULTI_SHARED_NETWORK`), so they are counted
-//! alike. Read from the replay records and verdicts, bounded as [`super::replays`] reads them.
+//! alike. Read from the replay records and verdicts, bounded as [`crate::state::replays`] reads them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -11,11 +11,11 @@ use futures::future::join;
 use serde_json::{json, Value};
 
 use super::body;
-use super::config::Project;
-use super::error::ApiError;
-use super::replays::{Replays, Verdicts};
 use super::{Ctx, Request, Response};
 use crate::schema::time::{day, DAY};
+use crate::state::config::Project;
+use crate::state::error::ApiError;
+use crate::state::replays::{Replays, Verdicts};
 use crate::store::{Keys, Store};
 
 /// The most days looked back, and the most overturned accounts named per code.

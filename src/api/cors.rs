@@ -1,9 +1,9 @@
 //! CORS for the browser-facing endpoints, `POST /session` and `POST /session/nonce`: a page may
 //! call them only from an origin its project lists in `allowed_origins`.
 
-use super::config::{Project, Settings};
-use super::error::ApiError;
 use super::{Request, Response};
+use crate::state::config::{Project, Settings};
+use crate::state::error::ApiError;
 
 const ALLOW_HEADERS: &str = "content-type, x-public-key";
 

@@ -5,14 +5,14 @@
 //! something of the account.
 
 use super::body;
-use super::config::Project;
-use super::error::ApiError;
-use super::incidents::{out, registered};
-use super::state::load_account;
 use super::{Ctx, Request, Response};
 use crate::engine::incidents::{aggregative, AttackType, Incident, Status};
 use crate::schema::time::{rfc3339, DAY};
 use crate::schema::{AccountInfoV1, AccountInfoV2, AggregativeData};
+use crate::state::account::load_account;
+use crate::state::config::Project;
+use crate::state::error::ApiError;
+use crate::state::incidents::{out, registered};
 use crate::store::{Keys, Store};
 
 /// `days_range`: an integer from 1 to 365, 30 when absent.

@@ -10,22 +10,23 @@ use futures::future::join_all;
 use serde_json::{json, Value};
 
 use super::body;
-use super::config::Project;
-use super::error::ApiError;
 use super::events::failed_index_key;
 use super::feedback::account_ids;
-use super::links::{hour_of, ADDRESS_INDEX_TTL};
 use super::lists::membership_keys;
 use super::rules::REPLAY_KEPT;
 use super::session::SESSION_TTL;
-use super::state::{load_account, AccountState};
-use super::{links, population, Ctx, Request, Response};
+use super::{Ctx, Request, Response};
 use crate::engine::events::LOGIN_FAILED;
 use crate::engine::incidents::AttackType;
 use crate::engine::rollup::Rollup;
 use crate::engine::MatchType;
 use crate::engine::SessionSummary;
 use crate::schema::time::{day, Millis, DAY};
+use crate::state::account::{load_account, AccountState};
+use crate::state::config::Project;
+use crate::state::error::ApiError;
+use crate::state::links::{hour_of, ADDRESS_INDEX_TTL};
+use crate::state::{links, population};
 use crate::store::keys::{trailing_id, Id};
 use crate::store::{Keys, Store};
 
@@ -64,7 +65,7 @@ fn doomed_keys(keys: &Keys, a: &Id, state: &AccountState, now: Millis) -> Vec<St
                 doomed.push(keys.index_hour_account(MatchType::Network.tag(), &value, h, a));
             }
         }
-        doomed.extend(super::fraud_ips::key(keys, &s.ip, a));
+        doomed.extend(crate::state::fraud_ips::key(keys, &s.ip, a));
         if let Ok(sid) = Id::new(&s.id) {
             doomed.push(keys.replay(&day(s.at), a, &sid));
         }
@@ -109,9 +110,9 @@ fn doomed_keys(keys: &Keys, a: &Id, state: &AccountState, now: Millis) -> Vec<St
         }
     }
     // The console's indexes: the account's cards and its incidents' entries.
-    doomed.extend(super::console::card_keys(keys, a, &state.markers));
+    doomed.extend(crate::state::index::card_keys(keys, a, &state.markers));
     for i in &state.history.incidents {
-        doomed.extend(super::console::incident_index_keys(keys, a, i));
+        doomed.extend(crate::state::index::incident_index_keys(keys, a, i));
     }
     doomed.push(keys.profile(a));
     doomed.sort();

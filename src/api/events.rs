@@ -13,11 +13,6 @@ use futures::future::join3;
 use serde_json::{json, Map, Value};
 
 use super::body;
-use super::config::Project;
-use super::error::ApiError;
-use super::incidents::{self, open, registered, Evidence, Scope};
-use super::records::SessionRecord;
-use super::state::{load_account, load_session, profile_of, write_all};
 use super::{Ctx, Request, Response};
 use crate::engine::events::{login_summary, EventSummary, LOGIN_FAILED, LOGIN_SUCCEEDED};
 use crate::engine::takeover::{self, Velocity, VELOCITY_WINDOW};
@@ -25,6 +20,11 @@ use crate::engine::{incidents as engine_incidents, History};
 use crate::intel::user_agent;
 use crate::schema::time::{parse_rfc3339, rfc3339, Millis, DAY, MINUTE, SECOND};
 use crate::schema::EventResponse;
+use crate::state::account::{load_account, load_session, profile_of, write_all};
+use crate::state::config::Project;
+use crate::state::error::ApiError;
+use crate::state::incidents::{self, open, registered, Evidence, Scope};
+use crate::state::records::SessionRecord;
 use crate::store::keys::{trailing_id, Id};
 use crate::store::{Keys, Put, Store};
 
@@ -293,7 +293,7 @@ pub async fn record<S: Store>(
         // The console's counters count incidents opened by events too (`counters`).
         resp.tallies.push((
             project.id.clone(),
-            super::counters::Tally {
+            crate::state::counters::Tally {
                 at: ctx.now,
                 incidents: opened.incidents.len() as u32,
                 ..Default::default()

@@ -9,13 +9,13 @@ use futures::future::join_all;
 use serde_json::{json, Map, Value};
 
 use super::body;
-use super::config::Project;
-use super::console;
-use super::error::ApiError;
-use super::incidents::{registered, Evidence};
-use super::state::{load_account, write_all, AccountState};
 use super::{Ctx, Request, Response};
 use crate::engine::incidents::{AttackType, EventType, Incident, Opening, Status};
+use crate::state::account::{load_account, write_all, AccountState};
+use crate::state::config::Project;
+use crate::state::error::ApiError;
+use crate::state::incidents::{registered, Evidence};
+use crate::state::index;
 use crate::store::keys::Id;
 use crate::store::listed_write;
 use crate::store::{Keys, Put, Store};
@@ -170,7 +170,7 @@ pub async fn update_status<S: Store>(
         ));
     }
     write_all(ctx.store, writes).await?;
-    console::delete_all(ctx.store, &doomed).await?;
+    index::delete_all(ctx.store, &doomed).await?;
     Ok(Response::json(200, &json!({})))
 }
 
@@ -192,7 +192,7 @@ impl Change {
     ) -> (Vec<(String, String, Put)>, Vec<String>) {
         let write = |i: &Incident, old: Option<&Incident>| {
             let n = Id::new(&i.id).ok()?;
-            let (mut writes, stale) = console::incident_writes(keys, a, i, old);
+            let (mut writes, stale) = index::incident_writes(keys, a, i, old);
             writes.push(listed_write(keys.account_incident(a, &n), i, None));
             Some((writes, stale))
         };

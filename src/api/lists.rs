@@ -8,12 +8,12 @@ use futures::future::{join, join_all};
 use serde_json::{json, Value};
 
 use super::body;
-use super::config::Project;
-use super::error::ApiError;
-use super::state::write_all;
 use super::{Ctx, Request, Response};
 use crate::schema::time::Millis;
 use crate::schema::{ListChangeResponse, ListResponse, ListSummary, ListsResponse};
+use crate::state::account::write_all;
+use crate::state::config::Project;
+use crate::state::error::ApiError;
 use crate::store::keys::{trailing_id, Id};
 use crate::store::{Keys, Put, Store};
 
@@ -265,7 +265,7 @@ pub async fn add_account<S: Store>(
     let a = body::path_id("account_id", raw_account)?;
     let keys = Keys::new(&project.id);
     description(ctx.store, &keys, &list).await?;
-    let state = super::state::existing(ctx.store, &keys, &a).await?;
+    let state = crate::state::account::existing(ctx.store, &keys, &a).await?;
     let (writes, others) = joining(&keys, &list, &a, &state.history.lists, ctx.now);
     delete_all(ctx.store, &others).await?;
     write_all(ctx.store, writes).await?;

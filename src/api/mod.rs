@@ -1,49 +1,41 @@
-//! The HTTP API, written against [`Store`] and the engine so it runs natively in tests exactly
-//! as in the worker. The edge binding turns a runtime request into a [`Request`], calls
-//! [`handle`], and sends the [`Response`] back.
+//! The HTTP API: routing, authentication, rate limits, request bodies and one handler module per
+//! family of endpoints, over what Edgeward keeps (`state`) and the engine. Written against
+//! [`Store`], so it runs natively in tests exactly as in the worker. The edge binding turns a
+//! runtime request into a [`Request`], calls [`handle`], and sends the [`Response`] back.
 
 mod account;
 pub mod auth;
 pub mod backtest;
 pub mod body;
 pub mod calibration;
-pub mod config;
 mod console;
 mod cors;
-pub mod counters;
 mod defender;
 mod deletion;
-pub mod error;
 mod events;
 mod feedback;
-mod fraud_ips;
-mod incidents;
-pub mod ip_tables;
-pub mod isolate;
-mod links;
 mod lists;
 mod nonce;
 pub mod openapi;
-pub mod population;
 pub mod ratelimit;
-pub mod records;
-pub mod replays;
 pub(crate) mod router;
 pub mod rules;
 mod session;
 pub mod settings;
-mod state;
 pub mod timeline;
-pub mod webhooks;
 
 use serde::Serialize;
 
-pub use config::{Project, Settings};
-pub use error::ApiError;
-pub use ip_tables::IpTables;
-pub use population::Populations;
+pub use crate::state::config::{Project, Settings};
+pub use crate::state::error::ApiError;
+pub use crate::state::records::Geo;
 pub use ratelimit::{RateLimit, Window};
-pub use records::Geo;
+
+use crate::state::counters;
+use crate::state::ip_tables::IpTables;
+use crate::state::isolate;
+use crate::state::population::Populations;
+use crate::state::webhooks;
 
 use crate::schema::time::Millis;
 use crate::store::Store;

@@ -8,11 +8,11 @@
 
 use serde_json::{json, Value};
 
-use super::config::Project;
 use super::cors;
-use super::error::ApiError;
 use super::{Ctx, Request, Response};
 use crate::schema::time::{rfc3339, Millis, MINUTE, SECOND};
+use crate::state::config::Project;
+use crate::state::error::ApiError;
 use crate::store::keys::Id;
 use crate::store::{Keys, Put, Store};
 

@@ -43,9 +43,9 @@ use std::future::Future;
 use std::net::IpAddr;
 use std::pin::Pin;
 
-use super::config::Project;
-use super::error::ApiError;
 use crate::schema::time::{Millis, MINUTE, SECOND};
+use crate::state::config::Project;
+use crate::state::error::ApiError;
 
 /// The limits (requests per 60 s) of the Rate Limiting bindings in `wrangler.toml`, one binding
 /// `RATE_LIMIT_<n>` each.
@@ -194,7 +194,7 @@ pub async fn enforce(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::config::DEFAULT_PUBLIC_PER_MINUTE;
+    use crate::state::config::DEFAULT_PUBLIC_PER_MINUTE;
 
     fn bucket(key: &str, limit: u32) -> Bucket {
         Bucket {

@@ -1,6 +1,6 @@
 //! Routing: method and path to a [`Route`], with path ids percent-decoded.
 
-use super::error::ApiError;
+use crate::state::error::ApiError;
 use crate::store::keys::decode_id;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

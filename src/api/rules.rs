@@ -13,12 +13,7 @@ use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::body;
-use super::config::Project;
-use super::error::ApiError;
-use super::isolate::{Cached, Pause};
 use super::lists;
-use super::records::{Profile, SessionRecord};
-use super::state::{account_details, scores, write_all};
 use super::{Ctx, Request, Response};
 use crate::engine::incidents::{AttackType, EventType, Opening};
 use crate::engine::{assess, Config, History, Velocity};
@@ -30,6 +25,11 @@ use crate::rules::{
 use crate::schema::time::{day, Millis, DAY, SECOND};
 use crate::schema::{Decision, RuleMatch, RuleSkipped, RulesReport, Scores};
 use crate::signals::{evaluate, Payload};
+use crate::state::account::{account_details, scores, write_all};
+use crate::state::config::Project;
+use crate::state::error::ApiError;
+use crate::state::isolate::{Cached, Pause};
+use crate::state::records::{Profile, SessionRecord};
 use crate::store::keys::Id;
 use crate::store::listed_write;
 use crate::store::{Keys, Put, Store};

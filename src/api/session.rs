@@ -7,22 +7,11 @@ use futures::future::{join, join3, join4};
 use serde_json::Value;
 
 use super::body;
-use super::config::Project;
-use super::console;
 use super::cors;
-use super::error::ApiError;
 use super::events;
-use super::fraud_ips;
-use super::incidents::{open, open_on_cluster, registered, Evidence, Opened, Scope};
-use super::links;
 use super::lists;
 use super::nonce;
-use super::records::{Geo, Origin, SessionRecord};
 use super::rules;
-use super::state::{
-    self, account_details, linked_accounts, load_account, load_session, profile_write, scores,
-    write_all, ProfileUpdate,
-};
 use super::{Ctx, Request, Response};
 use crate::engine::incidents::{self, EventType};
 use crate::engine::{assess, enrich, CurrentSession, History, Velocity};
@@ -33,6 +22,17 @@ use crate::schema::{
     UnauthenticatedResponse,
 };
 use crate::signals::{evaluate, Payload, Verdict};
+use crate::state::account::{
+    self as account, account_details, linked_accounts, load_account, load_session, profile_write,
+    scores, write_all,
+};
+use crate::state::config::Project;
+use crate::state::error::ApiError;
+use crate::state::fraud_ips;
+use crate::state::incidents::{open, open_on_cluster, registered, Evidence, Opened, Scope};
+use crate::state::index;
+use crate::state::links;
+use crate::state::records::{Geo, Origin, SessionRecord};
 use crate::store::keys::{trailing_id, Id};
 use crate::store::{Keys, Put, Store};
 
@@ -175,7 +175,7 @@ pub async fn authenticate<S: Store>(
     let sid = body::id(&obj, "", "session_id")?;
     let account = body::object_field(&obj, "account")?;
     let aid = body::id(account, "account.", "id")?;
-    let update = ProfileUpdate::from_json(account, "account.")?;
+    let update = body::profile_update(account, "account.")?;
     let keys = Keys::new(&project.id);
     let store = ctx.store;
 
@@ -215,7 +215,7 @@ pub async fn authenticate<S: Store>(
     links::rescore_devices(&mut history, &population);
     history.email = profile.info.email.clone();
     enrich(&history, &mut cur, &population, velocity);
-    let journal = super::population::journal_entry(
+    let journal = crate::state::population::journal_entry(
         &keys,
         &aid,
         &history.sessions,
@@ -268,7 +268,7 @@ pub async fn authenticate<S: Store>(
             },
         ),
     ];
-    // The population index's journal (`api::population`): folded off the request path.
+    // The population index's journal (`state::population`): folded off the request path.
     writes.extend(journal);
     writes.extend(links::writes(
         &keys,
@@ -293,7 +293,7 @@ pub async fn authenticate<S: Store>(
     ));
     writes.extend(stage.hits);
     // The console's index: the account's card as of this answer (`console`).
-    let (card, superseded) = console::on_authenticate(
+    let (card, superseded) = index::on_authenticate(
         &keys,
         &aid,
         &state.markers,
@@ -333,10 +333,10 @@ pub async fn authenticate<S: Store>(
         .find(|o| o.event_type == EventType::Cluster)
         .cloned();
     lists::delete_all(store, &leave).await?;
-    console::delete_all(store, &superseded).await?;
+    index::delete_all(store, &superseded).await?;
     // Old sessions folded into the account's rollup (`engine::rollup`): the rollup is written
     // with everything else, the folded keys deleted only once it is.
-    let (rollup, folded) = state::fold(&keys, &aid, &history, &state.folded_keys, ctx.now);
+    let (rollup, folded) = account::fold(&keys, &aid, &history, &state.folded_keys, ctx.now);
     writes.extend(rollup);
     let (written, opened, on_cluster) = join3(
         write_all(store, writes),
@@ -350,7 +350,7 @@ pub async fn authenticate<S: Store>(
     )
     .await;
     written?;
-    console::delete_all(store, &folded).await?;
+    index::delete_all(store, &folded).await?;
     let (opened, on_cluster) = (opened?, on_cluster?);
     let linked_accounts = match with_linked {
         true => Some(linked_accounts(store, &keys, &history.links).await?),
@@ -373,7 +373,7 @@ pub async fn authenticate<S: Store>(
     // The console's counters, recorded after the response (`counters`).
     resp.tallies.push((
         project.id.clone(),
-        console::authenticate_tally(
+        index::authenticate_tally(
             &aid,
             decision,
             opened.incidents.len() + on_cluster.incidents.len(),

@@ -4,11 +4,11 @@
 
 use serde_json::json;
 
-use super::config::Project;
-use super::error::ApiError;
-use super::webhooks::{sign, Delivery};
 use super::{Ctx, Response};
 use crate::schema::time::rfc3339;
+use crate::state::config::Project;
+use crate::state::error::ApiError;
+use crate::state::webhooks::{sign, Delivery};
 use crate::store::Store;
 
 /// `GET /project`.

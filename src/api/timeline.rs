@@ -7,10 +7,10 @@ use futures::future::join_all;
 use serde_json::{json, Value};
 
 use super::body;
-use super::config::Project;
-use super::error::ApiError;
 use super::{Ctx, Request, Response};
 use crate::schema::time::{day, rfc3339};
+use crate::state::config::Project;
+use crate::state::error::ApiError;
 use crate::store::keys::Id;
 use crate::store::{Keys, Store};
 
@@ -36,7 +36,7 @@ pub async fn get<S: Store>(
             })?,
     };
     let keys = Keys::new(&project.id);
-    let state = super::state::existing(ctx.store, &keys, &a).await?;
+    let state = crate::state::account::existing(ctx.store, &keys, &a).await?;
     let mut sessions = state.history.sessions.clone();
     sessions.sort_by_key(|s| std::cmp::Reverse(s.at));
     sessions.truncate(limit);

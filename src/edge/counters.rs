@@ -1,6 +1,6 @@
 //! The console's counters at the edge: one SQLite-backed Durable Object per project
 //! (`Counters`, binding `COUNTERS` in `wrangler.toml`), and the client the API reads it with.
-//! Why a Durable Object and not KV is argued in `api::counters`.
+//! Why a Durable Object and not KV is argued in `state::counters`.
 //!
 //! Tables: `hours` (decisions and incidents per hour), `countries` (authenticated sessions per
 //! country and day), `idents` (each account once behind an address, device or network) and
@@ -13,8 +13,8 @@ use worker::{
     SqlStorageValue, State,
 };
 
-use crate::api::counters::{self, Bucket, Counts, Range, Ranked, Tally, Top, KINDS, TOP};
 use crate::api::ApiError;
+use crate::state::counters::{self, Bucket, Counts, Range, Ranked, Tally, Top, KINDS, TOP};
 
 pub const BINDING: &str = "COUNTERS";
 

@@ -14,13 +14,13 @@ use worker::{
 };
 
 use crate::api::body::MAX_BODY;
-use crate::api::webhooks::{self, Delivery};
 use crate::api::{self, ApiError, Caches, Ctx, Geo, OsRandom, Request, Response, Settings};
+use crate::state::webhooks::{self, Delivery};
 
-/// Waiting on the request's own timer (`api::isolate`).
+/// Waiting on the request's own timer (`state::isolate`).
 struct TimerPause;
 
-impl api::isolate::Pause for TimerPause {
+impl crate::state::isolate::Pause for TimerPause {
     fn pause(&self, ms: u64) -> futures::future::LocalBoxFuture<'_, ()> {
         Box::pin(worker::Delay::from(std::time::Duration::from_millis(ms)))
     }
@@ -224,7 +224,7 @@ fn fold_after_request(env: &Env, ctx: &Context, settings: Parsed, caches: &'stat
         .var("POPULATION_FOLD_EVERY")
         .ok()
         .and_then(|v| v.to_string().trim().parse::<i64>().ok())
-        .map_or(api::population::FOLD_INTERVAL, |s| s * 1000);
+        .map_or(crate::state::population::FOLD_INTERVAL, |s| s * 1000);
     let clock = worker::Date::now().as_millis() as i64;
     if every <= 0 || !caches.populations.fold_due(clock, every) {
         return;
@@ -236,7 +236,8 @@ fn fold_after_request(env: &Env, ctx: &Context, settings: Parsed, caches: &'stat
         let store = kv::KvNamespace(kv);
         if let Ok(settings) = settings.as_ref() {
             // Local KV has no per-invocation limit: the whole journal is folded.
-            let folds = api::population::fold_all(&store, &settings.projects, usize::MAX).await;
+            let folds =
+                crate::state::population::fold_all(&store, &settings.projects, usize::MAX).await;
             log_folds("after a request", folds);
         }
     });
@@ -248,7 +249,7 @@ fn log_folds(
     when: &str,
     folds: Vec<(
         String,
-        std::result::Result<api::population::Folded, ApiError>,
+        std::result::Result<crate::state::population::Folded, ApiError>,
     )>,
 ) {
     for (id, fold) in folds {
@@ -270,7 +271,7 @@ fn log_folds(
     }
 }
 
-/// Downloads the Tor exit list at `url` into KV (`api::ip_tables`).
+/// Downloads the Tor exit list at `url` into KV (`state::ip_tables`).
 async fn refresh_tor_exits(
     store: &kv::KvNamespace,
     url: &str,
@@ -286,14 +287,14 @@ async fn refresh_tor_exits(
         return Err(format!("HTTP {}", resp.status_code()));
     }
     let text = resp.text().await.map_err(|e| e.to_string())?;
-    api::ip_tables::store_tor_exits(store, &text)
+    crate::state::ip_tables::store_tor_exits(store, &text)
         .await
         .map_err(|e| e.message)
 }
 
 /// The cron trigger of `wrangler.toml`: refreshes the Tor exits (when `TOR_EXIT_LIST_URL` is
 /// set) and folds every project's population journal into its index, off the request path
-/// (`api::population`). A failure is logged and retried at the next trigger.
+/// (`state::population`). A failure is logged and retried at the next trigger.
 #[event(scheduled)]
 async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let settings = settings(&env);
@@ -318,8 +319,8 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     // Kept within KV's 1,000 operations per invocation; locally there is no such limit.
     let budget = match settings.development {
         true => usize::MAX,
-        false => api::population::KV_OPERATIONS_PER_RUN,
+        false => crate::state::population::KV_OPERATIONS_PER_RUN,
     };
-    let folds = api::population::fold_all(&store, &settings.projects, budget).await;
+    let folds = crate::state::population::fold_all(&store, &settings.projects, budget).await;
     log_folds("scheduled", folds);
 }

@@ -1,8 +1,9 @@
-//! An account's history as the engine sees it, and the aggregates computed from it on read.
+//! The links between accounts, and the aggregates computed on read from an account's
+//! [`History`]: its kept sessions plus the rollup of the folded ones.
 //!
-//! Each session of an account is one KV key whose metadata is a [`SessionSummary`]; each linked
-//! account one key whose metadata is a [`Link`]. Aggregates are never stored: they are computed
-//! from one listing, so concurrent requests never overwrite each other's counts.
+//! Each kept session of an account is one KV key whose metadata is a session summary; each
+//! linked account one key whose metadata is a [`Link`]. Aggregates are never stored: they are
+//! computed from one listing, so concurrent requests never overwrite each other's counts.
 
 use serde::{Deserialize, Serialize};
 

@@ -6,7 +6,7 @@
 //! identical phones links nobody). The index holds counts only, never an account or device id,
 //! so it stays small whatever the traffic: its size is bounded by how many distinct countries,
 //! networks, browsers and component values exist. It is kept off the request path (the
-//! scheduled handler folds each arrival in once: `api::population`) and read as one snapshot.
+//! scheduled handler folds each arrival in once: `state::population`) and read as one snapshot.
 
 use std::collections::HashMap;
 

@@ -13,7 +13,7 @@
 //! below).
 //!
 //! A rollup covers every session up to `(through, through_id)` in time order. The storage
-//! side (`api::state`) files each rollup under its `through`, reads the latest, and ignores a
+//! side (`state::account`) files each rollup under its `through`, reads the latest, and ignores a
 //! session key the rollup already covers (a fold deletes those after writing the rollup).
 
 use serde::{Deserialize, Serialize};

@@ -45,7 +45,7 @@
 //! p/{project}/j/{time}/{session}/{account} population journal: one per session new to an
 //!                                         account, until the next fold; metadata = summary
 //!                                         (no address, no scores), 7 days at most
-//! p/{project}/pop                         population snapshot (counts; `api::population`)
+//! p/{project}/pop                         population snapshot (counts; `state::population`)
 //! p/{project}/popl                        the journal entries the last fold consumed
 //! p/{project}/popr                        present: the next fold rebuilds from scratch
 //! p/{project}/pd/{hash}                   a browser profile the population counted (a hash
@@ -222,7 +222,7 @@ impl Keys {
     }
 
     /// The marker of a browser profile the population index has counted; `hash` is a hash of
-    /// its id (`api::population`), never the id itself.
+    /// its id (`state::population`), never the id itself.
     pub fn counted_device(&self, hash: &str) -> String {
         format!("{}pd/{hash}", self.root)
     }

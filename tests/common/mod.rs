@@ -4,8 +4,8 @@
 
 use std::cell::Cell;
 
-use edgeward::api::counters::{Counters, MemoryCounters};
 use edgeward::api::{handle, Caches, Ctx, Random, Request, Response, Settings};
+use edgeward::state::counters::{Counters, MemoryCounters};
 use edgeward::store::MemoryStore;
 use futures::executor::block_on;
 use serde_json::{json, Value};
@@ -119,7 +119,7 @@ impl World {
             caches: &self.caches,
             limiter: &self.caches.rate_window,
             counters: &self.counters,
-            pause: &edgeward::api::isolate::NoPause,
+            pause: &edgeward::state::isolate::NoPause,
         };
         let resp = handle(&ctx, &req).await;
         // The worker records tallies after the response (`waitUntil`); here, at once.

@@ -8,11 +8,11 @@
 
 use futures::future::join_all;
 
+use super::account::write_all;
 use super::config::Project;
-use super::console;
 use super::error::ApiError;
+use super::index;
 use super::records::{Profile, SessionRecord};
-use super::state::write_all;
 use super::webhooks::{self, Delivery};
 use crate::engine::events::REGISTRATION;
 use crate::engine::history::OWN_HISTORY;
@@ -147,7 +147,7 @@ fn write(
     let Ok(n) = Id::new(&incident.id) else {
         return (Vec::new(), Vec::new());
     };
-    let (mut writes, stale) = console::incident_writes(keys, a, incident, old);
+    let (mut writes, stale) = index::incident_writes(keys, a, incident, old);
     writes.push(listed_write(keys.account_incident(a, &n), incident, None));
     (writes, stale)
 }
@@ -193,7 +193,7 @@ pub async fn open<S: Store>(
         opened.add((project, keys), a, incident, &mut writes);
     }
     write_all(store, writes).await?;
-    console::delete_all(store, &doomed).await?;
+    index::delete_all(store, &doomed).await?;
     Ok(opened)
 }
 

@@ -86,9 +86,9 @@ pub async fn store_tor_exits<S: Store>(store: &S, text: &str) -> Result<usize, A
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::isolate::NoPause;
     use crate::intel::ip::table::Builder;
     use crate::intel::ip::NetworkKind;
+    use crate::state::isolate::NoPause;
     use crate::store::MemoryStore;
     use futures::executor::block_on;
 

@@ -4,7 +4,6 @@
 use futures::future::join_all;
 use serde_json::{Map, Value};
 
-use super::body;
 use super::error::ApiError;
 use super::records::{Profile, SessionRecord};
 use crate::engine::events::EventSummary;
@@ -24,7 +23,7 @@ pub struct AccountState {
     /// Every key listed under the account's prefix.
     pub keys: Vec<String>,
     /// The account's cards (`/accounts`), the newest first.
-    pub markers: Vec<super::console::Marker>,
+    pub markers: Vec<super::index::Marker>,
     /// Keys a fold left behind: sessions the rollup covers and earlier rollups. The next
     /// authenticate deletes them; nothing reads them.
     pub folded_keys: Vec<String>,
@@ -142,7 +141,7 @@ async fn load_once<S: Store>(
             },
             None => state
                 .markers
-                .extend(super::console::parse_marker(&prefix, &item.name)),
+                .extend(super::index::parse_marker(&prefix, &item.name)),
         }
         state.keys.push(item.name);
     }
@@ -337,22 +336,7 @@ pub struct ProfileUpdate {
     pub group: Option<String>,
 }
 
-/// Limits of the caller's account fields.
-const MAX_EMAIL: usize = 320;
-const MAX_GROUP: usize = 128;
-const MAX_METADATA: usize = 8 * 1024;
-
 impl ProfileUpdate {
-    /// Reads `email`, `metadata` and `group` of an account object; `path` prefixes field names
-    /// in error messages (`account.`).
-    pub fn from_json(obj: &Map<String, Value>, path: &str) -> Result<ProfileUpdate, ApiError> {
-        Ok(ProfileUpdate {
-            email: body::opt_str(obj, path, "email", MAX_EMAIL)?,
-            metadata: body::opt_object(obj, path, "metadata", MAX_METADATA)?,
-            group: body::opt_str(obj, path, "group", MAX_GROUP)?,
-        })
-    }
-
     /// The merged profile, and whether it differs from the stored one (only then is it written).
     pub fn apply(self, id: &Id, stored: Option<&Profile>, now: Millis) -> (Profile, bool) {
         let mut p = stored

@@ -17,7 +17,7 @@
 //! from `POST /session/nonce`, so no captured or hand-made payload is accepted.
 //! `rate_limits` (optional, either field alone) caps requests a minute: `public_per_minute` per
 //! client address on the public-key endpoints (default 60), `secret_per_minute` per secret key
-//! on the others (default 300, Verisoul's figure); see [`super::ratelimit`]. A project that
+//! on the others (default 300, Verisoul's figure); see `api::ratelimit`. A project that
 //! sends more from one server, or runs load tests from one address, sets a high limit.
 
 use serde::Deserialize;
@@ -44,7 +44,7 @@ pub const DEFAULT_PUBLIC_PER_MINUTE: u32 = 60;
 /// Requests a minute with one secret key, unless the project says (Verisoul's limit).
 pub const DEFAULT_SECRET_PER_MINUTE: u32 = 300;
 
-/// Requests a minute a project accepts (see [`super::ratelimit`]).
+/// Requests a minute a project accepts (see `api::ratelimit`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimits {
     /// Per client address, on `POST /session` and `POST /session/nonce` (public key).
