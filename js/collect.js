@@ -93,6 +93,17 @@ function webgl() {
   }
 }
 
+// Playwright's default viewport emulation reports a screen of the viewport's size while the
+// real window keeps its frame around it.
+const DISPLAY_MODES = ['fullscreen', 'standalone', 'minimal-ui', 'window-controls-overlay', 'picture-in-picture', 'browser'];
+
+function viewport() {
+  return {
+    width: innerWidth, height: innerHeight, outerWidth, outerHeight,
+    displayMode: DISPLAY_MODES.find((m) => matchMedia(`(display-mode: ${m})`).matches),
+  };
+}
+
 function uaData() {
   const u = navigator.userAgentData;
   if (!u) return undefined;
@@ -243,6 +254,7 @@ export function windowSignals() {
       return { width: s.width, height: s.height, colorDepth: s.colorDepth,
         availWidth: s.availWidth, availHeight: s.availHeight };
     }),
+    viewport: attempt(viewport),
     uaData: attempt(uaData),
     automation: attempt(automation),
     cdp: attempt(cdp),
@@ -349,6 +361,128 @@ export function startWorker() {
           cancel(timer);
         } catch {}
         stop();
+      }
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// frame: a hidden cross-site frame (data: URL, opaque origin) holding a frame of the page's own
+// origin. Chromium throttles the first one's timers and gives the second its own storage
+// partition; Playwright's launch switches, which patchright and rebrowser-playwright keep, turn
+// both off (src/signals/launch.rs). It talks through a MessageChannel: page listeners see nothing.
+
+const FRAME_TICKS = 8; // chained setTimeout(0): throttled, 6 run, then one a second
+const FRAME_WINDOW = 20; // ms for them once started (free: about 9)
+const FRAME_GRACE = 80; // more when the 7th came (a slow machine, or a wake-up by chance)
+const FRAME_POLL = 5;
+const FRAME_SOURCE = '<iframe></iframe><script>onmessage=function(e){var p=e.ports&&e.ports[0],n=0;' +
+  'if(!p)return;p.postMessage(0);function f(){p.postMessage(++n);if(n<' + FRAME_TICKS + ')' +
+  'setTimeout(f,0)}setTimeout(f,0)}</script>';
+
+const wait = (ms) => new Promise((resolve) => later(resolve, ms));
+
+/** Resolves with `promise`'s value, or `fallback` after `ms`. */
+function within(promise, ms, fallback) {
+  let timer;
+  const late = new Promise((resolve) => {
+    timer = later(() => resolve(fallback), ms);
+  });
+  return Promise.race([promise, late]).finally(() => cancel(timer));
+}
+
+// After the page's next rendering update, where Chromium marks the frame hidden (until then its
+// timers run free), or false if none comes within `ms` (a hidden or unpainted page).
+function rendered(ms) {
+  if (typeof requestAnimationFrame !== 'function') return Promise.resolve(false);
+  const next = new Promise((resolve) => requestAnimationFrame(() => later(() => resolve(true), 0)));
+  return within(next, ms, false);
+}
+
+// "free" | "throttled", or a failure.
+async function frameTimers(win, ms) {
+  if (!(await rendered(ms))) return { ...TIMEOUT };
+  const channel = new MessageChannel();
+  let count = -1;
+  let started;
+  let reached;
+  const start = new Promise((resolve) => (started = resolve));
+  const all = new Promise((resolve) => (reached = resolve));
+  channel.port1.onmessage = (e) => {
+    count = Math.max(count, Number(e.data) || 0);
+    if (count === 0) started();
+    if (count >= FRAME_TICKS) reached();
+  };
+  const free = (ms) => within(all.then(() => true), ms, false);
+  try {
+    win.postMessage('edgeward', '*', [channel.port2]);
+    if (!(await within(start.then(() => true), ms, false))) return { ...TIMEOUT };
+    if (await free(FRAME_WINDOW)) return 'free';
+    if (count > 6 && (await free(FRAME_GRACE))) return 'free';
+    return 'throttled';
+  } finally {
+    channel.port1.close();
+  }
+}
+
+// The inner frame's storage, once navigated to about:blank by the page (so of its origin):
+// "partitioned" (its own), "shared" (holds the page's `key`) or "denied", or a failure.
+async function frameStorage(win, key, ms) {
+  if (window.top !== window) return { ...UNSUPPORTED }; // the page is itself a frame
+  let own = null;
+  try {
+    own = localStorage.getItem(key);
+  } catch {}
+  if (own === null) return { ...UNSUPPORTED }; // nothing of the page's to look for
+  const inner = win[0];
+  if (!inner) return { ...THREW };
+  inner.location.replace('about:blank');
+  for (const end = performance.now() + ms; ; await wait(FRAME_POLL)) {
+    try {
+      if (inner.document) break; // readable once committed
+    } catch {}
+    if (performance.now() > end) return { ...TIMEOUT };
+  }
+  try {
+    return inner.localStorage.getItem(key) === own ? 'shared' : 'partitioned';
+  } catch (e) {
+    return e?.name === 'SecurityError' ? 'denied' : { ...THREW };
+  }
+}
+
+/**
+ * Creates the hidden frame now; `result(ms)` waits at most `ms` for it to load and answer, then
+ * for its timers, and removes it. → {timers, storage}.
+ */
+export function startFrame(key) {
+  let f;
+  let loaded;
+  try {
+    f = document.createElement('iframe');
+    f.setAttribute('aria-hidden', 'true');
+    f.tabIndex = -1;
+    f.style.cssText = 'display:none';
+    loaded = new Promise((resolve) => (f.onload = () => resolve(true)));
+    f.src = 'data:text/html,' + encodeURIComponent(FRAME_SOURCE);
+    (document.body || document.documentElement).appendChild(f);
+  } catch {
+    f = null;
+  }
+  return {
+    async result(ms) {
+      if (!f) return { ...THREW };
+      try {
+        if (!(await within(loaded, ms, false))) return { ...TIMEOUT };
+        const win = f.contentWindow;
+        const [timers, storage] = await Promise.all([
+          frameTimers(win, ms).catch(() => ({ ...THREW })),
+          frameStorage(win, key, ms).catch(() => ({ ...THREW })),
+        ]);
+        return { timers, storage };
+      } finally {
+        try {
+          f.remove();
+        } catch {}
       }
     },
   };

@@ -3,7 +3,7 @@
 // never trusts the page's verdict.
 
 import wasmInit, { evaluateJson } from './edgeward_core.js';
-import { attempt, behavior, iframeSignals, listen, startWorker, windowSignals } from './collect.js';
+import { attempt, behavior, iframeSignals, listen, startFrame, startWorker, windowSignals } from './collect.js';
 
 listen(); // never throws
 
@@ -71,15 +71,26 @@ export async function collect(options = {}) {
       worker = { error: 'threw' };
     }
   }
-  s.window = attempt(windowSignals);
-  if (o.iframe !== false) s.iframe = attempt(iframeSignals);
-  if (worker) {
+  let frame = null; // the hidden cross-site frame: loads while the synchronous sources run
+  if (o.frame !== false) {
     try {
-      s.worker = typeof worker.result === 'function' ? await worker.result(timeout) : worker;
+      frame = startFrame(ID_KEY);
     } catch {
-      s.worker = { error: 'threw' };
+      frame = { error: 'threw' };
     }
   }
+  s.window = attempt(windowSignals);
+  if (o.iframe !== false) s.iframe = attempt(iframeSignals);
+  const answer = async (source) => {
+    try {
+      return typeof source.result === 'function' ? await source.result(timeout) : source;
+    } catch {
+      return { error: 'threw' };
+    }
+  };
+  const [w, f] = await Promise.all([worker && answer(worker), frame && answer(frame)]);
+  if (w) s.worker = w;
+  if (f) s.frame = attempt(() => f);
   s.behavior = { ...behavior };
   return s;
 }
