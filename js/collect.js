@@ -372,9 +372,10 @@ export function startWorker() {
 // partition; Playwright's launch switches, which patchright and rebrowser-playwright keep, turn
 // both off (src/signals/launch.rs). It talks through a MessageChannel: page listeners see nothing.
 
-const FRAME_TICKS = 8; // chained setTimeout(0): throttled, 6 run, then one a second
-const FRAME_WINDOW = 20; // ms for them once started (free: about 9)
-const FRAME_GRACE = 80; // more when the 7th came (a slow machine, or a wake-up by chance)
+const FRAME_TICKS = 8; // chained setTimeout(0): a throttled frame runs 6, then one a second
+const FRAME_PACE = 10; // the page's own ticks by which a free frame has run its 8 (about 20 ms)
+const FRAME_SLACK = 30; // the page's ticks to wait when the frame's 7th came (chance or load)
+const FRAME_LIMIT = 400; // ms, whatever the pace
 const FRAME_POLL = 5;
 const FRAME_SOURCE = '<iframe></iframe><script>onmessage=function(e){var p=e.ports&&e.ports[0],n=0;' +
   'if(!p)return;p.postMessage(0);function f(){p.postMessage(++n);if(n<' + FRAME_TICKS + ')' +
@@ -392,34 +393,40 @@ function within(promise, ms, fallback) {
 }
 
 // After the page's next rendering update, where Chromium marks the frame hidden (until then its
-// timers run free), or false if none comes within `ms` (a hidden or unpainted page).
+// timers run free), or false if none comes within `ms` (a hidden page), or if the page has not
+// painted yet (its first update may be far off: not worth waiting for).
 function rendered(ms) {
   if (typeof requestAnimationFrame !== 'function') return Promise.resolve(false);
+  try {
+    if (PerformanceObserver.supportedEntryTypes.includes('paint') && !performance.getEntriesByType('paint').length) {
+      return Promise.resolve(false);
+    }
+  } catch {}
   const next = new Promise((resolve) => requestAnimationFrame(() => later(() => resolve(true), 0)));
   return within(next, ms, false);
 }
 
-// "free" | "throttled", or a failure.
+// "free" | "throttled", or a failure. The page's own chain of timers, which nothing throttles,
+// paces the frame's: a free frame keeps up with it on a busy machine as on an idle one.
 async function frameTimers(win, ms) {
   if (!(await rendered(ms))) return { ...TIMEOUT };
   const channel = new MessageChannel();
   let count = -1;
   let started;
-  let reached;
   const start = new Promise((resolve) => (started = resolve));
-  const all = new Promise((resolve) => (reached = resolve));
   channel.port1.onmessage = (e) => {
     count = Math.max(count, Number(e.data) || 0);
     if (count === 0) started();
-    if (count >= FRAME_TICKS) reached();
   };
-  const free = (ms) => within(all.then(() => true), ms, false);
   try {
     win.postMessage('edgeward', '*', [channel.port2]);
     if (!(await within(start.then(() => true), ms, false))) return { ...TIMEOUT };
-    if (await free(FRAME_WINDOW)) return 'free';
-    if (count > 6 && (await free(FRAME_GRACE))) return 'free';
-    return 'throttled';
+    const end = performance.now() + FRAME_LIMIT;
+    for (let ticks = 1; ; ticks++) {
+      await wait(0);
+      if (count >= FRAME_TICKS) return 'free';
+      if ((ticks >= FRAME_PACE && count <= 6) || ticks >= FRAME_SLACK || performance.now() > end) return 'throttled';
+    }
   } finally {
     channel.port1.close();
   }
