@@ -461,7 +461,7 @@ async function frameStorage(win, key, ms) {
  * Creates the hidden frame now; `result(ms)` waits at most `ms` for it to load and answer, then
  * for its timers, and removes it. → {timers, storage}.
  */
-export function startFrame(key) {
+function startFrame(key) {
   let f;
   let loaded;
   try {
@@ -493,4 +493,24 @@ export function startFrame(key) {
       }
     },
   };
+}
+
+// The answer depends on how the browser was started, not on the moment: once both parts are
+// known, later calls reuse it (a failure or a timeout is asked again).
+let frameAnswer = null;
+
+/**
+ * A promise of the hidden frame's answer: starts the frame now (it loads while the caller's
+ * synchronous work runs, and is asked after it) unless an answer is kept or on its way.
+ */
+export function frameSignals(key, ms) {
+  if (!frameAnswer) {
+    const probe = startFrame(key);
+    const forget = (f) => {
+      if (typeof f?.timers !== 'string' || typeof f?.storage !== 'string') frameAnswer = null;
+      return f;
+    };
+    frameAnswer = wait(0).then(() => probe.result(ms)).then(forget, () => forget({ ...THREW }));
+  }
+  return frameAnswer;
 }

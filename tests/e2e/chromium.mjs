@@ -53,7 +53,7 @@ export async function launchTool(tool, { headless, persistent = false, viewport 
     await context?.close().catch(() => {});
     await browser?.close().catch(() => {});
     if (xvfb) await stopAll([xvfb.proc]);
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
   try {
     if (persistent) {
@@ -111,11 +111,14 @@ export async function openPlain(url) {
   const browser = spawn(CHROMIUM, [...QUIET, `--user-data-dir=${profile}`, "--window-size=1280,800", url], {
     env: { ...process.env, DISPLAY: xvfb.display },
     stdio: "ignore",
+    detached: true, // its own process group: stop() ends Chromium and its child processes
   });
+  browser.group = true;
   return {
     async stop() {
       await stopAll([browser, xvfb.proc]);
-      rmSync(profile, { recursive: true, force: true });
+      // A child process may still be writing its last file as the group exits.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
