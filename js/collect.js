@@ -461,15 +461,29 @@ async function frameStorage(win, key, ms) {
  * Creates the hidden frame now; `result(ms)` waits at most `ms` for it to load and answer, then
  * for its timers, and removes it. → {timers, storage}.
  */
+// A Content-Security-Policy that forbids the frame: not tried again in this page (each attempt
+// would report a violation).
+let frameBlocked = false;
+const FRAME_DIRECTIVE = /^(frame|child|default)-src/;
+
 function startFrame(key) {
   let f;
   let loaded;
+  let settle;
+  const onViolation = (e) => {
+    if (FRAME_DIRECTIVE.test(e.effectiveDirective || e.violatedDirective || '')) {
+      frameBlocked = true;
+      settle(false);
+    }
+  };
   try {
+    loaded = new Promise((resolve) => (settle = resolve));
+    document.addEventListener('securitypolicyviolation', onViolation);
     f = document.createElement('iframe');
     f.setAttribute('aria-hidden', 'true');
     f.tabIndex = -1;
     f.style.cssText = 'display:none';
-    loaded = new Promise((resolve) => (f.onload = () => resolve(true)));
+    f.onload = () => settle(true);
     f.src = 'data:text/html,' + encodeURIComponent(FRAME_SOURCE);
     (document.body || document.documentElement).appendChild(f);
   } catch {
@@ -477,9 +491,12 @@ function startFrame(key) {
   }
   return {
     async result(ms) {
-      if (!f) return { ...THREW };
       try {
-        if (!(await within(loaded, ms, false))) return { ...TIMEOUT };
+        if (!f) return { ...THREW };
+        const ok = await within(loaded, ms, false);
+        // Blocked: Chromium loads an error page without the inner frame, Firefox nothing.
+        if (frameBlocked || (ok && !f.contentWindow?.length)) return { ...THREW };
+        if (!ok) return { ...TIMEOUT };
         const win = f.contentWindow;
         const [timers, storage] = await Promise.all([
           frameTimers(win, ms).catch(() => ({ ...THREW })),
@@ -488,7 +505,8 @@ function startFrame(key) {
         return { timers, storage };
       } finally {
         try {
-          f.remove();
+          document.removeEventListener('securitypolicyviolation', onViolation);
+          f?.remove();
         } catch {}
       }
     },
@@ -504,6 +522,7 @@ let frameAnswer = null;
  * synchronous work runs, and is asked after it) unless an answer is kept or on its way.
  */
 export function frameSignals(key, ms) {
+  if (frameBlocked) return Promise.resolve({ ...THREW });
   if (!frameAnswer) {
     const probe = startFrame(key);
     const forget = (f) => {
