@@ -1,16 +1,20 @@
 // The npm package in Debian's Chromium and Firefox ESR: its size (gzip -9 of what a page
 // downloads), the time of evaluate() (the Rust verdict in WebAssembly) and of collect() (every
-// browser probe, including the worker round trip). Serves www/ and a bench page itself; the page
-// measures and posts its figures back, so a browser no tool is attached to reports the same way.
+// browser probe, including the worker round trip and the hidden frame). Serves www/ and a bench
+// page itself; the page measures and posts its figures back, so a browser no tool is attached to
+// reports the same way. Chromium runs twice: driven headless by playwright-core, and as a plain
+// headful process under Xvfb, where the hidden frame's timers are throttled and collect() waits
+// out their window (a driven Chromium runs them free and answers sooner).
 // Needs `bash scripts/build-package.sh`.
 //
-//   node bench/browser.mjs          (RUNS=30 collect() calls, EVALS=2000 evaluate() calls)
+//   node bench/browser.mjs          (RUNS=30 collect() calls, EVALS=2000 evaluate() calls;
+//                                    FRAME=0 collects without the hidden frame, for comparison)
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname, join, normalize } from "node:path";
 import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
-import { launchDriven } from "../tests/e2e/chromium.mjs";
+import { CHROMIUM, launchDriven, openPlain } from "../tests/e2e/chromium.mjs";
 import { FIREFOX, openPlainFirefox } from "../tests/e2e/firefox.mjs";
 import { execFileSync } from "node:child_process";
 
@@ -18,6 +22,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const www = join(root, "www");
 const RUNS = Number(process.env.RUNS ?? 30);
 const EVALS = Number(process.env.EVALS ?? 2000);
+const OPTIONS = process.env.FRAME === "0" ? { frame: false } : {};
 
 // What a page downloads: the entry, the collector, the wasm-bindgen glue and the wasm.
 const shipped = ["index.js", "collect.js", "edgeward_core.js", "edgeward_core_bg.wasm"];
@@ -27,7 +32,7 @@ const sizes = shipped.map((f) => {
 });
 
 // The measurement, run by the bench page in the browser; it posts its figures to /result.
-async function measure(runs, evals) {
+async function measure(runs, evals, options) {
   const t0 = performance.now();
   const { default: init, collect, evaluate } = await import("/pkg/index.js");
   await init();
@@ -36,19 +41,19 @@ async function measure(runs, evals) {
   let signals;
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    signals = await collect();
+    signals = await collect(options);
     collects.push(performance.now() - t);
   }
   const verdict = evaluate(signals); // warm
   const t = performance.now();
   for (let i = 0; i < evals; i++) evaluate(signals);
   const evaluateMs = (performance.now() - t) / evals;
-  const result = { load, collects, evaluateMs, payloadBytes: JSON.stringify(signals).length, verdict };
+  const result = { load, collects, evaluateMs, payloadBytes: JSON.stringify(signals).length, verdict, frame: signals.frame };
   await fetch("/result", { method: "POST", body: JSON.stringify(result) });
 }
-const benchPage = `<!doctype html><title>bench</title><body><script type="module">
+const benchPage = `<!doctype html><title>bench</title><body><h1>Edgeward bench</h1><script type="module">
 ${measure.toString()}
-measure(${RUNS}, ${EVALS});
+measure(${RUNS}, ${EVALS}, ${JSON.stringify(OPTIONS)});
 </script></body>`;
 
 let arrived;
@@ -105,6 +110,7 @@ function report(name, result) {
   const v = result.verdict;
   console.log(`\n${name}`);
   console.log(`verdict: automated ${v.automated}, bot ${v.bot.toFixed(2)}, reasons [${v.reasons.join(", ")}]`);
+  console.log(`hidden frame (last collect): ${JSON.stringify(result.frame)}`);
   console.log(`import + init (wasm compile): ${result.load.toFixed(1)} ms`);
   console.log(`collect(): first ${result.collects[0].toFixed(1)} ms; then median ${pct(0.5).toFixed(1)} ms, p95 ${pct(0.95).toFixed(1)} ms (${RUNS - 1} runs)`);
   console.log(`evaluate(): ${(result.evaluateMs * 1000).toFixed(1)} µs per call (mean of ${EVALS}, payload ${result.payloadBytes} B)`);
@@ -118,6 +124,13 @@ const chromium = await bench(async (url) => {
 });
 report(`Chromium ${browser.version()}, headless, driven by playwright-core`, chromium);
 await browser.close();
+
+const plain = await bench(async (url) => {
+  const p = await openPlain(url);
+  return () => p.stop();
+});
+const chromiumVersion = execFileSync(CHROMIUM, ["--version"], { encoding: "utf8" }).trim();
+report(`${chromiumVersion}, a plain headful process under Xvfb, fresh profile, nothing attached`, plain);
 
 const firefox = await bench(async (url) => {
   const plain = await openPlainFirefox(url);

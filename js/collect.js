@@ -93,6 +93,17 @@ function webgl() {
   }
 }
 
+// Playwright's default viewport emulation reports a screen of the viewport's size while the
+// real window keeps its frame around it.
+const DISPLAY_MODES = ['fullscreen', 'standalone', 'minimal-ui', 'window-controls-overlay', 'picture-in-picture', 'browser'];
+
+function viewport() {
+  return {
+    width: innerWidth, height: innerHeight, outerWidth, outerHeight,
+    displayMode: DISPLAY_MODES.find((m) => matchMedia(`(display-mode: ${m})`).matches),
+  };
+}
+
 function uaData() {
   const u = navigator.userAgentData;
   if (!u) return undefined;
@@ -243,6 +254,7 @@ export function windowSignals() {
       return { width: s.width, height: s.height, colorDepth: s.colorDepth,
         availWidth: s.availWidth, availHeight: s.availHeight };
     }),
+    viewport: attempt(viewport),
     uaData: attempt(uaData),
     automation: attempt(automation),
     cdp: attempt(cdp),
@@ -352,4 +364,172 @@ export function startWorker() {
       }
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// frame: a hidden cross-site frame (data: URL, opaque origin) holding a frame of the page's own
+// origin. Chromium throttles the first one's timers and gives the second its own storage
+// partition; Playwright's launch switches, which patchright and rebrowser-playwright keep, turn
+// both off (src/signals/launch.rs). It talks through a MessageChannel: page listeners see nothing.
+
+const FRAME_TICKS = 8; // chained setTimeout(0): a throttled frame runs 6, then one a second
+const FRAME_PACE = 10; // the page's own ticks by which a free frame has run its 8 (about 20 ms)
+const FRAME_SLACK = 30; // the page's ticks to wait when the frame's 7th came (chance or load)
+const FRAME_LIMIT = 400; // ms, whatever the pace
+const FRAME_POLL = 5;
+const FRAME_SOURCE = '<iframe></iframe><script>onmessage=function(e){var p=e.ports&&e.ports[0],n=0;' +
+  'if(!p)return;p.postMessage(0);function f(){p.postMessage(++n);if(n<' + FRAME_TICKS + ')' +
+  'setTimeout(f,0)}setTimeout(f,0)}</script>';
+
+const wait = (ms) => new Promise((resolve) => later(resolve, ms));
+
+/** Resolves with `promise`'s value, or `fallback` after `ms`. */
+function within(promise, ms, fallback) {
+  let timer;
+  const late = new Promise((resolve) => {
+    timer = later(() => resolve(fallback), ms);
+  });
+  return Promise.race([promise, late]).finally(() => cancel(timer));
+}
+
+// After the page's next rendering update, where Chromium marks the frame hidden (until then its
+// timers run free), or false if none comes within `ms` (a hidden page), or if the page has not
+// painted yet (its first update may be far off: not worth waiting for).
+function rendered(ms) {
+  if (typeof requestAnimationFrame !== 'function') return Promise.resolve(false);
+  try {
+    if (PerformanceObserver.supportedEntryTypes.includes('paint') && !performance.getEntriesByType('paint').length) {
+      return Promise.resolve(false);
+    }
+  } catch {}
+  const next = new Promise((resolve) => requestAnimationFrame(() => later(() => resolve(true), 0)));
+  return within(next, ms, false);
+}
+
+// "free" | "throttled", or a failure. The page's own chain of timers, which nothing throttles,
+// paces the frame's: a free frame keeps up with it on a busy machine as on an idle one.
+async function frameTimers(win, ms) {
+  if (!(await rendered(ms))) return { ...TIMEOUT };
+  const channel = new MessageChannel();
+  let count = -1;
+  let started;
+  const start = new Promise((resolve) => (started = resolve));
+  channel.port1.onmessage = (e) => {
+    count = Math.max(count, Number(e.data) || 0);
+    if (count === 0) started();
+  };
+  try {
+    win.postMessage('edgeward', '*', [channel.port2]);
+    if (!(await within(start.then(() => true), ms, false))) return { ...TIMEOUT };
+    const end = performance.now() + FRAME_LIMIT;
+    for (let ticks = 1; ; ticks++) {
+      await wait(0);
+      if (count >= FRAME_TICKS) return 'free';
+      if ((ticks >= FRAME_PACE && count <= 6) || ticks >= FRAME_SLACK || performance.now() > end) return 'throttled';
+    }
+  } finally {
+    channel.port1.close();
+  }
+}
+
+// The inner frame's storage, once navigated to about:blank by the page (so of its origin):
+// "partitioned" (its own), "shared" (holds the page's `key`) or "denied", or a failure.
+async function frameStorage(win, key, ms) {
+  if (window.top !== window) return { ...UNSUPPORTED }; // the page is itself a frame
+  let own = null;
+  try {
+    own = localStorage.getItem(key);
+  } catch {}
+  if (own === null) return { ...UNSUPPORTED }; // nothing of the page's to look for
+  const inner = win[0];
+  if (!inner) return { ...THREW };
+  inner.location.replace('about:blank');
+  for (const end = performance.now() + ms; ; await wait(FRAME_POLL)) {
+    try {
+      if (inner.document) break; // readable once committed
+    } catch {}
+    if (performance.now() > end) return { ...TIMEOUT };
+  }
+  try {
+    return inner.localStorage.getItem(key) === own ? 'shared' : 'partitioned';
+  } catch (e) {
+    return e?.name === 'SecurityError' ? 'denied' : { ...THREW };
+  }
+}
+
+/**
+ * Creates the hidden frame now; `result(ms)` waits at most `ms` for it to load and answer, then
+ * for its timers, and removes it. → {timers, storage}.
+ */
+// A Content-Security-Policy that forbids the frame: not tried again in this page (each attempt
+// would report a violation).
+let frameBlocked = false;
+const FRAME_DIRECTIVE = /^(frame|child|default)-src/;
+
+function startFrame(key) {
+  let f;
+  let loaded;
+  let settle;
+  const onViolation = (e) => {
+    if (FRAME_DIRECTIVE.test(e.effectiveDirective || e.violatedDirective || '')) {
+      frameBlocked = true;
+      settle(false);
+    }
+  };
+  try {
+    loaded = new Promise((resolve) => (settle = resolve));
+    document.addEventListener('securitypolicyviolation', onViolation);
+    f = document.createElement('iframe');
+    f.setAttribute('aria-hidden', 'true');
+    f.tabIndex = -1;
+    f.style.cssText = 'display:none';
+    f.onload = () => settle(true);
+    f.src = 'data:text/html,' + encodeURIComponent(FRAME_SOURCE);
+    (document.body || document.documentElement).appendChild(f);
+  } catch {
+    f = null;
+  }
+  return {
+    async result(ms) {
+      try {
+        if (!f) return { ...THREW };
+        const ok = await within(loaded, ms, false);
+        // Blocked: Chromium loads an error page without the inner frame, Firefox nothing.
+        if (frameBlocked || (ok && !f.contentWindow?.length)) return { ...THREW };
+        if (!ok) return { ...TIMEOUT };
+        const win = f.contentWindow;
+        const [timers, storage] = await Promise.all([
+          frameTimers(win, ms).catch(() => ({ ...THREW })),
+          frameStorage(win, key, ms).catch(() => ({ ...THREW })),
+        ]);
+        return { timers, storage };
+      } finally {
+        try {
+          document.removeEventListener('securitypolicyviolation', onViolation);
+          f?.remove();
+        } catch {}
+      }
+    },
+  };
+}
+
+// The answer depends on how the browser was started, not on the moment: once both parts are
+// known, later calls reuse it (a failure or a timeout is asked again).
+let frameAnswer = null;
+
+/**
+ * A promise of the hidden frame's answer: starts the frame now (it loads while the caller's
+ * synchronous work runs, and is asked after it) unless an answer is kept or on its way.
+ */
+export function frameSignals(key, ms) {
+  if (frameBlocked) return Promise.resolve({ ...THREW });
+  if (!frameAnswer) {
+    const probe = startFrame(key);
+    const forget = (f) => {
+      if (typeof f?.timers !== 'string' || typeof f?.storage !== 'string') frameAnswer = null;
+      return f;
+    };
+    frameAnswer = wait(0).then(() => probe.result(ms)).then(forget, () => forget({ ...THREW }));
+  }
+  return frameAnswer;
 }

@@ -17,6 +17,16 @@ export interface ScreenSignals {
   availHeight: number;
 }
 
+/** The layout viewport (`innerWidth`, `innerHeight`), the window around it, how the page is shown. */
+export interface ViewportSignals {
+  width: number;
+  height: number;
+  outerWidth: number;
+  outerHeight: number;
+  /** The `(display-mode: …)` that matches: `browser`, `fullscreen`, `standalone`, …; absent if none. */
+  displayMode?: string;
+}
+
 export interface UaDataSignals {
   brands: { brand: string; version: string }[];
   mobile: boolean;
@@ -38,6 +48,7 @@ export interface WindowSignals {
   webglVendor: Maybe<string>;
   webglRenderer: Maybe<string>;
   screen: Maybe<ScreenSignals>;
+  viewport: Maybe<ViewportSignals>;
   /** `navigator.userAgentData` (Chromium only). */
   uaData: Maybe<UaDataSignals>;
   /** Names of automation-framework globals found on window or document. */
@@ -66,6 +77,17 @@ export interface WorkerSignals {
   webglRenderer: Maybe<string>;
 }
 
+/**
+ * A hidden `data:` iframe (opaque origin, so cross-site) and, inside it, a frame of the page's
+ * origin, removed once read.
+ */
+export interface FrameSignals {
+  /** Whether its chained `setTimeout(0)` ran free or were held to a wake-up a second. */
+  timers: Maybe<'free' | 'throttled'>;
+  /** The inner frame's storage: its own partition, the page's, or none. */
+  storage: Maybe<'partitioned' | 'shared' | 'denied'>;
+}
+
 /** Counts of user events since the package was loaded. */
 export interface BehaviorSignals {
   mouse: number;
@@ -85,6 +107,8 @@ export interface Signals {
   iframe?: Maybe<IframeSignals>;
   /** Absent when collected with `worker: false`. */
   worker?: Maybe<WorkerSignals>;
+  /** Absent when collected with `frame: false`. */
+  frame?: Maybe<FrameSignals>;
   behavior: BehaviorSignals;
 }
 
@@ -100,12 +124,17 @@ export interface Verdict {
 }
 
 export interface CollectOptions {
-  /** Budget of each asynchronous source (the worker), in milliseconds. Default 100. */
+  /**
+   * Budget of each asynchronous source (the worker, the hidden frame's load), in milliseconds.
+   * Default 100. The hidden frame then takes up to 20 ms more for its timers (100 at most).
+   */
   timeout?: number;
   /** Set false to skip the dedicated-worker source. */
   worker?: boolean;
   /** Set false to skip the iframe source. */
   iframe?: boolean;
+  /** Set false to skip the hidden cross-site frame. */
+  frame?: boolean;
   /** Single-use value from `POST /session/nonce`, copied into the payload. */
   nonce?: string;
 }

@@ -3,7 +3,7 @@
 // never trusts the page's verdict.
 
 import wasmInit, { evaluateJson } from './edgeward_core.js';
-import { attempt, behavior, iframeSignals, listen, startWorker, windowSignals } from './collect.js';
+import { attempt, behavior, frameSignals, iframeSignals, listen, startWorker, windowSignals } from './collect.js';
 
 listen(); // never throws
 
@@ -56,10 +56,13 @@ export function browserId() {
   return (memoryId = id);
 }
 
+/** The budget of each asynchronous source, in milliseconds. */
+const budget = (t) => (Number.isFinite(t) && t >= 0 ? t : 100);
+
 /** Collects the raw signals. Never throws: what cannot be read is {error: …}. */
 export async function collect(options = {}) {
   const o = options || {};
-  const timeout = Number.isFinite(o.timeout) && o.timeout >= 0 ? o.timeout : 100;
+  const timeout = budget(o.timeout);
   const s = { v: 2 };
   if (o.nonce != null) s.nonce = attempt(() => String(o.nonce));
   s.browser_id = attempt(browserId);
@@ -71,15 +74,19 @@ export async function collect(options = {}) {
       worker = { error: 'threw' };
     }
   }
+  const frame = o.frame === false ? null : frameSignals(ID_KEY, timeout);
   s.window = attempt(windowSignals);
   if (o.iframe !== false) s.iframe = attempt(iframeSignals);
-  if (worker) {
+  const answer = async (source) => {
     try {
-      s.worker = typeof worker.result === 'function' ? await worker.result(timeout) : worker;
+      return typeof source.result === 'function' ? await source.result(timeout) : source;
     } catch {
-      s.worker = { error: 'threw' };
+      return { error: 'threw' };
     }
-  }
+  };
+  const [w, f] = await Promise.all([worker && answer(worker), frame]);
+  if (w) s.worker = w;
+  if (f) s.frame = attempt(() => f);
   s.behavior = { ...behavior };
   return s;
 }
@@ -139,6 +146,10 @@ export async function createSession(options) {
   const key = { 'x-public-key': publicKey };
   const loaded = init().then(() => true, () => false); // in parallel with the nonce and collect()
   if (!signals) {
+    try {
+      browserId();
+      frameSignals(ID_KEY, budget(timeout)); // the hidden frame answers while the nonce travels
+    } catch {}
     let nonce;
     let res = null;
     try {

@@ -156,6 +156,27 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         action: "Nothing alone.",
     },
     ReasonInfo {
+        code: "BOT_TIMERS_UNTHROTTLED",
+        component: Bot,
+        class: Medium,
+        meaning: "In Chromium (a V8 engine), the package's hidden cross-site frame ran chained timers freely: every Chromium holds a hidden cross-origin frame's timers to one wake-up a second, unless it was started with --disable-background-timer-throttling, which Playwright passes and patchright and rebrowser-playwright keep, headful or headless. Judged after the page has rendered (until then Chromium runs them free too). A real user trips it when the page plays audio, in a Chromium started with that switch (some kiosks and launchers), or in an app embedding Chromium with background throttling off (Electron's backgroundThrottling: false). Firefox runs such timers free and is not judged.",
+        action: "Nothing alone; with another launch or automation reason, treat as automation.",
+    },
+    ReasonInfo {
+        code: "BOT_STORAGE_UNPARTITIONED",
+        component: Bot,
+        class: Medium,
+        meaning: "In Chromium 115 or later (a V8 engine), a frame of the page's own origin under the package's hidden cross-site frame was given the page's own storage, or refused any: Chromium gives such a frame a storage partition of its own for every user since version 115, unless it was started with --disable-features=ThirdPartyStoragePartitioning, which Playwright passes and patchright and rebrowser-playwright keep. A real user trips it only where an administrator turned partitioning off (the DefaultThirdPartyStoragePartitioningSetting or ThirdPartyStoragePartitioningBlockedForOrigins policies, versions 115 to 145) or Chromium was started with that feature disabled. Older Chromium and Firefox (which partitions too) are not judged; cookies blocked altogether leave nothing to compare.",
+        action: "Nothing alone; with another launch or automation reason, treat as automation.",
+    },
+    ReasonInfo {
+        code: "BOT_VIEWPORT_EMULATED",
+        component: Bot,
+        class: Medium,
+        meaning: "The page's viewport is exactly the size of the screen while the window has a frame around it and the browser is not fullscreen: the screen was emulated to the viewport's size, as Playwright does by default (1280x720, patchright and rebrowser-playwright included, headful too; `viewport: null` turns it off). Fullscreen and kiosk windows say so (display-mode: fullscreen); Firefox's resistFingerprinting and Brave report the window's size as the screen with no frame around the viewport, and do not trip it. A developer with the browser's device emulation on does.",
+        action: "Nothing alone; weighs with other evidence.",
+    },
+    ReasonInfo {
         code: "MULTI_SHARED_BROWSER",
         component: MultipleAccounts,
         class: High,

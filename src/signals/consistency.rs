@@ -106,7 +106,7 @@ fn platform_disagrees(p: &Payload, agent: &Agent<'_>) -> bool {
 }
 
 /// The major version after `token` in a user agent.
-fn major_after(ua: &str, token: &str) -> Option<u32> {
+pub(super) fn major_after(ua: &str, token: &str) -> Option<u32> {
     let rest = &ua[ua.find(token)? + token.len()..];
     let end = rest
         .find(|c: char| !c.is_ascii_digit())

@@ -5,6 +5,7 @@
 mod automation;
 mod consistency;
 pub mod identity;
+mod launch;
 pub mod payload;
 mod tampering;
 
@@ -84,6 +85,13 @@ pub const EVIDENCE: &[Evidence] = &[
     // Real machines without a GPU draw in software too: it must not reach AUTOMATED alone or
     // with any one other piece that is itself below it (the strongest such weighs 0.4).
     evidence("BOT_SOFTWARE_RENDERER", 0.1, false),
+    // What Playwright's way of launching Chromium leaves (patchright and rebrowser-playwright
+    // keep it): each alone is a setting a real user rarely has, two together a launcher.
+    evidence("BOT_TIMERS_UNTHROTTLED", 0.4, false),
+    evidence("BOT_STORAGE_UNPARTITIONED", 0.4, false),
+    // Default configurations only (`viewport: null` turns it off); developers' device emulation
+    // trips it too.
+    evidence("BOT_VIEWPORT_EMULATED", 0.3, false),
 ];
 
 fn find_evidence(code: &str) -> Option<&'static Evidence> {
@@ -109,6 +117,7 @@ pub fn evaluate(p: &Payload) -> Verdict {
     automation::detect(p, &mut verdict);
     tampering::detect(p, agent.as_ref(), &mut verdict);
     consistency::detect(p, agent.as_ref(), &mut verdict);
+    launch::detect(p, agent.as_ref(), &mut verdict);
     verdict
 }
 

@@ -18,6 +18,8 @@
 //!     "webglVendor": "Google Inc. (Intel)", "webglRenderer": "ANGLE (…)",
 //!     "screen": { "width": 1920, "height": 1080, "colorDepth": 24,
 //!                 "availWidth": 1920, "availHeight": 1050 },
+//!     "viewport": { "width": 1280, "height": 913, "outerWidth": 1280, "outerHeight": 1050,
+//!                   "displayMode": "browser" },   // innerWidth…, the (display-mode: …) that matches
 //!     "uaData": { "brands": [{ "brand": "Chromium", "version": "156" }], "mobile": false,
 //!                 "platform": "Linux" },           // navigator.userAgentData (Chromium only)
 //!     "automation": ["__pwInitScripts"],           // automation-framework globals found
@@ -28,6 +30,10 @@
 //!               "timezone": "…", "webdriver": false },
 //!   "worker": { "userAgent": "…", "platform": "…", "languages": […], "hardwareConcurrency": 8,
 //!               "timezone": "…", "webglRenderer": "…" },
+//!   "frame": {                       // a hidden data: iframe (opaque origin, so cross-site)
+//!     "timers": "throttled",         // its chained setTimeout(0) held to a wake-up a second, or "free"
+//!     "storage": "partitioned"       // localStorage of a frame of the page's origin inside it:
+//!   },                               // its own partition, "shared" with the page, or "denied"
 //!   "behavior": { "mouse": 12, "click": 2, "keyboard": 30, "touch": 0, "clipboard": 0 }
 //! }
 //! ```
@@ -142,6 +148,12 @@ impl Payload {
 
     pub fn window(&self) -> Scope<'_> {
         self.scope(Context::Window)
+    }
+
+    /// The hidden cross-site frame's answers, unless it failed as a whole or is absent.
+    pub fn frame(&self) -> Scope<'_> {
+        let obj = self.0.get("frame").and_then(Value::as_object);
+        Scope(obj.filter(|m| !m.contains_key("error")))
     }
 
     pub fn nonce(&self) -> Option<&str> {

@@ -12,6 +12,7 @@ import { after, before, test } from "node:test";
 import { BASE, DEMO, call } from "./client.mjs";
 import { launchDriven, launchDrivenProfile, openPlain } from "./chromium.mjs";
 import { openMarionetteFirefox, openPlainFirefox } from "./firefox.mjs";
+import { assertNotFlagged, codes, seen, serverScores, signUp, signUpUnwatched } from "./sign-up.mjs";
 
 const run = Date.now().toString(36);
 let browser;
@@ -23,42 +24,20 @@ after(async () => {
   await browser?.close();
 });
 
-/** Opens the demo page in `page`, lets it sign up `account`, → { local verdict, authenticate answer }. */
-async function signUp(page, account) {
-  await page.goto(`${BASE}/demo.html?auto=${encodeURIComponent(account)}`);
-  await page.waitForFunction(() => ["done", "failed"].includes(document.body.dataset.state), null, { timeout: 30_000 });
-  const state = await page.evaluate(() => document.body.dataset.state);
-  const auth = await page.textContent("#auth-out");
-  assert.equal(state, "done", auth);
-  const [status, ...json] = auth.split("\n");
-  assert.equal(status, "200", auth);
-  return { verdict: JSON.parse(await page.textContent("#verdict-out")), auth: JSON.parse(json.join("\n")) };
-}
-
-/** The worker's own scores of an account's only session (POST /session/unauthenticated). */
-async function serverScores(account) {
-  const s = await call("GET", `/account/${encodeURIComponent(account)}/sessions`, { key: DEMO.secret });
-  assert.equal(s.status, 200);
-  assert.equal(s.body.sessions.length, 1, JSON.stringify(s.body));
-  const u = await call("POST", "/session/unauthenticated", { key: DEMO.secret, json: { session_id: s.body.sessions[0] } });
-  assert.equal(u.status, 200);
-  return u.body;
-}
-
-const codes = (reasons) => reasons.map((r) => r.code);
-
 test("the demo page in Playwright-driven headless Chromium is flagged automated, with what was seen", async () => {
   const page = await browser.newPage();
   const account = `driven-${run}`;
   const { verdict, auth } = await signUp(page, account);
-  for (const seen of ["BOT_WEBDRIVER", "BOT_HEADLESS_UA", "BOT_CDP"]) {
+  // Playwright's own launch switches show too (the hidden frame's timers and storage).
+  const expected = ["BOT_WEBDRIVER", "BOT_HEADLESS_UA", "BOT_CDP", "BOT_TIMERS_UNTHROTTLED", "BOT_STORAGE_UNPARTITIONED"];
+  for (const seen of expected) {
     assert.ok(verdict.reasons.includes(seen), `the page's verdict lacks ${seen}: ${verdict.reasons}`);
   }
   assert.equal(verdict.automated, true);
   // The worker re-evaluated the raw signals itself and agrees.
   assert.ok(auth.bot >= 0.5, JSON.stringify(auth));
   const server = codes((await serverScores(account)).reasons);
-  for (const seen of ["BOT_WEBDRIVER", "BOT_HEADLESS_UA", "BOT_CDP"]) assert.ok(server.includes(seen), `${server}`);
+  for (const seen of expected) assert.ok(server.includes(seen), `${server}`);
   await page.close();
 });
 
@@ -73,6 +52,9 @@ test("in a page nothing broke, every source of collect() answers", async () => {
   }
   for (const probe of ["automation", "lies"]) assert.ok(Array.isArray(signals.window[probe]), JSON.stringify(signals.window));
   assert.equal(typeof signals.window.cdp, "boolean");
+  assert.equal(signals.window.viewport.displayMode, "browser");
+  // Playwright launches Chromium with background timer throttling and storage partitioning off.
+  assert.deepEqual(signals.frame, { timers: "free", storage: "denied" });
   assert.match(signals.browser_id, /^[A-Za-z0-9_-]{22}$/);
 });
 
@@ -152,42 +134,6 @@ test("a captured payload cannot be replayed: its nonce was spent by the first PO
   assert.equal(again.status, 409, JSON.stringify(again.body));
   await page.close();
 });
-
-/**
- * Opens the demo page with `open` (a browser no test tool talks to), which signs up `account`
- * by itself; waits for its session on the server, stops the browser. → the server's scores of
- * that session and the account's decision.
- */
-async function signUpUnwatched(open, account) {
-  const browser = await open(`${BASE}/demo.html?auto=${encodeURIComponent(account)}`);
-  try {
-    let sessions = [];
-    for (const end = Date.now() + 60_000; sessions.length === 0 && Date.now() < end; ) {
-      await new Promise((r) => setTimeout(r, 500));
-      const s = await call("GET", `/account/${encodeURIComponent(account)}/sessions`, { key: DEMO.secret });
-      sessions = s.status === 200 ? s.body.sessions : [];
-    }
-    assert.equal(sessions.length, 1, "the page signed up by itself within a minute");
-  } finally {
-    await browser.stop();
-  }
-  const scores = await serverScores(account);
-  const acct = await call("GET", `/account/${encodeURIComponent(account)}`, { key: DEMO.secret });
-  assert.equal(acct.status, 200);
-  return { scores, decision: acct.body.decision };
-}
-
-/** What a run saw, for the test log: decision, bot score, every reason. */
-const seen = ({ scores, decision }) => `decision ${decision}, bot ${scores.bot.toFixed(2)}, reasons [${codes(scores.reasons)}]`;
-
-/** A real browser: no automation reason but the weak software renderer, and not automated. */
-function assertNotFlagged({ scores }) {
-  const bot = codes(scores.reasons).filter((c) => c.startsWith("BOT_"));
-  // A machine without a GPU may draw WebGL in software: weak evidence, never automation alone.
-  assert.deepEqual(bot.filter((c) => c !== "BOT_SOFTWARE_RENDERER"), [], JSON.stringify(scores));
-  assert.ok(scores.bot < 0.5, JSON.stringify(scores));
-  assert.equal(scores.session.risk_signals.device_risk, false);
-}
 
 test("a plain headful Chromium under Xvfb, no tool attached, is not flagged", { timeout: 90_000 }, async (t) => {
   const run1 = await signUpUnwatched(openPlain, `plain-${run}`);

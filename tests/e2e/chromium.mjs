@@ -1,6 +1,8 @@
-// Debian's Chromium for the browser tests, two ways: driven by playwright-core (a test tool
-// attached over the DevTools protocol, headless) or started as a plain headful process under
-// Xvfb that no tool talks to. Never a downloaded browser.
+// Debian's Chromium for the browser tests, three ways: driven by playwright-core (a test tool
+// attached over the DevTools protocol, headless), driven by an automation tool built to evade
+// detection (patchright, rebrowser-playwright: npm packages pinned in package.json, headful
+// under Xvfb or headless), or started as a plain headful process under Xvfb that no tool talks
+// to. Never a downloaded browser.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,6 +31,42 @@ export function launchDriven() {
 /** A Playwright-driven Chromium keeping its profile in `dir` (state survives reloads). */
 export function launchDrivenProfile(dir, options = {}) {
   return chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, headless: true, args: QUIET, ...options });
+}
+
+/**
+ * Debian's Chromium driven by an evasive automation tool from npm: `tool` is "patchright" or
+ * "rebrowser-playwright" (drop-in replacements of Playwright's API). Headful runs on a display
+ * of its own. `persistent` keeps a fresh profile directory (launchPersistentContext, as
+ * patchright's documentation advises); `viewport` is handed over when given (null: the window's
+ * own size, also its advice). → { context, stop() }.
+ */
+export async function launchTool(tool, { headless, persistent = false, viewport } = {}) {
+  const { chromium: launcher } = await import(tool);
+  const xvfb = headless ? null : await startXvfb();
+  const options = { executablePath: CHROMIUM, headless, args: QUIET };
+  if (xvfb) options.env = { ...process.env, DISPLAY: xvfb.display };
+  const view = viewport === undefined ? {} : { viewport };
+  const profile = persistent ? mkdtempSync(join(tmpdir(), `edgeward-${tool}-`)) : null;
+  let browser;
+  let context;
+  const stop = async () => {
+    await context?.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    if (xvfb) await stopAll([xvfb.proc]);
+    if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  };
+  try {
+    if (persistent) {
+      context = await launcher.launchPersistentContext(profile, { ...options, ...view });
+    } else {
+      browser = await launcher.launch(options);
+      context = await browser.newContext(view);
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { context, stop };
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -73,11 +111,14 @@ export async function openPlain(url) {
   const browser = spawn(CHROMIUM, [...QUIET, `--user-data-dir=${profile}`, "--window-size=1280,800", url], {
     env: { ...process.env, DISPLAY: xvfb.display },
     stdio: "ignore",
+    detached: true, // its own process group: stop() ends Chromium and its child processes
   });
+  browser.group = true;
   return {
     async stop() {
       await stopAll([browser, xvfb.proc]);
-      rmSync(profile, { recursive: true, force: true });
+      // A child process may still be writing its last file as the group exits.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
