@@ -275,6 +275,61 @@ fn a_page_of_accounts_stays_full_when_concurrent_authenticates_left_two_cards() 
     let rows = ids(&page, "accounts");
     assert_eq!(rows.len(), 3, "{page}");
     assert_eq!(rows.iter().filter(|r| **r == latest).count(), 1, "{page}");
+    // The page deleted the older card's entry it passed.
+    let after = futures::executor::block_on(w.store.list_all(&keys.recent_accounts("all")));
+    assert_eq!(after.unwrap().len(), listed.len());
+}
+
+#[test]
+fn a_burst_of_one_accounts_cards_is_cleared_by_the_page_that_passes_it() {
+    use edgeward::store::{keys::Id, Keys, Store};
+    let w = World::new();
+    seed(&w);
+    let keys = Keys::new("demo");
+    let first = get(&w, "/accounts?limit=3");
+    let latest = ids(&first, "accounts")[0].clone();
+    let a = Id::new(&latest).unwrap();
+    let listed =
+        futures::executor::block_on(w.store.list_all(&keys.recent_accounts("all"))).unwrap();
+    let card = listed
+        .iter()
+        .find(|k| k.name.ends_with(&format!("/{latest}")))
+        .and_then(|k| k.metadata.clone())
+        .unwrap();
+    // Forty older cards of the latest account: more than a page's top-ups can pass.
+    for d in 1..=40 {
+        let key = keys.recent_account("all", card["t"].as_i64().unwrap() - d, &a);
+        let put = edgeward::store::Put {
+            ttl_secs: None,
+            metadata: Some(card.clone()),
+        };
+        futures::executor::block_on(w.store.put(&key, "{}", put)).unwrap();
+    }
+    // Pages may come back short while they pass the burst, never with an account twice; each
+    // deletes what it passed (a page reads at most its limit and three top-ups: 9 keys here),
+    // so the index shrinks with every request until the page is full again.
+    let count = || {
+        futures::executor::block_on(w.store.list_all(&keys.recent_accounts("all")))
+            .unwrap()
+            .len()
+    };
+    let mut left = count();
+    let mut requests = 0;
+    loop {
+        requests += 1;
+        let page = get(&w, "/accounts?limit=3");
+        let rows = ids(&page, "accounts");
+        assert!(!rows.is_empty() && rows.len() <= 3, "{page}");
+        assert_eq!(rows.iter().filter(|r| **r == latest).count(), 1, "{page}");
+        if rows.len() == 3 {
+            break;
+        }
+        let now = count();
+        assert!(now < left, "a short page deleted nothing");
+        left = now;
+        assert!(requests < 10, "the page never filled again");
+    }
+    assert!(requests > 1, "forty stale entries fit in one page's reads?");
 }
 
 #[test]

@@ -214,9 +214,19 @@ test("the lists page shows members, adds and removes", async () => {
 });
 
 test("the read API pages, filters and bounds its answers", async () => {
-  const first = await call("GET", "/accounts?limit=5", { key: DEMO.secret });
-  assert.equal(first.status, 200);
-  assert.equal(first.body.accounts.length, 5);
+  // The concurrency tests' bursts (200 logins of one account at once) leave that account's
+  // older cards in the recency index. A page skips them (never showing an account twice),
+  // deletes the ones it passed, and comes back short while it reads through them (a page reads
+  // its limit and three top-ups at most); within a few requests the page is full again.
+  let first;
+  for (let request = 1; ; request++) {
+    first = await call("GET", "/accounts?limit=5", { key: DEMO.secret });
+    assert.equal(first.status, 200);
+    const ids = first.body.accounts.map((a) => a.account_id);
+    assert.ok(ids.length >= 1 && ids.length <= 5 && new Set(ids).size === ids.length, JSON.stringify(first.body));
+    if (ids.length === 5) break;
+    assert.ok(request < 30, `the first page is still short after ${request} requests`);
+  }
   const next = await call("GET", `/accounts?limit=5&cursor=${encodeURIComponent(first.body.cursor)}`, { key: DEMO.secret });
   assert.equal(next.status, 200);
   assert.ok(!next.body.accounts.some((a) => first.body.accounts.some((b) => b.account_id === a.account_id)));
