@@ -242,78 +242,30 @@ fn the_read_api_takes_the_secret_key_only() {
 
 #[test]
 fn a_page_of_accounts_stays_full_when_concurrent_authenticates_left_two_cards() {
-    use edgeward::store::{keys::Id, Keys, Store};
     let w = World::new();
     seed(&w);
     // The race two concurrent authenticates of one account can leave: a second card of the
     // latest account, a moment older, in the recency index.
-    let first = get(&w, "/accounts?limit=3");
-    let latest = ids(&first, "accounts")[0].clone();
-    let keys = Keys::new("demo");
-    let a = Id::new(&latest).unwrap();
-    // The card as the index holds it, copied under a second, slightly older entry.
-    let listed =
-        futures::executor::block_on(w.store.list_all(&keys.recent_accounts("all"))).unwrap();
-    let card = listed
-        .iter()
-        .find(|k| k.name.ends_with(&format!("/{latest}")))
-        .and_then(|k| k.metadata.clone())
-        .unwrap();
-    let key = keys.recent_account("all", card["t"].as_i64().unwrap() - 1, &a);
-    futures::executor::block_on(w.store.put(
-        &key,
-        "{}",
-        edgeward::store::Put {
-            ttl_secs: None,
-            metadata: Some(card),
-        },
-    ))
-    .unwrap();
-    let before = futures::executor::block_on(w.store.list_all(&keys.recent_accounts("all")));
-    assert_eq!(before.unwrap().len(), listed.len() + 1);
+    let (latest, before) = older_cards(&w, 1);
+    assert_eq!(recency_entries(&w), before + 1);
     let page = get(&w, "/accounts?limit=3");
     let rows = ids(&page, "accounts");
     assert_eq!(rows.len(), 3, "{page}");
     assert_eq!(rows.iter().filter(|r| **r == latest).count(), 1, "{page}");
     // The page deleted the older card's entry it passed.
-    let after = futures::executor::block_on(w.store.list_all(&keys.recent_accounts("all")));
-    assert_eq!(after.unwrap().len(), listed.len());
+    assert_eq!(recency_entries(&w), before);
 }
 
 #[test]
 fn a_burst_of_one_accounts_cards_is_cleared_by_the_page_that_passes_it() {
-    use edgeward::store::{keys::Id, Keys, Store};
     let w = World::new();
     seed(&w);
-    let keys = Keys::new("demo");
-    let first = get(&w, "/accounts?limit=3");
-    let latest = ids(&first, "accounts")[0].clone();
-    let a = Id::new(&latest).unwrap();
-    let listed =
-        futures::executor::block_on(w.store.list_all(&keys.recent_accounts("all"))).unwrap();
-    let card = listed
-        .iter()
-        .find(|k| k.name.ends_with(&format!("/{latest}")))
-        .and_then(|k| k.metadata.clone())
-        .unwrap();
     // Forty older cards of the latest account: more than a page's top-ups can pass.
-    for d in 1..=40 {
-        let key = keys.recent_account("all", card["t"].as_i64().unwrap() - d, &a);
-        let put = edgeward::store::Put {
-            ttl_secs: None,
-            metadata: Some(card.clone()),
-        };
-        futures::executor::block_on(w.store.put(&key, "{}", put)).unwrap();
-    }
+    let (latest, _) = older_cards(&w, 40);
     // Pages may come back short while they pass the burst, never with an account twice; each
     // deletes what it passed (a page reads at most its limit and three top-ups: 9 keys here),
     // so the index shrinks with every request until the page is full again.
-    let count = || {
-        futures::executor::block_on(w.store.list_all(&keys.recent_accounts("all")))
-            .unwrap()
-            .len()
-    };
-    let mut left = count();
+    let mut left = recency_entries(&w);
     let mut requests = 0;
     loop {
         requests += 1;
@@ -324,12 +276,48 @@ fn a_burst_of_one_accounts_cards_is_cleared_by_the_page_that_passes_it() {
         if rows.len() == 3 {
             break;
         }
-        let now = count();
+        let now = recency_entries(&w);
         assert!(now < left, "a short page deleted nothing");
         left = now;
         assert!(requests < 10, "the page never filled again");
     }
     assert!(requests > 1, "forty stale entries fit in one page's reads?");
+}
+
+/// Copies of the latest account's card under `n` slightly older recency entries: what
+/// concurrent authenticates of one account can leave. The latest account's id, and how many
+/// entries the index held before.
+fn older_cards(w: &World, n: i64) -> (String, usize) {
+    use edgeward::store::{keys::Id, Keys, Store};
+    let first = get(w, "/accounts?limit=3");
+    let latest = ids(&first, "accounts")[0].clone();
+    let keys = Keys::new("demo");
+    let a = Id::new(&latest).unwrap();
+    let listed =
+        futures::executor::block_on(w.store.list_all(&keys.recent_accounts("all"))).unwrap();
+    let card = listed
+        .iter()
+        .find(|k| k.name.ends_with(&format!("/{latest}")))
+        .and_then(|k| k.metadata.clone())
+        .unwrap();
+    for d in 1..=n {
+        let key = keys.recent_account("all", card["t"].as_i64().unwrap() - d, &a);
+        let put = edgeward::store::Put {
+            ttl_secs: None,
+            metadata: Some(card.clone()),
+        };
+        futures::executor::block_on(w.store.put(&key, "{}", put)).unwrap();
+    }
+    (latest, listed.len())
+}
+
+/// How many entries the recency index holds.
+fn recency_entries(w: &World) -> usize {
+    use edgeward::store::{Keys, Store};
+    let keys = Keys::new("demo");
+    futures::executor::block_on(w.store.list_all(&keys.recent_accounts("all")))
+        .unwrap()
+        .len()
 }
 
 #[test]

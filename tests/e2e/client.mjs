@@ -119,6 +119,23 @@ export async function authenticate(sessionId, account, project = DEMO) {
   return call("POST", "/session/authenticate", { key: project.secret, json: { session_id: sessionId, account } });
 }
 
+/**
+ * A login of `account` at `at` (the development clock, Unix ms) from `signals` on `ip`, placed by
+ * `cf` (Cloudflare's `request.cf`) when given: the session, then its authenticate. Returns the
+ * authenticate's answer; anything but 200 fails the test.
+ */
+export async function loginAt(account, at, signals, { ip = uniqueIp(), cf } = {}) {
+  const headers = { "x-edgeward-now": String(at), ...(cf ? { "x-edgeward-cf": JSON.stringify(cf) } : {}) };
+  const sid = await newSession(signals, { ip, headers });
+  const r = await call("POST", "/session/authenticate", {
+    key: DEMO.secret,
+    json: { session_id: sid, account: { id: account } },
+    headers,
+  });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body;
+}
+
 /** A unique id per test run, so tests never see each other's accounts. */
 export const unique = (name) => `${name}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 

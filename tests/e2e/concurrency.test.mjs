@@ -3,7 +3,7 @@
 // must leave no key behind, folded history included.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DEMO, authenticate, browserSignals, call, encodeId, kvKeys, newSession, unique, uniqueIp } from "./client.mjs";
+import { DEMO, authenticate, browserSignals, call, encodeId, kvKeys, loginAt, newSession, unique, uniqueIp } from "./client.mjs";
 
 const HOUR = 3_600_000;
 
@@ -43,19 +43,6 @@ test("200 concurrent authenticates of one account lose no session", async () => 
   assert.deepEqual([...listed.body.sessions].sort(), [...sessions].sort());
 });
 
-/** A login of `account` at `at` (the development clock) from its usual browser. */
-async function loginAt(account, at, signals, ip) {
-  const headers = { "x-edgeward-now": String(at) };
-  const sid = await newSession(signals, { ip, headers });
-  const r = await call("POST", "/session/authenticate", {
-    key: DEMO.secret,
-    json: { session_id: sid, account: { id: account } },
-    headers,
-  });
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return r.body;
-}
-
 test("an account with months of history folds it while 100 logins arrive at once, loses none, and is deleted whole", async () => {
   const account = unique("veteran");
   const home = browserSignals(unique("home"));
@@ -65,7 +52,7 @@ test("an account with months of history folds it while 100 logins arrive at once
   // is laid down, and the rest become due when the burst arrives.
   const step = 90 * 60 * 1000;
   const first = Date.now() - 9 * 24 * HOUR - 299 * step;
-  for (let i = 0; i < 300; i++) await loginAt(account, first + i * step, home, ip);
+  for (let i = 0; i < 300; i++) await loginAt(account, first + i * step, home, { ip });
   const enc = encodeId(account);
   const folded = kvKeys(`p/demo/a/${enc}/h/`);
   assert.equal(folded.length, 1, `one rollup after the history: ${folded.join(", ")}`);
