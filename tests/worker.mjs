@@ -24,7 +24,8 @@ export const freePort = () =>
 /**
  * → { base, state, process, log() } once the worker answers /health; throws with wrangler's log
  * if it does not within two minutes. `vars` are extra worker variables (`--var NAME:VALUE`);
- * `port` defaults to a free one. The worker is stopped and its state removed at exit.
+ * `port` defaults to a free one. The worker is stopped and its state removed at exit. With
+ * WRANGLER_DEBUG set, wrangler logs at debug level (the log then shows workerd's own messages).
  */
 export async function startWorker(name, { vars = {}, port } = {}) {
   port ??= await freePort();
