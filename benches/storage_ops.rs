@@ -55,7 +55,14 @@ fn main() {
             auth,
         );
     }
-    let (_, first) = login(&w, "newcomer", end + HOUR + MINUTE);
+    // The veteran again ten minutes later: the same decision within the hour leaves the
+    // console's card as it is.
+    let (_, soon) = login(&w, "veteran", end + HOUR + 10 * MINUTE);
+    row(
+        "POST /session/authenticate, returning within the hour (history 3,000)",
+        soon,
+    );
+    let (_, first) = login(&w, "newcomer", end + HOUR + 11 * MINUTE);
     row(
         "POST /session/authenticate, a new account's first login",
         first,

@@ -20,7 +20,7 @@ use super::counters::Tally;
 use super::error::ApiError;
 use crate::engine::incidents::{Incident, Status};
 use crate::engine::SessionSummary;
-use crate::schema::time::Millis;
+use crate::schema::time::{Millis, HOUR};
 use crate::schema::{Decision, Scores};
 use crate::store::keys::Id;
 use crate::store::listed_write;
@@ -220,8 +220,15 @@ fn decision_name(d: Decision) -> String {
         .unwrap_or_default()
 }
 
+/// How long an account's card stands while its decision stays the same. The console's list is
+/// ordered by the hour, and its row's score and session count may be that old: a login that
+/// changes neither the decision nor the hour writes nothing here (six KV operations fewer on
+/// most logins; BENCHMARKS.md counts them).
+pub const CARD_REFRESH: Millis = HOUR;
+
 /// The writes of an authenticate's card (the account's `/accounts` row), and the keys of the
-/// cards it supersedes.
+/// cards it supersedes; none while the one card it has is younger than [`CARD_REFRESH`] and
+/// shows the same decision.
 pub fn on_authenticate(
     keys: &Keys,
     a: &Id,
@@ -231,9 +238,16 @@ pub fn on_authenticate(
     sessions: usize,
     now: Millis,
 ) -> (Vec<Write>, Vec<String>) {
+    let decision = decision_name(scores.decision);
+    if let [only] = markers {
+        let recent = now >= only.at && now - only.at < CARD_REFRESH;
+        if recent && only.decision == decision_tag(&decision) {
+            return (Vec::new(), Vec::new());
+        }
+    }
     let card = Card {
         email: email.to_string(),
-        decision: decision_name(scores.decision),
+        decision,
         score: scores.account_score,
         sessions,
         last_seen: now,
@@ -266,5 +280,58 @@ pub fn authenticate_tally(
         country: session.country.clone(),
         account: a.raw().to_string(),
         identifiers,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scores(decision: Decision) -> Scores {
+        Scores {
+            decision,
+            account_score: 0.1,
+            bot: 0.0,
+            account_takeover: 0.0,
+            multiple_accounts: 0.0,
+            risk_signals: 0.0,
+            accounts_linked: 0,
+            lists: Vec::new(),
+            reasons: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_login_within_the_hour_with_the_same_decision_leaves_the_card_alone() {
+        let keys = Keys::new("demo");
+        let a = Id::new("ann").unwrap();
+        let t = 1_000 * HOUR;
+        let (first, _) = on_authenticate(&keys, &a, &[], "", &scores(Decision::Real), 1, t);
+        assert_eq!(first.len(), 3, "the card and its two recency entries");
+        let marker = parse_marker(&keys.account(&a), &first[0].0).unwrap();
+        let mine = std::slice::from_ref(&marker);
+        let again = |decision, now| on_authenticate(&keys, &a, mine, "", &scores(decision), 2, now);
+        // Same decision, 59 minutes later: nothing written, nothing deleted.
+        assert_eq!(again(Decision::Real, t + 59 * 60_000), (vec![], vec![]));
+        // A new decision is written at once, and so is the same one an hour on.
+        for (decision, now) in [
+            (Decision::Suspicious, t + 60_000),
+            (Decision::Real, t + HOUR),
+        ] {
+            let (writes, stale) = again(decision, now);
+            assert_eq!((writes.len(), stale.len()), (3, 3));
+        }
+        // Two cards (concurrent logins left both): rewritten, so the older one goes.
+        let (writes, stale) = on_authenticate(
+            &keys,
+            &a,
+            &[marker.clone(), marker],
+            "",
+            &scores(Decision::Real),
+            2,
+            t + 60_000,
+        );
+        assert_eq!(writes.len(), 3);
+        assert!(!stale.is_empty());
     }
 }
