@@ -29,7 +29,7 @@ use crate::schema::time::{parse_rfc3339, rfc3339, Millis, DAY, HOUR};
 use crate::state::config::Project;
 use crate::state::counters::{self, Range};
 use crate::state::error::ApiError;
-use crate::state::index::{self, Card, Entry};
+use crate::state::index::{Card, Entry};
 use crate::state::links;
 use crate::store::keys::{decode_id, trailing_id, Id};
 use crate::store::{Keys, Store};
@@ -188,7 +188,7 @@ pub async fn accounts<S: Store>(
         }
     }
     // Hygiene, not the answer: a failed delete leaves an entry the next page skips again.
-    let _ = index::delete_all(ctx.store, &stale).await;
+    let _ = ctx.store.delete_all(&stale).await;
     Ok(Response::json(
         200,
         &json!({"accounts": rows, "cursor": cursor}),

@@ -198,8 +198,7 @@ pub async fn purge<S: Store>(
     let mut doomed = doomed_keys(&keys, a, state, ctx.now);
     doomed.extend(profile_markers(ctx.store, &keys, a, state).await?);
     doomed.extend(folded_replays(ctx.store, &keys, a, state, ctx.now).await?);
-    let results = join_all(doomed.iter().map(|k| ctx.store.delete(k))).await;
-    results.into_iter().collect::<Result<Vec<()>, _>>()?;
+    ctx.store.delete_all(&doomed).await?;
     ctx.counters.forget(&project.id, a.raw()).await
 }
 

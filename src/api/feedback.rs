@@ -170,7 +170,7 @@ pub async fn update_status<S: Store>(
         ));
     }
     write_all(ctx.store, writes).await?;
-    index::delete_all(ctx.store, &doomed).await?;
+    ctx.store.delete_all(&doomed).await?;
     Ok(Response::json(200, &json!({})))
 }
 

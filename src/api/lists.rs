@@ -4,7 +4,7 @@
 //! every score sees it) and one under the list (so the list can name its members); a custom
 //! list's definition is one more. Nothing is read, changed and written back.
 
-use futures::future::{join, join_all};
+use futures::future::join;
 use serde_json::{json, Value};
 
 use super::body;
@@ -165,12 +165,6 @@ pub async fn create<S: Store>(
     ))
 }
 
-pub async fn delete_all<S: Store>(store: &S, doomed: &[String]) -> Result<(), ApiError> {
-    let results = join_all(doomed.iter().map(|k| store.delete(k))).await;
-    results.into_iter().collect::<Result<Vec<()>, _>>()?;
-    Ok(())
-}
-
 /// `DELETE /list/{name}`: the list and every membership in it. Built-ins always exist.
 pub async fn delete<S: Store>(
     ctx: &Ctx<'_, S>,
@@ -194,7 +188,7 @@ pub async fn delete<S: Store>(
         }
     }
     // The definition goes last: a retry after a failure finds the list and finishes the job.
-    delete_all(ctx.store, &doomed).await?;
+    ctx.store.delete_all(&doomed).await?;
     ctx.store.delete(&keys.list_definition(&list)).await?;
     Ok(changed(
         ctx.random.uuid(),
@@ -267,7 +261,7 @@ pub async fn add_account<S: Store>(
     description(ctx.store, &keys, &list).await?;
     let state = crate::state::account::existing(ctx.store, &keys, &a).await?;
     let (writes, others) = joining(&keys, &list, &a, &state.history.lists, ctx.now);
-    delete_all(ctx.store, &others).await?;
+    ctx.store.delete_all(&others).await?;
     write_all(ctx.store, writes).await?;
     Ok(changed(
         ctx.random.uuid(),
@@ -295,7 +289,7 @@ pub async fn remove_account<S: Store>(
             list.raw()
         )));
     }
-    delete_all(ctx.store, &[own, index]).await?;
+    ctx.store.delete_all(&[own, index]).await?;
     Ok(changed(
         ctx.random.uuid(),
         format!("Account removed from {}", list.raw()),

@@ -451,7 +451,7 @@ pub async fn delete<S: Store>(
     .await;
     let doomed: Vec<String> = v?.into_iter().chain(h?).map(|k| k.name).collect();
     // The current version goes last: until then the rule still shows, and a retry finishes.
-    lists::delete_all(ctx.store, &doomed).await?;
+    ctx.store.delete_all(&doomed).await?;
     ctx.store.delete(&keys.rule(&name)).await?;
     ctx.caches.rules.forget(&project.id);
     Ok(Response::json(

@@ -332,8 +332,8 @@ pub async fn authenticate<S: Store>(
         .iter()
         .find(|o| o.event_type == EventType::Cluster)
         .cloned();
-    lists::delete_all(store, &leave).await?;
-    index::delete_all(store, &superseded).await?;
+    store.delete_all(&leave).await?;
+    store.delete_all(&superseded).await?;
     // Old sessions folded into the account's rollup (`engine::rollup`): the rollup is written
     // with everything else, the folded keys deleted only once it is.
     let (rollup, folded) = account::fold(&keys, &aid, &history, &state.folded_keys, ctx.now);
@@ -350,7 +350,7 @@ pub async fn authenticate<S: Store>(
     )
     .await;
     written?;
-    index::delete_all(store, &folded).await?;
+    store.delete_all(&folded).await?;
     let (opened, on_cluster) = (opened?, on_cluster?);
     let linked_accounts = match with_linked {
         true => Some(linked_accounts(store, &keys, &history.links).await?),

@@ -82,6 +82,18 @@ pub struct Instance {
     pub last: Millis,
 }
 
+impl Instance {
+    /// The profile's id as the population index counts profiles: the browser id, or the device
+    /// when the session had none.
+    pub fn profile(&self) -> &str {
+        if self.browser_id.is_empty() {
+            &self.device_id
+        } else {
+            &self.browser_id
+        }
+    }
+}
+
 /// What an account's folded sessions leave behind.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Rollup {
@@ -231,7 +243,8 @@ impl Rollup {
         })
     }
 
-    /// A session standing for the instance: what re-scoring a device link reads.
+    /// A session standing for the instance: what re-scoring a device link and deleting the
+    /// population's marker of a profile read.
     pub fn instance_session(i: &Instance) -> SessionSummary {
         SessionSummary {
             id: String::new(),

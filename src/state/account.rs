@@ -150,7 +150,8 @@ async fn load_once<S: Store>(
         state.folded_keys.extend(rollups.into_iter().map(|r| r.1));
         // The listing carries the rollup without its fingerprints when that fits the metadata
         // (`rollup_write`); the whole value is read only when a device link needs them.
-        let lean: Option<Rollup> = metadata.and_then(|m| parse(Some(m["lean"].clone())));
+        let lean: Option<Rollup> =
+            parse(metadata.and_then(|mut m| m.get_mut("lean").map(Value::take)));
         let rollup = match lean {
             Some(r) if !needs_fingerprints(&r, &state.history.sessions, &links) => r,
             _ => match store.get(&key).await? {

@@ -193,7 +193,7 @@ pub async fn open<S: Store>(
         opened.add((project, keys), a, incident, &mut writes);
     }
     write_all(store, writes).await?;
-    index::delete_all(store, &doomed).await?;
+    store.delete_all(&doomed).await?;
     Ok(opened)
 }
 

@@ -12,19 +12,17 @@
 //!   attack type and all), ranked by risk then recency, and removes the entries a change of
 //!   state or score makes stale.
 
-use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::counters::Tally;
-use super::error::ApiError;
 use crate::engine::incidents::{Incident, Status};
 use crate::engine::SessionSummary;
 use crate::schema::time::{Millis, HOUR};
 use crate::schema::{Decision, Scores};
 use crate::store::keys::Id;
 use crate::store::listed_write;
-use crate::store::{Keys, Put, Store};
+use crate::store::{Keys, Put};
 
 type Write = (String, String, Put);
 
@@ -201,17 +199,7 @@ pub fn incident_index_keys(keys: &Keys, a: &Id, i: &Incident) -> Vec<String> {
     out
 }
 
-/// Deletes keys concurrently and reports the first failure.
-pub async fn delete_all<S: Store>(store: &S, doomed: &[String]) -> Result<(), ApiError> {
-    let results = join_all(doomed.iter().map(|k| store.delete(k))).await;
-    results.into_iter().collect::<Result<Vec<()>, _>>()?;
-    Ok(())
-}
-
-// ---------------------------------------------------------------------------------------------
-// Query parameters.
-
-// What authenticate adds.
+// What an authenticate adds.
 
 fn decision_name(d: Decision) -> String {
     serde_json::to_value(d)

@@ -118,14 +118,18 @@ pub fn rescore_devices(history: &mut History, population: &Population) {
                 .find(|i| i.device_id == l.device_id && !i.fingerprint.is_empty())?;
             Some(Rollup::instance_session(i))
         };
+        let from_rollup;
         let s = match history.sessions.iter().find(|s| s.device_id == l.device_id) {
-            Some(s) => s.clone(),
+            Some(s) => s,
             None => match folded() {
-                Some(s) => s,
+                Some(f) => {
+                    from_rollup = f;
+                    &from_rollup
+                }
                 None => continue,
             },
         };
-        let strength = device_strength(population, &s);
+        let strength = device_strength(population, s);
         if strength != l.strength(MatchType::Device) || l.burst {
             *l = l
                 .restrengthened(MatchType::Device, strength)
@@ -143,15 +147,18 @@ pub fn session_identifiers(
 ) -> Vec<Identifier> {
     // The rollup's browser profiles stand for the folded sessions (only browser id and
     // device are kept there: an address of weeks ago says nothing now).
-    let first_seen = |same: &dyn Fn(&SessionSummary) -> bool| {
+    // `same` is asked of a (browser id, device) pair.
+    let first_seen = |same: &dyn Fn(&str, &str) -> bool| {
         history.and_then(|h| {
-            let folded = h.rollup.iter().flat_map(|r| &r.instances).filter_map(|i| {
-                let s = Rollup::instance_session(i);
-                same(&s).then_some(i.first)
-            });
+            let folded = h
+                .rollup
+                .iter()
+                .flat_map(|r| &r.instances)
+                .filter(|i| same(&i.browser_id, &i.device_id))
+                .map(|i| i.first);
             h.sessions
                 .iter()
-                .filter(|s| s.id != summary.id && same(s))
+                .filter(|s| s.id != summary.id && same(&s.browser_id, &s.device_id))
                 .map(|s| s.at)
                 .chain(folded)
                 .min()
@@ -159,11 +166,11 @@ pub fn session_identifiers(
     };
     let mut out = Vec::new();
     if let Ok(v) = Id::new(&summary.browser_id) {
-        let since = first_seen(&|s| s.browser_id == summary.browser_id);
+        let since = first_seen(&|browser, _| browser == summary.browser_id);
         out.push(Identifier::new(MatchType::Browser, v, since));
     }
     if let Ok(v) = Id::new(&summary.device_id) {
-        let since = first_seen(&|s| s.device_id == summary.device_id);
+        let since = first_seen(&|_, device| device == summary.device_id);
         let mut i = Identifier::new(MatchType::Device, v, since);
         i.strength = device_strength(population, summary);
         i.baseline = population.has_baseline();

@@ -221,11 +221,7 @@ pub fn journal_entry(
         },
         known: !me.is_empty()
             && (history.iter().any(|s| instance(s) == me)
-                || rollup.is_some_and(|r| {
-                    r.instances
-                        .iter()
-                        .any(|i| instance(&Rollup::instance_session(i)) == me)
-                })),
+                || rollup.is_some_and(|r| r.instances.iter().any(|i| i.profile() == me))),
     };
     let metadata = serde_json::to_value(&arrival).ok()?;
     Some((
@@ -293,7 +289,7 @@ async fn apply<S: Store>(
     deletes: &[String],
 ) -> Result<(), StoreError> {
     collect(join_all(puts.iter().map(|(k, v, p)| store.put(k, v, p.clone()))).await)?;
-    collect(join_all(deletes.iter().map(|k| store.delete(k))).await)?;
+    store.delete_all(deletes).await?;
     Ok(())
 }
 

@@ -93,6 +93,12 @@ pub trait Store {
         self.list(prefix, cursor).await
     }
 
+    /// Deletes `keys` concurrently; the first failure is the answer.
+    async fn delete_all(&self, keys: &[String]) -> Result<(), StoreError> {
+        let results = futures::future::join_all(keys.iter().map(|k| self.delete(k))).await;
+        results.into_iter().collect()
+    }
+
     /// Every key under `prefix`, following cursors page by page.
     async fn list_all(&self, prefix: &str) -> Result<Vec<Listed>, StoreError> {
         let mut out = Vec::new();

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { DEMO, authenticate, browserSignals, call, encodeId, kvKeys, newSession, schema, unique, uniqueIp } from "./client.mjs";
+import { DEMO, authenticate, browserSignals, call, encodeId, kvKeys, loginAt, newSession, schema, unique, uniqueIp } from "./client.mjs";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -23,18 +23,6 @@ const WINDOWS_CHROME =
 const docIp = (net) => `${net}.${20 + Math.floor(Math.random() * 200)}`;
 
 /** Authenticates a new session of `signals` for `account` as of `at`, from `cf`'s place. */
-async function loginAt(account, at, signals, cf, ip, email) {
-  const headers = { "x-edgeward-now": String(at), "x-edgeward-cf": JSON.stringify(cf) };
-  const sid = await newSession(signals, { ip, headers: { ...headers, "user-agent": signals.window.userAgent } });
-  const r = await call("POST", "/session/authenticate", {
-    key: DEMO.secret,
-    json: { session_id: sid, account: { id: account, ...(email ? { email } : {}) } },
-    headers,
-  });
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return { sid, auth: r.body };
-}
-
 async function event(json, headers = {}) {
   return call("POST", "/event", { key: DEMO.secret, json, headers });
 }
@@ -54,7 +42,7 @@ async function takeover(name = "victim") {
   const homeIp = docIp("198.51.100");
   const attackAt = Date.now() - HOUR;
   for (let d = 5; d >= 1; d--) {
-    const { auth } = await loginAt(account, attackAt - d * DAY, home, PARIS, homeIp, email);
+    const { auth } = await loginAt(account, attackAt - d * DAY, home, { cf: PARIS, ip: homeIp, email });
     assert.equal(auth.decision, "Real", JSON.stringify(auth.reasons));
   }
   const browserId = unique("attacker");
@@ -63,8 +51,7 @@ async function takeover(name = "victim") {
     account,
     attackAt,
     browserSignals(browserId, { userAgent: WINDOWS_CHROME, platform: "Win32" }),
-    LAGOS,
-    attackerIp,
+    { cf: LAGOS, ip: attackerIp },
   );
   assert.ok(auth.account_takeover >= 0.5, JSON.stringify(auth));
   return { account, email, sid, auth, attackerIp, browserId, attackAt, start: attackAt - 5 * DAY };
@@ -121,11 +108,11 @@ test("a password change within a day of a doubtful login from a new device opens
   const home = browserSignals(unique("home"));
   const ip = docIp("198.51.100");
   const phoneAt = Date.now() - 2 * HOUR;
-  for (let d = 5; d >= 1; d--) await loginAt(account, phoneAt - d * DAY, home, PARIS, ip, email);
+  for (let d = 5; d >= 1; d--) await loginAt(account, phoneAt - d * DAY, home, { cf: PARIS, ip, email });
   // A new phone on a mobile network the account never used, in Paris: doubtful, not yet a
   // takeover by itself.
   const phone = browserSignals(unique("phone"));
-  const { sid, auth } = await loginAt(account, phoneAt, phone, MOBILE, docIp("192.0.2"));
+  const { sid, auth } = await loginAt(account, phoneAt, phone, { cf: MOBILE, ip: docIp("192.0.2") });
   assert.ok(auth.account_takeover >= 0.25 && auth.account_takeover < 0.5, String(auth.account_takeover));
   assert.equal((await call("GET", path(V2, account), { key: DEMO.secret })).body.is_under_attack, false);
 

@@ -120,20 +120,22 @@ export async function authenticate(sessionId, account, project = DEMO) {
 }
 
 /**
- * A login of `account` at `at` (the development clock, Unix ms) from `signals` on `ip`, placed by
- * `cf` (Cloudflare's `request.cf`) when given: the session, then its authenticate. Returns the
- * authenticate's answer; anything but 200 fails the test.
+ * A login of `account` at `at` (the development clock, Unix ms): a session from `signals` on
+ * `ip` (its user agent the signals' own), placed by `cf` (Cloudflare's `request.cf`) when given,
+ * then its authenticate, with `email` when given. Returns `{ sid, auth }`, the session id and
+ * the authenticate's answer; anything but 200 fails the test.
  */
-export async function loginAt(account, at, signals, { ip = uniqueIp(), cf } = {}) {
+export async function loginAt(account, at, signals, { ip = uniqueIp(), cf, email } = {}) {
   const headers = { "x-edgeward-now": String(at), ...(cf ? { "x-edgeward-cf": JSON.stringify(cf) } : {}) };
-  const sid = await newSession(signals, { ip, headers });
+  const agent = signals.window?.userAgent ? { "user-agent": signals.window.userAgent } : {};
+  const sid = await newSession(signals, { ip, headers: { ...headers, ...agent } });
   const r = await call("POST", "/session/authenticate", {
     key: DEMO.secret,
-    json: { session_id: sid, account: { id: account } },
+    json: { session_id: sid, account: { id: account, ...(email ? { email } : {}) } },
     headers,
   });
   assert.equal(r.status, 200, JSON.stringify(r.body));
-  return r.body;
+  return { sid, auth: r.body };
 }
 
 /** A unique id per test run, so tests never see each other's accounts. */

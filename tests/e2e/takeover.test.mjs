@@ -3,27 +3,13 @@
 // rebuilds, which decides how strongly a shared fingerprint links accounts.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { BASE, DEMO, authenticate, browserSignals, call, newSession, unique, uniqueIp } from "./client.mjs";
+import { BASE, DEMO, authenticate, browserSignals, call, loginAt, unique, uniqueIp } from "./client.mjs";
 
 const DAY = 86_400_000;
 const START = Date.parse("2026-10-01T09:00:00Z");
 
-async function sessionAt(at, signals, cf, ip = uniqueIp()) {
-  const headers = { "x-edgeward-now": String(at), "x-edgeward-cf": JSON.stringify(cf) };
-  const sid = await newSession(signals, { ip, headers: { ...headers, "user-agent": signals.window.userAgent } });
-  return { sid, headers };
-}
-
-async function login(account, at, signals, cf, ip) {
-  const { sid, headers } = await sessionAt(at, signals, cf, ip);
-  const r = await call("POST", "/session/authenticate", {
-    key: DEMO.secret,
-    json: { session_id: sid, account: { id: account } },
-    headers,
-  });
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return r.body;
-}
+/** A login at `at` placed by `cf`: the authenticate's answer. */
+const login = async (account, at, signals, cf, ip) => (await loginAt(account, at, signals, { cf, ip })).auth;
 
 test("a login from a new country, network and device on an established account is a takeover", async () => {
   const account = unique("victim");

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { test } from "node:test";
-import { DEMO, authenticate, browserSignals, call, newSession, schema, unique } from "./client.mjs";
+import { DEMO, authenticate, browserSignals, call, loginAt, newSession, schema, unique } from "./client.mjs";
 
 const RECEIVER = process.env.EDGEWARD_TEST_WEBHOOK;
 const SECRET = process.env.EDGEWARD_TEST_WEBHOOK_SECRET;
@@ -37,18 +37,6 @@ async function waitFor(user, n, ms = 15_000) {
 
 const signature = (body) => `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
 
-async function loginAt(account, at, signals, ip, cf = PARIS) {
-  const headers = { "x-edgeward-now": String(at), "x-edgeward-cf": JSON.stringify(cf) };
-  const sid = await newSession(signals, { ip, headers: { ...headers, "user-agent": signals.window.userAgent } });
-  const r = await call("POST", "/session/authenticate", {
-    key: DEMO.secret,
-    json: { session_id: sid, account: { id: account, email: `${account}@example.com` } },
-    headers,
-  });
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  return { sid, auth: r.body };
-}
-
 test("the receiver is configured", () => {
   assert.ok(RECEIVER && SECRET, "run.mjs passes EDGEWARD_TEST_WEBHOOK and EDGEWARD_TEST_WEBHOOK_SECRET");
 });
@@ -60,10 +48,14 @@ test("a takeover flow's incident is posted signed after the response, and retrie
   const home = browserSignals(unique("home"));
   const ip = `198.51.100.${20 + Math.floor(Math.random() * 200)}`;
   const loginAtTime = Date.now() - HOUR;
-  for (let d = 5; d >= 1; d--) await loginAt(account, loginAtTime - d * DAY, home, ip);
+  for (let d = 5; d >= 1; d--) await loginAt(account, loginAtTime - d * DAY, home, { ip, cf: PARIS, email: `${account}@example.com` });
   const phone = browserSignals(unique("phone"));
   const mobileIp = `192.0.2.${20 + Math.floor(Math.random() * 200)}`;
-  const { sid, auth } = await loginAt(account, loginAtTime, phone, mobileIp, { ...PARIS, asn: 51207, asOrganization: "Free Mobile" });
+  const { sid, auth } = await loginAt(account, loginAtTime, phone, {
+    ip: mobileIp,
+    cf: { ...PARIS, asn: 51207, asOrganization: "Free Mobile" },
+    email: `${account}@example.com`,
+  });
   assert.ok(auth.account_takeover < 0.5, "the login alone opens no takeover");
   assert.deepEqual(await waitFor(account, 1, 1500), [], "nothing is posted before the incident opens");
 
