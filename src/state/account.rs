@@ -153,7 +153,11 @@ async fn load_once<S: Store>(
         let lean: Option<Rollup> =
             parse(metadata.and_then(|mut m| m.get_mut("lean").map(Value::take)));
         let rollup = match lean {
-            Some(r) if !needs_fingerprints(&r, &state.history.sessions, &links) => r,
+            Some(r)
+                if !needs_fingerprints(&r, &state.history.sessions, links.iter().map(|l| &l.4)) =>
+            {
+                r
+            }
             _ => match store.get(&key).await? {
                 Some(v) => serde_json::from_str(&v).map_err(|e| {
                     ApiError::unavailable(format!("the rollup {key} cannot be read: {e}"))
@@ -209,15 +213,14 @@ async fn load_once<S: Store>(
     Ok(Some(state))
 }
 
-/// Whether a device link (`links`, as listed: the device id is the fifth field) names a device
-/// only the rollup `r` knows: re-scoring the link then needs its fingerprint.
-fn needs_fingerprints(
+/// Whether a device link names (`devices`, the links' device ids) a device only the rollup `r`
+/// knows: re-scoring the link then needs its fingerprint.
+fn needs_fingerprints<'a>(
     r: &Rollup,
     sessions: &[SessionSummary],
-    links: &[(String, MatchType, Millis, f64, String, bool)],
+    mut devices: impl Iterator<Item = &'a String>,
 ) -> bool {
-    links.iter().any(|l| {
-        let device = &l.4;
+    devices.any(|device| {
         !device.is_empty()
             && !sessions
                 .iter()
