@@ -1,26 +1,73 @@
 //! [`Store`] over a Workers KV namespace.
 
+use serde::Deserialize;
+use worker::js_sys::{self, Function, Object, Reflect, JSON};
 use worker::kv::KvStore;
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::Env;
 
 use crate::store::{Listed, Page, Put, Store, StoreError};
 
-pub struct KvNamespace(pub KvStore);
+/// The namespace through workers-rs for reads, writes and deletes, and its JavaScript object for
+/// `list`, which is read as one JSON text (see [`KvNamespace::list_page`]).
+pub struct KvNamespace {
+    store: KvStore,
+    binding: Object,
+}
+
+impl KvNamespace {
+    /// The namespace bound as `name` in the worker's environment.
+    pub fn bind(env: &Env, name: &str) -> worker::Result<KvNamespace> {
+        let store = env.kv(name)?;
+        let binding = Reflect::get(env, &JsValue::from_str(name))
+            .map_err(|_| worker::Error::JsError(format!("no KV binding {name}")))?;
+        Ok(KvNamespace {
+            store,
+            binding: binding.unchecked_into(),
+        })
+    }
+}
 
 fn err(e: impl std::fmt::Display) -> StoreError {
     StoreError(e.to_string())
 }
 
+fn js_err(e: JsValue) -> StoreError {
+    StoreError(
+        e.as_string()
+            .or_else(|| JSON::stringify(&e).ok().map(String::from))
+            .unwrap_or_else(|| "KV list failed".to_string()),
+    )
+}
+
+/// KV's list result, as its JSON text names it.
+#[derive(Deserialize)]
+struct ListResult {
+    keys: Vec<ListedKey>,
+    list_complete: bool,
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ListedKey {
+    name: String,
+    #[serde(default)]
+    metadata: Option<serde_json::Value>,
+}
+
 impl Store for KvNamespace {
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.0.get(key).text().await.map_err(err)
+        self.store.get(key).text().await.map_err(err)
     }
 
     async fn get_bytes(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.0.get(key).bytes().await.map_err(err)
+        self.store.get(key).bytes().await.map_err(err)
     }
 
     async fn put(&self, key: &str, value: &str, opts: Put) -> Result<(), StoreError> {
-        let mut b = self.0.put(key, value).map_err(err)?;
+        let mut b = self.store.put(key, value).map_err(err)?;
         if let Some(ttl) = opts.ttl_secs {
             b = b.expiration_ttl(ttl);
         }
@@ -34,21 +81,35 @@ impl Store for KvNamespace {
         self.list_page(prefix, cursor, 1000).await
     }
 
+    /// One list call, its result turned into JSON text in JavaScript and parsed in Rust: a page of
+    /// 1,000 keys with metadata converted field by field across the boundary (workers-rs's
+    /// `list().execute()`, serde-wasm-bindgen) cost more CPU than the rest of an authenticate
+    /// (bench/load.sh's profile, BENCHMARKS.md).
     async fn list_page(
         &self,
         prefix: &str,
         cursor: Option<String>,
         limit: usize,
     ) -> Result<Page, StoreError> {
-        let mut b = self
-            .0
-            .list()
-            .prefix(prefix.to_string())
-            .limit(limit.clamp(1, 1000) as u64);
+        let options = Object::new();
+        let set = |k: &str, v: JsValue| Reflect::set(&options, &JsValue::from_str(k), &v);
+        set("prefix", JsValue::from_str(prefix)).map_err(js_err)?;
+        set("limit", JsValue::from_f64(limit.clamp(1, 1000) as f64)).map_err(js_err)?;
         if let Some(c) = cursor {
-            b = b.cursor(c);
+            set("cursor", JsValue::from_str(&c)).map_err(js_err)?;
         }
-        let r = b.execute().await.map_err(err)?;
+        let list: Function = Reflect::get(&self.binding, &JsValue::from_str("list"))
+            .map_err(js_err)?
+            .dyn_into()
+            .map_err(js_err)?;
+        let promise: js_sys::Promise = list
+            .call1(&self.binding, &options)
+            .map_err(js_err)?
+            .dyn_into()
+            .map_err(js_err)?;
+        let result = JsFuture::from(promise).await.map_err(js_err)?;
+        let text: String = JSON::stringify(&result).map_err(js_err)?.into();
+        let r: ListResult = serde_json::from_str(&text).map_err(err)?;
         Ok(Page {
             keys: r
                 .keys
@@ -67,6 +128,6 @@ impl Store for KvNamespace {
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.0.delete(key).await.map_err(err)
+        self.store.delete(key).await.map_err(err)
     }
 }

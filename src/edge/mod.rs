@@ -169,7 +169,7 @@ async fn post(d: &Delivery) -> Result<u16> {
 async fn fetch(req: WorkerRequest, env: Env, ctx: Context) -> Result<WorkerResponse> {
     let settings = settings(&env);
     let development = settings.as_ref().as_ref().is_ok_and(|s| s.development);
-    let store = kv::KvNamespace(env.kv(KV_BINDING)?);
+    let store = kv::KvNamespace::bind(&env, KV_BINDING)?;
     let request = match convert(req, development).await {
         Ok(r) => r,
         Err(e) => return respond(Response::error(&e)),
@@ -229,11 +229,10 @@ fn fold_after_request(env: &Env, ctx: &Context, settings: Parsed, caches: &'stat
     if every <= 0 || !caches.populations.fold_due(clock, every) {
         return;
     }
-    let Ok(kv) = env.kv(KV_BINDING) else {
+    let Ok(store) = kv::KvNamespace::bind(env, KV_BINDING) else {
         return;
     };
     ctx.wait_until(async move {
-        let store = kv::KvNamespace(kv);
         if let Ok(settings) = settings.as_ref() {
             // Local KV has no per-invocation limit: the whole journal is folded.
             let folds =
@@ -301,11 +300,10 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let Ok(settings) = settings.as_ref() else {
         return;
     };
-    let Ok(kv) = env.kv(KV_BINDING) else {
+    let Ok(store) = kv::KvNamespace::bind(&env, KV_BINDING) else {
         worker::console_error!("scheduled: no KV binding {KV_BINDING}");
         return;
     };
-    let store = kv::KvNamespace(kv);
     let tor_url = env
         .var("TOR_EXIT_LIST_URL")
         .map(|v| v.to_string())
