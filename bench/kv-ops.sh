@@ -12,9 +12,10 @@ setsid wrangler dev --cwd bench/minimal-js --ip 127.0.0.1 --port 8792 --persist-
 pid=$!
 trap 'kill -- -$pid 2>/dev/null || true; sleep 1; rm -rf "$work" 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -s -o /dev/null http://127.0.0.1:8792/mix && break; sleep 0.5; done
-printf '%-24s %10s\n' "mix (reads,lists,writes)" "req/s"
+printf '%-24s %10s\n' "mix (reads,lists,writes,deletes)" "req/s"
 for mix in "g=0&l=0&p=0" "g=1&l=0&p=0" "g=2&l=0&p=0" "g=0&l=1&p=0" "g=0&l=2&p=0" \
-           "g=0&l=0&p=1" "g=0&l=0&p=2" "g=1&l=0&p=1" "g=1&l=1&p=2" "g=1&l=2&p=2"; do
+           "g=0&l=0&p=1" "g=0&l=0&p=2" "g=1&l=0&p=1" "g=1&l=1&p=2" "g=1&l=2&p=2" \
+           "g=0&l=0&p=0&d=1" "g=1&l=5&p=6" "g=1&l=5&p=9&d=3"; do
   rps=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "http://127.0.0.1:8792/mix?$mix" | awk '/^Requests\/sec/ { print $2 }')
   printf '%-24s %10s\n' "$mix" "$rps"
 done

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use edgeward::api::{Request, Settings};
-use edgeward::schema::time::{DAY, HOUR};
+use edgeward::schema::time::{DAY, HOUR, MINUTE};
 use futures::executor::block_on;
 use futures::future::join_all;
 use serde_json::{json, Value};
@@ -531,6 +531,37 @@ fn accounts_arriving_later_on_a_browser_link_to_every_earlier_one() {
     assert_eq!(on_x(3 * HOUR, "c")["accounts_linked"], 2);
     assert_eq!(on_x(4 * HOUR, "a")["accounts_linked"], 2);
     assert_eq!(on_x(5 * HOUR, "b")["accounts_linked"], 2);
+}
+
+#[test]
+fn an_account_linked_to_very_many_keeps_only_its_strongest_links() {
+    // 130 accounts take turns on one browser: each new one links to up to 50 earlier ones and
+    // writes the reverse link on theirs, so "a" is named by every later account.
+    let w = World::new();
+    let on_x = |t: i64, account: &str| {
+        w.at(T0 + t * MINUTE);
+        let sid = w.session_from(&format!("192.0.2.{}", t % 250), signals("browser-x"));
+        w.authenticate(&sid, json!({"id": account}))
+    };
+    for i in 0..130 {
+        assert_eq!(on_x(i, &format!("m{i:03}")).0, 200);
+    }
+    let linked = |a: &str| {
+        let mut others: Vec<String> = keys_under(&w, &format!("p/demo/a/{a}/k/"))
+            .iter()
+            .filter_map(|k| k.rsplit('/').next().map(str::to_string))
+            .collect();
+        others.sort();
+        others.dedup();
+        others.len()
+    };
+    assert!(linked("m000") > 100, "{}", linked("m000"));
+    let (s, a) = on_x(200, "m000");
+    assert_eq!(s, 200, "{a}");
+    assert_eq!(a["accounts_linked"], 100);
+    assert_eq!(linked("m000"), 100);
+    // Still one person behind a shared browser, as strongly as before the cap.
+    assert!(a["multiple_accounts"].as_f64().unwrap() > 0.9, "{a}");
 }
 
 #[test]

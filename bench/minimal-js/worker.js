@@ -1,7 +1,8 @@
 // The runtime's floor. POST /: the least a KV-backed authenticate can do, one KV read and one
 // KV write (bench/load.sh serves it beside Edgeward so the ratio is measured in one run).
-// GET /mix?g=G&l=L&p=P: G concurrent reads and L concurrent lists, then P concurrent writes
-// (with metadata), over a bounded key space: bench/kv-ops.sh prices each kind of KV operation.
+// GET /mix?g=G&l=L&p=P&d=D: G concurrent reads and L concurrent lists, then P concurrent writes
+// (with metadata) and D deletes, over a bounded key space: bench/kv-ops.sh prices each kind of
+// KV operation.
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
@@ -12,9 +13,10 @@ export default {
         ...Array.from({ length: n("g") }, () => env.STATE.get(`mix/g/${slot()}`)),
         ...Array.from({ length: n("l") }, () => env.STATE.list({ prefix: `mix/l/${slot()}/` })),
       ]);
-      await Promise.all(
-        Array.from({ length: n("p") }, () => env.STATE.put(`mix/p/${slot()}`, "v", { metadata: { t: Date.now() } })),
-      );
+      await Promise.all([
+        ...Array.from({ length: n("p") }, () => env.STATE.put(`mix/p/${slot()}`, "v", { metadata: { t: Date.now() } })),
+        ...Array.from({ length: n("d") }, () => env.STATE.delete(`mix/p/${slot()}`)),
+      ]);
       return new Response("ok");
     }
     const body = await request.json();

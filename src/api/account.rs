@@ -92,14 +92,16 @@ pub async fn put<S: Store>(
         .into_iter()
         .collect();
     let found = links::look_up(ctx.store, &keys, Some(&a), &ids, ctx.now).await?;
-    let new_links = links::new_links(&state.history, &found);
+    let mut new_links = links::new_links(&state.history, &found);
     links::merge(&mut state.history, &new_links, ctx.now);
+    let unlinked = links::keep_strongest(&keys, &a, &mut state.history, &mut new_links);
     state.history.email = profile.info.email.clone();
     let mut writes = links::writes(&keys, &a, &new_links, &found.unindexed, ctx.now);
     if changed {
         writes.push(profile_write(&keys, &a, &profile));
     }
     write_all(ctx.store, writes).await?;
+    ctx.store.delete_all(&unlinked).await?;
     account_response(ctx, &keys, project, state.history, &profile).await
 }
 

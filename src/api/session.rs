@@ -224,8 +224,9 @@ pub async fn authenticate<S: Store>(
     );
     history.sessions.retain(|s| s.id != cur.summary.id);
     history.sessions.push(cur.summary.clone());
-    let new_links = links::new_links(&history, &found);
+    let mut new_links = links::new_links(&history, &found);
     links::merge(&mut history, &new_links, ctx.now);
+    let unlinked = links::keep_strongest(&keys, &aid, &mut history, &mut new_links);
     let assessment = assess(&history, Some(&cur), &project.thresholds);
 
     // The session as scored: with what the account's history and the project added.
@@ -351,6 +352,7 @@ pub async fn authenticate<S: Store>(
     .await;
     written?;
     store.delete_all(&folded).await?;
+    store.delete_all(&unlinked).await?;
     let (opened, on_cluster) = (opened?, on_cluster?);
     let linked_accounts = match with_linked {
         true => Some(linked_accounts(store, &keys, &history.links).await?),

@@ -374,6 +374,63 @@ pub fn new_links(history: &History, found: &Found) -> Vec<Other> {
     out
 }
 
+/// The most links an account keeps: its strongest. An account that shares an identifier with
+/// thousands (a farm's victim, a carrier address within the hour) would otherwise list a key
+/// per link on every request. The score loses nothing it can show: [`LINK_WEIGHT`] times a
+/// hundred strong links is past where `multiple_accounts` saturates, and links of one weak kind
+/// are capped as a group anyway (`engine::weak_kind_caps`).
+///
+/// [`LINK_WEIGHT`]: crate::engine::LINK_WEIGHT
+pub const MAX_LINKS: usize = 100;
+
+/// Keeps the account's [`MAX_LINKS`] strongest links (ties by account id, so the choice is
+/// stable): the rest leave `history`, and `new` keeps only the links that stay. Returns this
+/// account's side of the links dropped that were stored before this request, to delete; the
+/// other side stays with the other account, which drops it in turn when it is over its own cap.
+pub fn keep_strongest(
+    keys: &Keys,
+    account: &Id,
+    history: &mut History,
+    new: &mut Vec<Other>,
+) -> Vec<String> {
+    if history.links.len() <= MAX_LINKS {
+        return Vec::new();
+    }
+    let mut order: Vec<usize> = (0..history.links.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&history.links[a], &history.links[b]);
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.account_id.cmp(&b.account_id))
+    });
+    let mut dropped = vec![false; history.links.len()];
+    for &i in &order[MAX_LINKS..] {
+        dropped[i] = true;
+    }
+    let mut deletes = Vec::new();
+    let mut i = 0;
+    history.links.retain(|l| {
+        let drop = dropped[i];
+        i += 1;
+        if drop {
+            if let Ok(other) = Id::new(&l.account_id) {
+                let added_now = |m: MatchType| {
+                    new.iter()
+                        .any(|o| o.account == l.account_id && o.kind == m)
+                };
+                deletes.extend(
+                    l.match_types()
+                        .filter(|m| !added_now(*m))
+                        .map(|m| keys.account_link(account, m.tag(), &other)),
+                );
+            }
+        }
+        !drop
+    });
+    new.retain(|o| history.links.iter().any(|l| l.account_id == o.account));
+    deletes
+}
+
 /// Adds new links to a history, merging kinds into links that already exist.
 pub fn merge(history: &mut History, new: &[Other], now: Millis) {
     for o in new {
@@ -609,5 +666,60 @@ mod tests {
             .others
             .iter()
             .all(|o| o.kind != MatchType::Network || o.account != "b05"));
+    }
+
+    fn other(account: &str, kind: MatchType, strength: f64) -> Other {
+        Other {
+            kind,
+            account: account.into(),
+            strength,
+            device_id: String::new(),
+            burst: false,
+        }
+    }
+
+    #[test]
+    fn an_account_under_the_cap_keeps_every_link() {
+        let keys = Keys::new("p");
+        let mut h = History::default();
+        for i in 0..MAX_LINKS {
+            h.links
+                .push(Link::new(&format!("o{i}"), vec![(MatchType::Network, 0.1)], 0));
+        }
+        let mut new = vec![other("o0", MatchType::Network, 0.1)];
+        let a = Id::new("me").unwrap();
+        assert!(keep_strongest(&keys, &a, &mut h, &mut new).is_empty());
+        assert_eq!((h.links.len(), new.len()), (MAX_LINKS, 1));
+    }
+
+    #[test]
+    fn past_the_cap_the_weakest_stored_links_are_deleted_and_weak_new_ones_never_written() {
+        let keys = Keys::new("p");
+        let a = Id::new("me").unwrap();
+        let mut h = History::default();
+        // Stored: a hundred address links at 0.2, and one of them also by mailbox.
+        for i in 0..MAX_LINKS {
+            h.links
+                .push(Link::new(&format!("o{i:03}"), vec![(MatchType::Network, 0.2)], 0));
+        }
+        // This request: a strong browser link to a new account, a weak address link to another.
+        let mut new = vec![
+            other("strong", MatchType::Browser, 0.9),
+            other("weak", MatchType::Network, 0.05),
+        ];
+        merge(&mut h, &new, 1);
+        let deletes = keep_strongest(&keys, &a, &mut h, &mut new);
+        assert_eq!(h.links.len(), MAX_LINKS);
+        assert!(h.links.iter().any(|l| l.account_id == "strong"));
+        assert!(!h.links.iter().any(|l| l.account_id == "weak"));
+        // The new weak link is never written; of the stored ones the last by account id goes.
+        assert_eq!(new.len(), 1);
+        assert_eq!(new[0].account, "strong");
+        let last = Id::new("o099").unwrap();
+        assert_eq!(
+            deletes,
+            vec![keys.account_link(&a, MatchType::Network.tag(), &last)]
+        );
+        assert!(!h.links.iter().any(|l| l.account_id == "o099"));
     }
 }
