@@ -10,8 +10,25 @@ const pub = "pk_dev_demo_8e1d6b2a";
 const secret = "sk_dev_demo_5f2c0a9e1b7d4c3a";
 const run = Date.now().toString(36);
 
+// wrangler dev's proxy drops a request now and then under a burst ("Your worker restarted
+// mid-request", a 503, or a reset connection; cloudflare/workers-sdk#14641) while the worker runs
+// on: such a request is sent again, as the answer asks (Retry-After: 0).
+async function send(url, init) {
+  for (let attempt = 1; ; attempt++) {
+    let r;
+    try {
+      r = await fetch(url, init);
+    } catch (e) {
+      if (attempt === 5) throw e; // a connection the proxy reset
+      continue;
+    }
+    const dropped = r.status === 503 && /restarted mid-request/.test(await r.clone().text());
+    if (!dropped || attempt === 5) return r;
+  }
+}
+
 async function session(a, n) {
-  const r = await fetch(`${base}/session`, {
+  const r = await send(`${base}/session`, {
     method: "POST",
     headers: { "x-public-key": pub, "content-type": "application/json", "x-forwarded-for": `198.18.${a % 250}.${(n % 250) + 1}` },
     body: JSON.stringify({
@@ -36,7 +53,7 @@ const account = (a) => `load-${run}-${a}`;
 await inBatches(accounts * history, 25, async (i) => {
   const a = i % accounts;
   const sid = await session(a, i);
-  const r = await fetch(`${base}/session/authenticate`, {
+  const r = await send(`${base}/session/authenticate`, {
     method: "POST",
     headers: { "x-api-key": secret, "content-type": "application/json" },
     body: JSON.stringify({ session_id: sid, account: { id: account(a), email: `user${a}@example.com` } }),

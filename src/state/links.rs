@@ -5,6 +5,8 @@
 //! on both sides, with one key per (pair, kind of identifier): nothing is read, changed and
 //! written back, so concurrent requests cannot lose a link.
 
+use std::collections::HashSet;
+
 use futures::future::join_all;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -352,16 +354,17 @@ pub async fn look_up<S: Store>(
 /// The links of `found` that `history` does not have yet, strongest first, at most
 /// [`MAX_NEW_LINKS`].
 pub fn new_links(history: &History, found: &Found) -> Vec<Other> {
+    // A set, not a scan per candidate: a crowded index names hundreds of accounts, and an
+    // account may hold a hundred links.
+    let known: HashSet<(&str, MatchType)> = history
+        .links
+        .iter()
+        .flat_map(|l| l.match_types().map(|m| (l.account_id.as_str(), m)))
+        .collect();
     let mut out: Vec<Other> = found
         .others
         .iter()
-        .filter(|o| {
-            o.strength > 0.0
-                && !history
-                    .links
-                    .iter()
-                    .any(|l| l.account_id == o.account && l.has(o.kind))
-        })
+        .filter(|o| o.strength > 0.0 && !known.contains(&(o.account.as_str(), o.kind)))
         .cloned()
         .collect();
     out.sort_by(|a, b| {
