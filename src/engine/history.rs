@@ -22,7 +22,9 @@ pub enum MatchType {
     Browser,
     /// The same device fingerprint: as strong as the fingerprint is rare.
     Device,
-    /// The same mailbox once normalised (case, Gmail dots, `+tags`).
+    /// The same mailbox once normalised (case, Gmail dots, `+tags`): deterministic, the
+    /// provider delivers every one of those spellings to one inbox, and whoever reads it can
+    /// reset every account registered with them.
     Email,
     /// The same IP address within the hour: weak, offices and carriers share addresses.
     Network,
@@ -36,11 +38,13 @@ impl MatchType {
         MatchType::Network,
     ];
 
-    /// How sure one shared identifier of this kind makes a link at most, 0..1.
+    /// How sure one shared identifier of this kind makes a link at most, 0..1. A browser id
+    /// and a mailbox are one browser and one inbox (deterministic); a fingerprint can be a
+    /// twin's.
     pub fn strength(self) -> f64 {
         match self {
-            MatchType::Browser => 1.0,
-            MatchType::Device | MatchType::Email => 0.9,
+            MatchType::Browser | MatchType::Email => 1.0,
+            MatchType::Device => 0.9,
             MatchType::Network => 0.2,
         }
     }

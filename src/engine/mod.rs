@@ -526,6 +526,45 @@ mod tests {
     }
 
     #[test]
+    fn a_ring_of_four_accounts_on_one_mailbox_is_suspicious_and_a_family_of_three_is_not() {
+        // The ring's base spelling carries no +tag: nothing but the mailbox speaks against it.
+        let c = current(0.0, &[]);
+        let mut h = with_current(&c);
+        h.email = "jeandeals42@gmail.com".into();
+        let strength = MatchType::Email.strength();
+        for i in 0..2 {
+            h.links.push(Link::new(
+                &format!("sibling{i}"),
+                vec![(MatchType::Email, strength)],
+                0,
+            ));
+        }
+        let family = assess(&h, Some(&c), &Config::default());
+        assert_eq!(family.decision, Decision::Real, "{family:?}");
+        h.links.push(Link::new(
+            "third",
+            vec![(MatchType::Email, strength)],
+            0,
+        ));
+        let ring = assess(&h, Some(&c), &Config::default());
+        assert_eq!(ring.decision, Decision::Suspicious, "{ring:?}");
+        // Every point of it is the shared mailbox's.
+        let codes: Vec<&str> = ring.reasons.iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(codes, ["MULTI_SHARED_EMAIL"]);
+        assert_eq!(ring.reasons[0].weight, ring.multiple_accounts);
+    }
+
+    #[test]
+    fn a_mailbox_binds_as_surely_as_a_browser() {
+        assert_eq!(
+            MatchType::Email.strength(),
+            MatchType::Browser.strength()
+        );
+        let ring = Link::of_kinds("o", &[MatchType::Email], 0);
+        assert!(ring.binds());
+    }
+
+    #[test]
     fn links_by_network_alone_are_capped_however_many() {
         let c = current(0.0, &[]);
         let mut h = with_current(&c);

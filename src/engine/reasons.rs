@@ -187,8 +187,8 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         code: "MULTI_SHARED_EMAIL",
         component: MultipleAccounts,
         class: High,
-        meaning: "Another account of the project uses the same mailbox once normalised (case, Gmail dots, +tags).",
-        action: "Review the linked accounts: one mailbox behind several accounts is one person.",
+        meaning: "Another account of the project uses the same mailbox once normalised (case, Gmail dots, +tags): as deterministic as a shared browser, since the provider delivers every such spelling to one inbox and whoever reads it can reset every account on it. Two or three accounts on one mailbox (a family) stay Real; four or more are Suspicious on it alone (an alias ring).",
+        action: "Review the linked accounts: one mailbox behind several accounts is one person; put the legitimate one in main_account.",
     },
     ReasonInfo {
         code: "MULTI_SHARED_DEVICE",

@@ -108,11 +108,16 @@ async fn load_once<S: Store>(
                 if let Some(m) = MatchType::from_tag(&tag) {
                     let meta = item.metadata.as_ref();
                     let at = meta.and_then(|v| v["t"].as_i64()).unwrap_or(0);
-                    // Links written before strengths were stored have their kind's strength.
-                    let strength = meta
-                        .and_then(|v| v["s"].as_f64())
-                        .unwrap_or(m.strength())
-                        .clamp(0.0, 1.0);
+                    // Links written before strengths were stored have their kind's strength,
+                    // and so do mailbox links, whose strength never depends on the pair (those
+                    // stored before a mailbox counted as deterministic say 0.9).
+                    let strength = match m {
+                        MatchType::Email => m.strength(),
+                        _ => meta
+                            .and_then(|v| v["s"].as_f64())
+                            .unwrap_or(m.strength())
+                            .clamp(0.0, 1.0),
+                    };
                     let device = meta.and_then(|v| v["d"].as_str()).unwrap_or_default();
                     let burst = meta.is_some_and(|v| v["u"].as_i64() == Some(1));
                     links.push((other, m, at, strength, device.to_string(), burst));

@@ -622,6 +622,57 @@ mod tests {
         }
     }
 
+    /// Indexes each address's mailbox as its own account, in order, and returns who each one
+    /// found already there.
+    fn mailbox_links(addresses: &[&str]) -> Vec<Vec<String>> {
+        use crate::store::MemoryStore;
+        use futures::executor::block_on;
+        let store = MemoryStore::default();
+        let keys = Keys::new("p");
+        let mut out = Vec::new();
+        for (n, address) in addresses.iter().enumerate() {
+            let me = Id::new(&format!("a{n}")).unwrap();
+            let id = Identifier::new(MatchType::Email, email_value(address).unwrap(), None);
+            let found = block_on(look_up(&store, &keys, Some(&me), &[id], 0)).unwrap();
+            out.push(found.others.iter().map(|o| o.account.clone()).collect());
+            for (k, v, p) in writes(&keys, &me, &[], &found.unindexed, 0) {
+                block_on(store.put(&k, &v, p)).unwrap();
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn alias_spellings_of_one_mailbox_link_every_account_of_the_ring() {
+        let found = mailbox_links(&[
+            "jeandeals42@gmail.com",
+            "jean.deals42@gmail.com",
+            "jeandeals42+promo3@gmail.com",
+            "j.eandeals.42+a1@googlemail.com",
+        ]);
+        assert_eq!(found[3], ["a0", "a1", "a2"]);
+        assert_eq!(found[1], ["a0"]);
+    }
+
+    #[test]
+    fn colleagues_on_one_business_domain_link_nothing() {
+        let found = mailbox_links(&[
+            "anna.schmidt@fabrikam-engineering.co.uk",
+            "a.schmidt@fabrikam-engineering.co.uk",
+            "annaschmidt@fabrikam-engineering.co.uk",
+            "jonas.weber@fabrikam-engineering.co.uk",
+            "sales@fabrikam-engineering.co.uk",
+        ]);
+        assert!(found.iter().all(|f| f.is_empty()), "{found:?}");
+        // Dots matter outside Gmail: anna.schmidt and annaschmidt are two people there. A
+        // +tag is a sub-address of one mailbox on any provider (RFC 5233).
+        let tagged = mailbox_links(&[
+            "anna.schmidt@fabrikam-engineering.co.uk",
+            "anna.schmidt+crm@fabrikam-engineering.co.uk",
+        ]);
+        assert_eq!(tagged[1], ["a0"]);
+    }
+
     #[test]
     fn a_crowded_identifier_costs_one_page_and_an_address_its_last_two_hours() {
         use crate::store::MemoryStore;
