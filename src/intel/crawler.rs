@@ -1,25 +1,54 @@
 //! Crawler and HTTP-client user agents, from the crawler-user-agents list (MIT) compiled into
 //! literal entries by the build script (`buildscript/`). A match means the client declares itself a bot or a script.
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
+
 include!(concat!(env!("OUT_DIR"), "/crawlers.rs"));
 
-/// The list entry the user agent matches, if any.
+/// Every entry's literal in one automaton, built on first use: one pass over the user agent
+/// instead of a substring search per entry (some 600 for every ordinary browser, about 5 % of
+/// the worker's CPU under the quality suite's load).
+fn automaton() -> &'static AhoCorasick {
+    static AUTOMATON: OnceLock<AhoCorasick> = OnceLock::new();
+    AUTOMATON.get_or_init(|| {
+        AhoCorasick::new(CRAWLERS.iter().map(|(lit, _, _)| lit))
+            .expect("the crawler literals build an automaton")
+    })
+}
+
+/// The list entry the user agent matches, if any: the first in the list's order whose literal
+/// occurs where its anchors say (the whole agent, its start, its end, or anywhere).
 pub fn matches(ua: &str) -> Option<&'static str> {
-    CRAWLERS
-        .iter()
-        .find(|(lit, start, end)| match (start, end) {
-            (true, true) => ua == *lit,
-            (true, false) => ua.starts_with(lit),
-            (false, true) => ua.ends_with(lit),
-            (false, false) => ua.contains(lit),
+    automaton()
+        .find_overlapping_iter(ua)
+        .filter(|m| {
+            let (_, start, end) = CRAWLERS[m.pattern().as_usize()];
+            (!start || m.start() == 0) && (!end || m.end() == ua.len())
         })
-        .map(|(lit, _, _)| *lit)
+        .map(|m| m.pattern().as_usize())
+        .min()
+        .map(|i| CRAWLERS[i].0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::Value;
+
+    /// The list read entry by entry, as before the automaton: the reference it must agree with.
+    fn scanned(ua: &str) -> Option<&'static str> {
+        CRAWLERS
+            .iter()
+            .find(|(lit, start, end)| match (start, end) {
+                (true, true) => ua == *lit,
+                (true, false) => ua.starts_with(lit),
+                (false, true) => ua.ends_with(lit),
+                (false, false) => ua.contains(lit),
+            })
+            .map(|(lit, _, _)| *lit)
+    }
 
     /// The list's own example user agents: every one of a pattern the build kept must match.
     #[test]
@@ -39,6 +68,7 @@ mod tests {
                 .filter_map(Value::as_str)
             {
                 checked += 1;
+                assert_eq!(matches(ua), scanned(ua), "{ua}");
                 if matches(ua).is_none() {
                     missed.push((entry["pattern"].as_str().unwrap_or(""), ua));
                 }
