@@ -541,11 +541,8 @@ mod tests {
         }
         let family = assess(&h, Some(&c), &Config::default());
         assert_eq!(family.decision, Decision::Real, "{family:?}");
-        h.links.push(Link::new(
-            "third",
-            vec![(MatchType::Email, strength)],
-            0,
-        ));
+        h.links
+            .push(Link::new("third", vec![(MatchType::Email, strength)], 0));
         let ring = assess(&h, Some(&c), &Config::default());
         assert_eq!(ring.decision, Decision::Suspicious, "{ring:?}");
         // Every point of it is the shared mailbox's.
@@ -556,10 +553,7 @@ mod tests {
 
     #[test]
     fn a_mailbox_binds_as_surely_as_a_browser() {
-        assert_eq!(
-            MatchType::Email.strength(),
-            MatchType::Browser.strength()
-        );
+        assert_eq!(MatchType::Email.strength(), MatchType::Browser.strength());
         let ring = Link::of_kinds("o", &[MatchType::Email], 0);
         assert!(ring.binds());
     }

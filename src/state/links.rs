@@ -417,10 +417,8 @@ pub fn keep_strongest(
         i += 1;
         if drop {
             if let Ok(other) = Id::new(&l.account_id) {
-                let added_now = |m: MatchType| {
-                    new.iter()
-                        .any(|o| o.account == l.account_id && o.kind == m)
-                };
+                let added_now =
+                    |m: MatchType| new.iter().any(|o| o.account == l.account_id && o.kind == m);
                 deletes.extend(
                     l.match_types()
                         .filter(|m| !added_now(*m))
@@ -737,8 +735,11 @@ mod tests {
         let keys = Keys::new("p");
         let mut h = History::default();
         for i in 0..MAX_LINKS {
-            h.links
-                .push(Link::new(&format!("o{i}"), vec![(MatchType::Network, 0.1)], 0));
+            h.links.push(Link::new(
+                &format!("o{i}"),
+                vec![(MatchType::Network, 0.1)],
+                0,
+            ));
         }
         let mut new = vec![other("o0", MatchType::Network, 0.1)];
         let a = Id::new("me").unwrap();
@@ -753,8 +754,11 @@ mod tests {
         let mut h = History::default();
         // Stored: a hundred address links at 0.2, and one of them also by mailbox.
         for i in 0..MAX_LINKS {
-            h.links
-                .push(Link::new(&format!("o{i:03}"), vec![(MatchType::Network, 0.2)], 0));
+            h.links.push(Link::new(
+                &format!("o{i:03}"),
+                vec![(MatchType::Network, 0.2)],
+                0,
+            ));
         }
         // This request: a strong browser link to a new account, a weak address link to another.
         let mut new = vec![
