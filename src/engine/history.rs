@@ -235,6 +235,12 @@ fn distinct_windows(recent: &mut [(Millis, &str)], end: Millis) -> Windows {
     w
 }
 
+/// Whether two short strings (country codes) are equal, compared in line: the library's
+/// comparison calls `memcmp`, whose call cost more than the comparison itself.
+fn same_short(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
+}
+
 /// Computes the aggregates in a few linear passes over the kept sessions (no full sort), plus
 /// what the folded ones left in the rollup: the same figures as over every session. Windows are
 /// relative to `last_seen`, as Verisoul's are; folded sessions are older than any window.
@@ -265,7 +271,7 @@ pub fn aggregate(history: &History) -> Aggregates {
     let mut anonymising = Vec::new();
     for s in sessions {
         if !s.country.is_empty() {
-            match by_country.iter_mut().find(|e| e.0 == s.country) {
+            match by_country.iter_mut().find(|e| same_short(e.0, &s.country)) {
                 Some(e) => {
                     e.1 += 1;
                     e.2 = e.2.min(s.at);
@@ -278,8 +284,10 @@ pub fn aggregate(history: &History) -> Aggregates {
         let w = decay(end, s.at);
         total += w;
         bot += w * s.bot;
-        for (acc, v) in risk.iter_mut().zip(s.risk) {
-            *acc += w * v;
+        // Indexed, not zipped: the zip over arrays by value is not unrolled, and this loop runs
+        // once per kept session (benches/assess.rs's profile).
+        for (i, acc) in risk.iter_mut().enumerate() {
+            *acc += w * s.risk[i];
         }
         let network = s.network_signals();
         if network != [0.0; 3] {
