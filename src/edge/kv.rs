@@ -9,22 +9,30 @@ use worker::Env;
 
 use crate::store::{Listed, Page, Put, Store, StoreError};
 
-/// The namespace through workers-rs for reads, writes and deletes, and its JavaScript object for
-/// `list`, which is read as one JSON text (see [`KvNamespace::list_page`]).
+/// The namespace through workers-rs for reads, writes and deletes, and its JavaScript object and
+/// `list` method for lists, which are read as one JSON text (see [`KvNamespace::list_page`]).
 pub struct KvNamespace {
     store: KvStore,
     binding: Object,
+    list: Function,
 }
 
 impl KvNamespace {
     /// The namespace bound as `name` in the worker's environment.
     pub fn bind(env: &Env, name: &str) -> worker::Result<KvNamespace> {
         let store = env.kv(name)?;
-        let binding = Reflect::get(env, &JsValue::from_str(name))
-            .map_err(|_| worker::Error::JsError(format!("no KV binding {name}")))?;
+        let missing = |_| worker::Error::JsError(format!("KV binding {name} has no list method"));
+        let binding: Object = Reflect::get(env, &JsValue::from_str(name))
+            .map_err(missing)?
+            .unchecked_into();
+        let list = Reflect::get(&binding, &JsValue::from_str("list"))
+            .map_err(missing)?
+            .dyn_into()
+            .map_err(missing)?;
         Ok(KvNamespace {
             store,
-            binding: binding.unchecked_into(),
+            binding,
+            list,
         })
     }
 }
@@ -98,11 +106,8 @@ impl Store for KvNamespace {
         if let Some(c) = cursor {
             set("cursor", JsValue::from_str(&c)).map_err(js_err)?;
         }
-        let list: Function = Reflect::get(&self.binding, &JsValue::from_str("list"))
-            .map_err(js_err)?
-            .dyn_into()
-            .map_err(js_err)?;
-        let promise: js_sys::Promise = list
+        let promise: js_sys::Promise = self
+            .list
             .call1(&self.binding, &options)
             .map_err(js_err)?
             .dyn_into()
