@@ -201,6 +201,15 @@ const TRIGGER: f64 = 0.5;
 /// locale foreign to the address (location), and, when the session looked like someone
 /// else's, the kind of each thing that was new.
 fn session_categories(s: &SessionSummary) -> u8 {
+    let mut mask = evidence_categories(s);
+    if s.takeover >= TRIGGER {
+        mask |= novelty_categories(s.new_features);
+    }
+    mask
+}
+
+/// [`session_categories`] without the novelty: what the session shows whoever's it is.
+fn evidence_categories(s: &SessionSummary) -> u8 {
     let r = s.risk_scores();
     let any = |signals: &[RiskSignal]| signals.iter().any(|x| r.get(*x) >= TRIGGER);
     let mut mask = 0;
@@ -223,9 +232,6 @@ fn session_categories(s: &SessionSummary) -> u8 {
         RiskSignal::LocationSpoofing,
     ]) {
         mask |= Category::Location.bit();
-    }
-    if s.takeover >= TRIGGER {
-        mask |= novelty_categories(s.new_features);
     }
     mask
 }
@@ -328,11 +334,29 @@ pub fn flow_takeover(history: &History, now: Millis) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// Whether a login scored as not the owner's shows more than the owner's own new device can:
+/// a country the account never showed, velocity (other accounts or failures on its address or
+/// device within the hour), or evidence of its own (automation, an anonymising network or an
+/// address of fake accounts, impossible travel, a locale foreign to the address).
+///
+/// A device, network and address new to the account, in its own country, is exactly what an
+/// owner's new phone on mobile data or second computer at work shows, and what an attacker on
+/// the victim's own ISP shows: the decision asks for a second factor (`ATO_STEP_UP`), which
+/// tells them apart, and the incident waits for the flow to go on: a credential change within
+/// [`FLOW_WINDOW`] opens it ([`on_event`]) under the same id. QUALITY.md shows the trade-off.
+fn more_than_a_new_device(current: &CurrentSession) -> bool {
+    let s = &current.summary;
+    s.new_features & Feature::Country.bit() != 0
+        || current.takeover.velocity_factor > 1.0
+        || evidence_categories(s) != 0
+}
+
 /// A Suspicious account with at least this `multiple_accounts` is a fake account of a cluster.
 pub const CLUSTER_EVIDENCE: f64 = 0.5;
 
 /// The incidents an authentication opens: a takeover when the session scored as someone else's
-/// (its episode is the session), a fake account when the decision is Fake on the scores (not
+/// with more than a new device's novelty ([`more_than_a_new_device`]; its episode is the
+/// session), a fake account when the decision is Fake on the scores (not
 /// forced by the block list) without the takeover's part (a real account in an attacker's hands
 /// is a takeover, not a fake account), or Suspicious with [`CLUSTER_EVIDENCE`] of other accounts:
 /// `cluster` when linked accounts share its browser, device or
@@ -353,7 +377,7 @@ pub fn on_authenticate(
             .map(|r| r.code.clone())
             .collect()
     };
-    if s.takeover >= super::takeover::NOT_THE_OWNER {
+    if s.takeover >= super::takeover::NOT_THE_OWNER && more_than_a_new_device(current) {
         out.push(Opening {
             id: takeover_id(&s.id),
             attack_type: AttackType::AccountTakeover,
@@ -485,6 +509,7 @@ pub const FAILED_LOGINS_TRIGGER: usize = 5;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::takeover::{Velocity, NOT_THE_OWNER};
     use crate::schema::time::HOUR;
 
     fn login(id: &str, at: Millis, takeover: f64, new_features: u8) -> SessionSummary {
@@ -577,6 +602,61 @@ mod tests {
             .map(|o| o.attack_type)
             .collect();
         assert_eq!(kinds, [AttackType::AccountTakeover]);
+    }
+
+    #[test]
+    fn a_new_device_on_a_new_network_at_home_steps_up_and_waits_for_a_credential_change() {
+        // The owner's new phone on a carrier the account never used, or an attacker on a new
+        // device in the victim's country: the same evidence at the login.
+        let mut h = History::default();
+        for i in 0..10 {
+            h.sessions.push(SessionSummary {
+                id: format!("h{i}"),
+                at: i * DAY,
+                country: "FR".into(),
+                asn: 3215,
+                ip: "192.0.2.1".into(),
+                device_id: "home".into(),
+                browser: "Chrome".into(),
+                os: "Windows".into(),
+                ..SessionSummary::default()
+            });
+        }
+        let mut c = CurrentSession {
+            summary: SessionSummary {
+                id: "phone".into(),
+                at: 11 * DAY,
+                country: "FR".into(),
+                asn: 51207,
+                ip: "198.51.100.7".into(),
+                device_id: "phone".into(),
+                browser: "Chrome".into(),
+                os: "Android".into(),
+                ..SessionSummary::default()
+            },
+            ..CurrentSession::default()
+        };
+        let population = super::super::Population::default();
+        super::super::enrich(&h, &mut c, &population, Velocity::default());
+        assert!(c.summary.takeover >= NOT_THE_OWNER, "{:?}", c.takeover);
+        h.sessions.push(c.summary.clone());
+        let config = Config::default();
+        let a = super::super::assess(&h, Some(&c), &config);
+        assert_eq!(a.decision, Decision::Suspicious, "{a:?}");
+        assert_eq!(on_authenticate(&h, &c, &a, &config), []);
+
+        // A password change within the day continues the flow: the incident opens then.
+        let change = event("e1", 11 * DAY + HOUR, "password_change");
+        h.events.push(change.clone());
+        let o = on_event(&h, &change).expect("a takeover flow");
+        assert_eq!(o.id, "ato.phone");
+
+        // The same login with velocity behind it (stuffing) opens the incident at once.
+        let mut stuffed = c.clone();
+        stuffed.takeover.velocity_factor = 2.0;
+        let opened = on_authenticate(&h, &stuffed, &a, &config);
+        assert_eq!(opened.len(), 1);
+        assert_eq!(opened[0].attack_type, AttackType::AccountTakeover);
     }
 
     #[test]
