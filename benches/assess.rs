@@ -82,6 +82,7 @@ fn history(n: usize) -> History {
         events,
         incidents: Vec::new(),
         rollup: None,
+        event_rollup: None,
     }
 }
 

@@ -1,7 +1,8 @@
 //! Storage operations per request, counted on the in-memory store the API tests use (the same
 //! API code the worker runs, so the same calls): what one login and one account read cost in
 //! KV reads, writes, deletes and lists, for an account with 10 and with 3,000 logins of
-//! history, and what folding old sessions adds on average. Prints a Markdown table.
+//! history, what folding old sessions adds on average, and what a server event costs after a
+//! year of them. Prints a Markdown table.
 //!
 //!   cargo bench --bench storage_ops
 
@@ -29,8 +30,8 @@ fn login(w: &World, account: &str, t: i64) -> (Ops, Ops) {
 
 fn row(what: &str, o: Ops) {
     println!(
-        "| {what} | {} | {} | {} | {} |",
-        o.reads, o.writes, o.deletes, o.lists
+        "| {what} | {} | {} | {} | {} | {} |",
+        o.reads, o.writes, o.deletes, o.lists, o.listed
     );
 }
 
@@ -44,8 +45,8 @@ fn main() {
             login(&w, account, end - (n - i) * spacing);
         }
     }
-    println!("| request | KV reads | writes | deletes | lists |");
-    println!("|---|---|---|---|---|");
+    println!("| request | KV reads | writes | deletes | lists | keys listed |");
+    println!("|---|---|---|---|---|---|");
     // The next logins, an hour later: past the relist grace, caches warm (one isolate).
     for (account, label) in [("ten", "10"), ("veteran", "3,000")] {
         let (create, auth) = login(&w, account, end + HOUR);
@@ -86,13 +87,78 @@ fn main() {
             writes: sum.writes + c.writes + a.writes,
             deletes: sum.deletes + c.deletes + a.deletes,
             lists: sum.lists + c.lists + a.lists,
+            listed: sum.listed + c.listed + a.listed,
         };
     }
+    mean(
+        &format!("login (session + authenticate), veteran, mean of {n} with folds"),
+        sum,
+        n,
+    );
+
+    // Server events: an account whose application reports ten a day (logins, messages) for a
+    // year; the event after 10 days and after 365, and the mean over the last 100 (folds).
+    let day = 24 * HOUR;
+    let start = end + 700 * spacing;
+    let event = |t: i64, kind: &str| {
+        w.at(t);
+        let before = w.store.ops();
+        let (s, r) = w.secret(
+            "POST",
+            "/event",
+            json!({"account_id": "reporter", "type": kind}),
+        );
+        assert_eq!(s, 200, "{r}");
+        w.store.ops() - before
+    };
+    let kinds = ["login_succeeded", "send_message"];
+    let mut total = Ops::default();
+    for d in 0..365i64 {
+        for k in 0..10i64 {
+            let o = event(start + d * day + k * HOUR, kinds[(k % 2) as usize]);
+            if d == 10 && k == 0 {
+                row("POST /event (10 days of 10 a day)", o);
+            }
+            if d == 364 && k == 0 {
+                row("POST /event (364 days of 10 a day)", o);
+            }
+            if d >= 355 {
+                total = Ops {
+                    reads: total.reads + o.reads,
+                    writes: total.writes + o.writes,
+                    deletes: total.deletes + o.deletes,
+                    lists: total.lists + o.lists,
+                    listed: total.listed + o.listed,
+                };
+            }
+        }
+    }
+    mean(
+        "POST /event, mean of the last 100 (folds included)",
+        total,
+        100,
+    );
+    let before = w.store.ops();
+    let (s, _) = w.secret(
+        "GET",
+        "/api/v2/account_defender/account/reporter?days_range=365",
+        Value::Null,
+    );
+    assert_eq!(s, 200);
+    row(
+        "GET /api/v2/…/account/{id}?days_range=365 (a year of events)",
+        w.store.ops() - before,
+    );
+}
+
+fn mean(what: &str, sum: Ops, n: i64) {
+    let m = |x: u64| x as f64 / n as f64;
     println!(
-        "| login (session + authenticate), veteran, mean of {n} with folds | {:.2} | {:.2} | {:.2} | {:.2} |",
-        sum.reads as f64 / n as f64,
-        sum.writes as f64 / n as f64,
-        sum.deletes as f64 / n as f64,
-        sum.lists as f64 / n as f64
+        "| {what} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1} |",
+        m(sum.reads),
+        m(sum.writes),
+        m(sum.deletes),
+        m(sum.lists),
+        m(sum.listed)
     );
 }

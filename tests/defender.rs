@@ -589,3 +589,90 @@ fn lists_hold_accounts_and_the_built_ins_exclude_each_other() {
     let (s, _) = w.call("GET", "/list/mine", &[("x-api-key", OTHER_SECRET)], "");
     assert_eq!(s, 404);
 }
+
+#[test]
+fn a_year_of_events_is_folded_and_still_answers_the_window_queries() {
+    let w = World::new();
+    let keys_under = |prefix: &str| -> Vec<String> {
+        w.store
+            .keys()
+            .into_iter()
+            .filter(|k| k.starts_with(prefix))
+            .collect()
+    };
+    w.at(T0);
+    event(&w, json!({"account_id": "busy", "type": "registration"}));
+    // Six failed logins on day 40, a purchase on day 100, messages every day.
+    for day in 0..300 {
+        for k in 0..3 {
+            w.at(T0 + day * DAY + (9 + k) * HOUR);
+            event(&w, json!({"account_id": "busy", "type": "send_message"}));
+        }
+        if day == 40 {
+            for _ in 0..6 {
+                event(&w, json!({"account_id": "busy", "type": "login_failed"}));
+            }
+        }
+        if day == 100 {
+            event(&w, json!({"account_id": "busy", "type": "purchase"}));
+        }
+    }
+    // 908 events: what is kept whole is the last nine days and fewer than a fold's worth.
+    let kept = keys_under("p/demo/a/busy/e/").len();
+    assert!(kept <= 9 * 3 + 3 + 63, "{kept} event keys kept");
+    let rollups = keys_under("p/demo/a/busy/eh/");
+    assert_eq!(rollups.len(), 1, "{rollups:?}");
+
+    // A year's window still sees the folded days: the first transaction, the purchase, the
+    // day of failed logins, and the registration.
+    let year = v2(&w, "busy", "?days_range=365");
+    assert_eq!(
+        year["aggregative_data"]["sensitive_transactions"],
+        json!(["send_message", "purchase"]),
+        "{year}"
+    );
+    assert!(
+        year["aggregative_data"]["trigger_categories"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("behavior")),
+        "{year}"
+    );
+    assert_eq!(year["registration_date"], year["first_seen"]);
+    assert!(
+        year["first_seen"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-05-28"),
+        "{year}"
+    );
+    // A month's window: only the messages, no failures.
+    let month = v2(&w, "busy", "?days_range=30");
+    assert_eq!(
+        month["aggregative_data"],
+        json!({"trigger_categories": [], "sensitive_transactions": ["send_message"]}),
+        "{month}"
+    );
+
+    // A backdated event reported now is kept, counted, and folded in its turn.
+    w.at(T0 + 300 * DAY);
+    event(
+        &w,
+        json!({"account_id": "busy", "type": "refund", "timestamp": T0 + 10 * DAY}),
+    );
+    let with_refund = v2(&w, "busy", "?days_range=365");
+    assert_eq!(
+        with_refund["aggregative_data"]["sensitive_transactions"],
+        json!(["send_message", "refund", "purchase"]),
+        "{with_refund}"
+    );
+
+    assert_eq!(w.secret("DELETE", "/account/busy", Value::Null).0, 200);
+    let left: Vec<String> = w
+        .store
+        .keys()
+        .into_iter()
+        .filter(|k| k.contains("/busy/") || k.ends_with("/busy"))
+        .collect();
+    assert!(left.is_empty(), "{left:#?}");
+}

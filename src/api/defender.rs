@@ -9,7 +9,7 @@ use super::{Ctx, Request, Response};
 use crate::engine::incidents::{aggregative, AttackType, Incident, Status};
 use crate::schema::time::{rfc3339, DAY};
 use crate::schema::{AccountInfoV1, AccountInfoV2, AggregativeData};
-use crate::state::account::load_account;
+use crate::state::account::{event_days, load_account};
 use crate::state::config::Project;
 use crate::state::error::ApiError;
 use crate::state::incidents::{out, registered};
@@ -60,6 +60,7 @@ pub async fn v2<S: Store>(
             .iter()
             .map(|s| s.at)
             .chain(h.events.iter().map(|e| e.at))
+            .chain(h.event_rollup.iter().flat_map(|r| [r.first, r.last]))
     };
     let profile = state.profile.as_ref();
     let first = times().min().or(profile.map(|p| p.created_at));
@@ -72,10 +73,18 @@ pub async fn v2<S: Store>(
     if !active.is_empty() {
         info.active_incidents = Some(active.into_iter().map(out).collect());
     }
+    // The folded events' days are read only when the window reaches back to them.
+    let from = now - days * DAY;
+    let folded = match &h.event_rollup {
+        Some(r) if r.last >= from - DAY => event_days(ctx.store, &state).await?,
+        _ => None,
+    };
     info.aggregative_data =
-        aggregative(h, now - days * DAY, now).map(|(categories, transactions)| AggregativeData {
-            trigger_categories: categories.iter().map(|c| c.name().to_string()).collect(),
-            sensitive_transactions: transactions,
+        aggregative(h, folded.as_ref(), from, now).map(|(categories, transactions)| {
+            AggregativeData {
+                trigger_categories: categories.iter().map(|c| c.name().to_string()).collect(),
+                sensitive_transactions: transactions,
+            }
         });
     Ok(Response::json(200, &info))
 }

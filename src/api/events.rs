@@ -20,7 +20,7 @@ use crate::engine::{incidents as engine_incidents, History};
 use crate::intel::user_agent;
 use crate::schema::time::{parse_rfc3339, rfc3339, Millis, DAY, MINUTE, SECOND};
 use crate::schema::EventResponse;
-use crate::state::account::{load_account, load_session, profile_of, write_all};
+use crate::state::account::{self, load_account, load_session, profile_of, write_all};
 use crate::state::config::Project;
 use crate::state::error::ApiError;
 use crate::state::incidents::{self, open, registered, Evidence, Scope};
@@ -29,7 +29,7 @@ use crate::store::keys::{trailing_id, Id};
 use crate::store::{Keys, Put, Store};
 
 /// How long events are kept: HUMAN's `days_range` reaches back 365 days.
-pub const EVENT_TTL: Millis = 400 * DAY;
+pub const EVENT_TTL: Millis = crate::engine::events::RETENTION;
 /// How far an event's own timestamp may be from now.
 const MAX_FUTURE: Millis = 5 * MINUTE;
 const MAX_PAST: Millis = 365 * DAY;
@@ -188,6 +188,7 @@ pub async fn record<S: Store>(
     let mut summary = EventSummary {
         id: format!("{at:013}-{}", ctx.random.nonce()),
         at,
+        arrived: ctx.now,
         kind: kind.clone(),
         session_id: sid
             .as_ref()
@@ -256,7 +257,15 @@ pub async fn record<S: Store>(
             ));
         }
     }
+    // Events that arrived over a week ago folded into the account's events' rollup
+    // (`engine::event_rollup`): the rollup is written with the event, the folded keys deleted
+    // only once it is, with whatever an earlier fold left.
+    let (rollup, mut folded) =
+        account::fold_events(store, &keys, &a, &state, &state.history.events, ctx.now).await?;
+    writes.extend(rollup);
+    folded.extend(state.folded_keys.iter().cloned());
     write_all(store, writes).await?;
+    store.delete_all(&folded).await?;
 
     // The event as the engine will see it from now on, and what it opens.
     let profile = profile_of(&state, &a);

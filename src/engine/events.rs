@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 use super::session::SessionSummary;
 use crate::schema::time::Millis;
 
+/// How long an event is kept: its key's time to live, and how long its day stays in the
+/// account's events' rollup (`event_rollup`).
+pub const RETENTION: Millis = 400 * crate::schema::time::DAY;
+
 /// The event types Edgeward knows; every other (valid) name is a sensitive transaction.
 pub const LOGIN_SUCCEEDED: &str = "login_succeeded";
 pub const LOGIN_FAILED: &str = "login_failed";
@@ -38,6 +42,10 @@ pub struct EventSummary {
     pub id: String,
     #[serde(rename = "t")]
     pub at: Millis,
+    /// When the event reached Edgeward (the server's clock; `at` is the application's): the
+    /// order events are folded in (`event_rollup`). 0 for events stored before it was kept.
+    #[serde(rename = "r", default, skip_serializing_if = "is_zero_i64")]
+    pub arrived: Millis,
     #[serde(rename = "ty")]
     pub kind: String,
     #[serde(rename = "s", default, skip_serializing_if = "String::is_empty")]
@@ -57,6 +65,10 @@ pub struct EventSummary {
 }
 
 fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+fn is_zero_i64(n: &i64) -> bool {
     *n == 0
 }
 

@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::event_rollup::{EventDay, EventRollup};
 use super::events::{is_credential_change, is_transaction, EventSummary, Login};
 use super::history::MatchType;
 use super::population::Feature;
@@ -468,16 +469,22 @@ pub fn on_event(history: &History, event: &EventSummary) -> Option<Opening> {
 
 /// HUMAN's `aggregative_data` over `[from, to]`: the categories the account's sessions and
 /// incidents triggered, and its sensitive transactions in order of first appearance. `None`
-/// when nothing of the account falls in the window.
+/// when nothing of the account falls in the window. `folded` is the account's events' rollup
+/// with its days, when the window reaches back to them: their days count whole.
 pub fn aggregative(
     history: &History,
+    folded: Option<&EventRollup>,
     from: Millis,
     to: Millis,
 ) -> Option<(Vec<Category>, Vec<String>)> {
     let within = |t: Millis| from <= t && t <= to;
     let sessions: Vec<&SessionSummary> = history.sessions.iter().filter(|s| within(s.at)).collect();
     let mut events: Vec<&EventSummary> = history.events.iter().filter(|e| within(e.at)).collect();
-    if sessions.is_empty() && events.is_empty() {
+    let days: Vec<&EventDay> = folded
+        .into_iter()
+        .flat_map(|r| r.days_within(from, to))
+        .collect();
+    if sessions.is_empty() && events.is_empty() && days.is_empty() {
         return None;
     }
     let mut mask = sessions.iter().fold(0, |m, s| m | session_categories(s));
@@ -489,15 +496,28 @@ pub fn aggregative(
     let failed = events
         .iter()
         .filter(|e| e.kind == super::events::LOGIN_FAILED)
-        .count();
+        .count()
+        + days.iter().map(|d| d.failed_logins as usize).sum::<usize>();
     if failed >= FAILED_LOGINS_TRIGGER {
         mask |= Category::Behavior.bit();
     }
     events.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.id.cmp(&b.id)));
+    // Each transaction's first appearance, among the folded days and the events kept.
+    let mut firsts: Vec<(Millis, &str)> = days
+        .iter()
+        .flat_map(|d| d.transactions.iter().map(|(kind, at)| (*at, kind.as_str())))
+        .chain(
+            events
+                .iter()
+                .filter(|e| is_transaction(&e.kind))
+                .map(|e| (e.at, e.kind.as_str())),
+        )
+        .collect();
+    firsts.sort();
     let mut transactions: Vec<String> = Vec::new();
-    for e in events.iter().filter(|e| is_transaction(&e.kind)) {
-        if !transactions.contains(&e.kind) {
-            transactions.push(e.kind.clone());
+    for (_, kind) in firsts {
+        if !transactions.iter().any(|t| t == kind) {
+            transactions.push(kind.to_string());
         }
     }
     Some((categories(mask), transactions))
@@ -603,6 +623,9 @@ mod tests {
             .collect();
         assert_eq!(kinds, [AttackType::AccountTakeover]);
     }
+
+    // Events are kept whole for as long as a takeover flow reads them.
+    const _: () = assert!(super::super::event_rollup::KEEP_FOR > FLOW_MEMORY + FLOW_WINDOW);
 
     #[test]
     fn a_new_device_on_a_new_network_at_home_steps_up_and_waits_for_a_credential_change() {
@@ -749,9 +772,9 @@ mod tests {
                 event("e", 200, "withdraw"),
             ],
         );
-        let (_, tx) = aggregative(&h, 100, 300).unwrap();
+        let (_, tx) = aggregative(&h, None, 100, 300).unwrap();
         assert_eq!(tx, ["withdraw", "send_message"]);
-        assert_eq!(aggregative(&h, 400, 500), None);
+        assert_eq!(aggregative(&h, None, 400, 500), None);
     }
 
     #[test]
@@ -762,14 +785,14 @@ mod tests {
         travel.risk[RiskSignal::ImpossibleTravel as usize] = 0.9;
         let failed = (0..5).map(|i| event(&format!("f{i}"), 30 + i, "login_failed"));
         let h = history(vec![tor, travel], failed.collect());
-        let (cats, tx) = aggregative(&h, 0, 100).unwrap();
+        let (cats, tx) = aggregative(&h, None, 0, 100).unwrap();
         assert_eq!(
             cats,
             [Category::Network, Category::Location, Category::Behavior]
         );
         assert!(tx.is_empty());
         let calm = history(vec![login("s", 10, 0.0, NEW_DEVICE)], vec![]);
-        assert_eq!(aggregative(&calm, 0, 100).unwrap().0, []);
+        assert_eq!(aggregative(&calm, None, 0, 100).unwrap().0, []);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! the caller passes everything in, so the same inputs always give the same answer.
 
 pub mod arrivals;
+pub mod event_rollup;
 pub mod events;
 pub mod familiar;
 pub mod history;
@@ -114,6 +115,9 @@ pub struct History {
     pub incidents: Vec<incidents::Incident>,
     /// The sessions folded out of `sessions` (`rollup`): none is also in `sessions`.
     pub rollup: Option<rollup::Rollup>,
+    /// The events folded out of `events` (`event_rollup`), without their days (a listing's
+    /// lean copy): none is also in `events`.
+    pub event_rollup: Option<event_rollup::EventRollup>,
 }
 
 /// Combines independent probabilities: the chance that at least one holds.

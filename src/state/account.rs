@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use super::error::ApiError;
 use super::records::{Profile, SessionRecord};
+use crate::engine::event_rollup::{self, EventRollup};
 use crate::engine::events::EventSummary;
 use crate::engine::incidents::Incident;
 use crate::engine::rollup::{self, Rollup};
@@ -24,9 +25,12 @@ pub struct AccountState {
     pub keys: Vec<String>,
     /// The account's cards (`/accounts`), the newest first.
     pub markers: Vec<super::index::Marker>,
-    /// Keys a fold left behind: sessions the rollup covers and earlier rollups. The next
-    /// authenticate deletes them; nothing reads them.
+    /// Keys a fold left behind: sessions or events a rollup covers and earlier rollups. The
+    /// next authenticate or event deletes them; nothing reads them.
     pub folded_keys: Vec<String>,
+    /// The key of the events' rollup `history.event_rollup` was listed from: its days are read
+    /// from it only when asked for ([`event_days`]).
+    pub event_rollup_key: Option<String>,
 }
 
 impl AccountState {
@@ -38,6 +42,7 @@ impl AccountState {
             || !h.sessions.is_empty()
             || h.rollup.is_some()
             || !h.events.is_empty()
+            || h.event_rollup.is_some()
             || !h.incidents.is_empty()
     }
 }
@@ -96,6 +101,8 @@ async fn load_once<S: Store>(
     let mut incidents_without_metadata: Vec<(String, String)> = Vec::new();
     // Every rollup listed: (through, key, metadata); the latest is the account's.
     let mut rollups: Vec<(Millis, String, Option<Value>)> = Vec::new();
+    // Every events' rollup listed: (through, event id, key, metadata); the latest is read.
+    let mut event_rollups: Vec<(Millis, String, String, Option<Value>)> = Vec::new();
     for item in store.list_all(&prefix).await? {
         match parse_account_key(&prefix, &item.name) {
             Some(AccountKey::Session(id)) => {
@@ -140,6 +147,9 @@ async fn load_once<S: Store>(
             Some(AccountKey::Rollup(through)) => {
                 rollups.push((through, item.name.clone(), item.metadata))
             }
+            Some(AccountKey::EventRollup(through, id)) => {
+                event_rollups.push((through, id, item.name.clone(), item.metadata))
+            }
             Some(AccountKey::Profile) => match parse::<Profile>(item.metadata) {
                 Some(p) => state.profile = Some(p),
                 None => profile_listed_without_metadata = true,
@@ -181,6 +191,30 @@ async fn load_once<S: Store>(
                 .map(|sid| keys.account_session(a, &sid)),
         );
         state.history.rollup = Some(rollup);
+    }
+    event_rollups.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    if let Some((_, _, key, metadata)) = event_rollups.pop() {
+        state
+            .folded_keys
+            .extend(event_rollups.into_iter().map(|r| r.2));
+        // The listing carries the rollup without its days (`event_rollup_write`).
+        let Some(rollup) = parse::<EventRollup>(metadata) else {
+            return Err(ApiError::unavailable(format!(
+                "the events' rollup {key} cannot be read"
+            )));
+        };
+        let (covered, kept): (Vec<EventSummary>, _) = std::mem::take(&mut state.history.events)
+            .into_iter()
+            .partition(|e| rollup.covers(e));
+        state.history.events = kept;
+        state.folded_keys.extend(
+            covered
+                .iter()
+                .filter_map(|e| Id::new(&e.id).ok())
+                .map(|eid| keys.account_event(a, &eid)),
+        );
+        state.history.event_rollup = Some(rollup);
+        state.event_rollup_key = Some(key);
     }
     links.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
     for group in links.chunk_by(|a, b| a.0 == b.0) {
@@ -264,6 +298,72 @@ pub fn fold(
     // Two folds through the same session write the same key: it must not be deleted.
     doomed.retain(|k| *k != write.0);
     (Some(write), doomed)
+}
+
+/// An events' fold due at `now` (`engine::event_rollup::due`) over `events` (the account's
+/// events kept whole): the new rollup's write, and the keys to delete once it is written (the
+/// folded events and the rollup it replaces). Reads the current rollup whole first (one read
+/// every [`event_rollup::FOLD_AT`] events or more). Nothing when nothing is due, or when the
+/// rollup listed was replaced since (the next request folds).
+pub async fn fold_events<S: Store>(
+    store: &S,
+    keys: &Keys,
+    a: &Id,
+    state: &AccountState,
+    events: &[EventSummary],
+    now: Millis,
+) -> Result<(Option<(String, String, Put)>, Vec<String>), ApiError> {
+    let due = event_rollup::due(events, now);
+    if due.is_empty() {
+        return Ok((None, Vec::new()));
+    }
+    let previous = match &state.event_rollup_key {
+        None => EventRollup::default(),
+        Some(key) => match store.get(key).await? {
+            Some(v) => serde_json::from_str(&v).map_err(|e| {
+                ApiError::unavailable(format!("the rollup {key} cannot be read: {e}"))
+            })?,
+            None => return Ok((None, Vec::new())),
+        },
+    };
+    let mut doomed: Vec<String> = due
+        .iter()
+        .filter_map(|e| Id::new(&e.id).ok())
+        .map(|eid| keys.account_event(a, &eid))
+        .collect();
+    doomed.extend(state.event_rollup_key.iter().cloned());
+    let next = previous.fold(&due);
+    let Ok(last) = Id::new(&next.through_id) else {
+        return Ok((None, Vec::new()));
+    };
+    let write = (
+        keys.account_event_rollup(a, next.through, &last),
+        serde_json::to_string(&next).unwrap_or_default(),
+        Put {
+            ttl_secs: None,
+            metadata: serde_json::to_value(next.lean()).ok(),
+        },
+    );
+    // Two folds through the same event write the same key: it must not be deleted.
+    doomed.retain(|k| *k != write.0);
+    Ok((Some(write), doomed))
+}
+
+/// The account's events' rollup with its days (one read), when it has one.
+pub async fn event_days<S: Store>(
+    store: &S,
+    state: &AccountState,
+) -> Result<Option<EventRollup>, ApiError> {
+    let Some(key) = &state.event_rollup_key else {
+        return Ok(None);
+    };
+    match store.get(key).await? {
+        Some(v) => serde_json::from_str(&v)
+            .map(Some)
+            .map_err(|e| ApiError::unavailable(format!("the rollup {key} cannot be read: {e}"))),
+        // A fold replaced it since the listing: the listing's copy still holds without days.
+        None => Ok(state.history.event_rollup.clone()),
+    }
 }
 
 /// A rollup's write: the whole rollup as the value, and in the metadata (which the account's

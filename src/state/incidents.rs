@@ -67,17 +67,21 @@ impl Evidence {
 
 /// When the account registered: its `registration` event, else when Edgeward first knew it.
 pub fn registered(history: &History, profile: Option<&Profile>) -> Option<Millis> {
+    let folded = history.event_rollup.as_ref();
     let event = history
         .events
         .iter()
         .filter(|e| e.kind == REGISTRATION)
         .map(|e| e.at)
+        .chain(folded.and_then(|r| r.registered))
         .min();
     let first = history
         .sessions
         .iter()
         .map(|s| s.at)
         .chain(history.events.iter().map(|e| e.at))
+        .chain(folded.map(|r| r.first))
+        .chain(history.rollup.as_ref().map(|r| r.first_seen))
         .chain(profile.map(|p| p.created_at))
         .min();
     event.or(first)

@@ -14,7 +14,10 @@
 //!                                         (tag b browser, e e-mail); metadata = time
 //! p/{project}/a/{account}/l/{list}        one per list membership
 //! p/{project}/a/{account}/e/{event}       one per server event (`POST /event`); metadata =
-//!                                         summary; the id sorts by time
+//!                                         summary; the id sorts by time; deleted once folded
+//! p/{project}/a/{account}/eh/{through}/{event} a rollup of the events folded through that
+//!                                         arrival and event (`engine::event_rollup`); the
+//!                                         latest is the one read
 //! p/{project}/a/{account}/n/{incident}    one per incident; the id names type and episode,
 //!                                         so opening one twice writes the same key
 //! p/{project}/a/{account}/f/{feedback}    one per feedback call naming the account
@@ -264,6 +267,10 @@ impl Keys {
         format!("{}h/{:013}", self.account(a), through.max(0))
     }
 
+    pub fn account_event_rollup(&self, a: &Id, through: Millis, e: &Id) -> String {
+        format!("{}eh/{:013}/{}", self.account(a), through.max(0), e.enc)
+    }
+
     pub fn account_session(&self, a: &Id, s: &Id) -> String {
         format!("{}s/{}", self.account(a), s.enc)
     }
@@ -417,6 +424,8 @@ pub enum AccountKey {
     Feedback(String),
     /// A rollup of folded sessions, by the time it covers sessions through.
     Rollup(Millis),
+    /// A rollup of folded events, by the arrival and the event it covers events through.
+    EventRollup(Millis, String),
 }
 
 /// Classifies `name`, a key returned by listing `Keys::account(a)`, decoding the id it carries.
@@ -438,6 +447,13 @@ pub fn parse_account_key(prefix: &str, name: &str) -> Option<AccountKey> {
         "n" => Some(AccountKey::Incident(decode_id(rest)?)),
         "f" => Some(AccountKey::Feedback(decode_id(rest)?)),
         "h" => Some(AccountKey::Rollup(rest.parse().ok()?)),
+        "eh" => {
+            let (through, id) = rest.split_once('/')?;
+            Some(AccountKey::EventRollup(
+                through.parse().ok()?,
+                decode_id(id)?,
+            ))
+        }
         _ => None,
     }
 }

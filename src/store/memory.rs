@@ -35,6 +35,8 @@ pub struct Ops {
     pub writes: u64,
     pub deletes: u64,
     pub lists: u64,
+    /// Keys the list calls returned: what reading grows with.
+    pub listed: u64,
 }
 
 impl std::ops::Sub for Ops {
@@ -45,6 +47,7 @@ impl std::ops::Sub for Ops {
             writes: self.writes - o.writes,
             deletes: self.deletes - o.deletes,
             lists: self.lists - o.lists,
+            listed: self.listed - o.listed,
         }
     }
 }
@@ -199,6 +202,8 @@ impl Store for MemoryStore {
                 metadata: e.metadata.clone(),
             });
         }
+        let n = keys.len() as u64;
+        self.count(|o| o.listed += n);
         Ok(Page { keys, cursor: more })
     }
 
