@@ -395,8 +395,9 @@ pub fn profile_of(state: &AccountState, a: &Id) -> Profile {
         .unwrap_or_else(|| Profile::new(a.raw(), 0))
 }
 
-/// Each linked account with its own fields and lists: one listing per linked account, all
-/// concurrently.
+/// Each linked account with its own fields and lists: its profile (one read) and its list
+/// memberships (one listing of `l/`), not its whole listing, so the answer costs the same
+/// whatever the linked accounts' histories; all concurrently.
 pub async fn linked_accounts<S: Store>(
     store: &S,
     keys: &Keys,
@@ -405,14 +406,29 @@ pub async fn linked_accounts<S: Store>(
     let loaded = join_all(links.iter().filter_map(|l| {
         let other = Id::new(&l.account_id).ok()?;
         Some(async move {
-            let st = load_account(store, keys, &other).await?;
-            let p = profile_of(&st, &other);
+            let (profile, lists) = futures::future::join(
+                store.get(&keys.profile(&other)),
+                store.list_all(&keys.account_lists(&other)),
+            )
+            .await;
+            let p = profile?
+                .and_then(|v| serde_json::from_str::<Profile>(&v).ok())
+                .unwrap_or_else(|| Profile::new(other.raw(), 0));
+            let lists = lists?
+                .iter()
+                .filter_map(
+                    |k| match parse_account_key(&keys.account(&other), &k.name) {
+                        Some(AccountKey::List(name)) => Some(name),
+                        _ => None,
+                    },
+                )
+                .collect();
             Ok::<_, ApiError>(LinkedAccount {
                 account_id: l.account_id.clone(),
                 score: l.score,
                 match_type: l.match_types().map(|m| m.name().to_string()).collect(),
                 email: p.info.email,
-                lists: st.history.lists,
+                lists,
                 metadata: p.info.metadata,
             })
         })

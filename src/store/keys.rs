@@ -280,8 +280,13 @@ impl Keys {
         format!("{}k/{tag}/{}", self.account(a), other.enc)
     }
 
+    /// The prefix of an account's list memberships.
+    pub fn account_lists(&self, a: &Id) -> String {
+        format!("{}l/", self.account(a))
+    }
+
     pub fn account_list(&self, a: &Id, list: &Id) -> String {
-        format!("{}l/{}", self.account(a), list.enc)
+        format!("{}{}", self.account_lists(a), list.enc)
     }
 
     pub fn account_event(&self, a: &Id, e: &Id) -> String {
