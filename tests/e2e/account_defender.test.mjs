@@ -347,6 +347,39 @@ test("bad events are refused naming the field", async () => {
   assert.equal(ok.status, 200, JSON.stringify(ok.body));
 });
 
+test("events that arrived over nine days ago fold into one rollup on the local KV, still answer v2, and go with the account", async () => {
+  const account = unique("fold");
+  const own = `p/demo/a/${encodeId(account)}/`;
+  const now = Date.now() - 60_000;
+  const then = now - 20 * DAY;
+  // 70 events reported twenty days ago (the development clock sets when they arrived).
+  const kinds = ["registration", ...Array(60).fill("send_message"), ...Array(6).fill("login_failed"), ...Array(3).fill("purchase")];
+  for (const [i, type] of kinds.entries()) {
+    const t = then + i * 60_000;
+    const r = await event({ account_id: account, type, timestamp: t }, { "x-edgeward-now": String(t) });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+  }
+  assert.equal(kvKeys(own).filter((k) => k.startsWith(own + "e/")).length, 70);
+  // The next event, today, folds the 70 (64 or more due): one rollup, no old event key left.
+  const today = await event({ account_id: account, type: "withdraw", timestamp: now }, { "x-edgeward-now": String(now) });
+  assert.equal(today.status, 200, JSON.stringify(today.body));
+  const keys = kvKeys(own);
+  assert.equal(keys.filter((k) => k.startsWith(own + "eh/")).length, 1, keys.join("\n"));
+  assert.equal(keys.filter((k) => k.startsWith(own + "e/")).length, 1, keys.join("\n"));
+
+  const v2 = await call("GET", path(V2, account, "?days_range=30"), { key: DEMO.secret, headers: { "x-edgeward-now": String(now) } });
+  assert.equal(v2.status, 200, JSON.stringify(v2.body));
+  assert.deepEqual(v2.body.aggregative_data, { trigger_categories: ["behavior"], sensitive_transactions: ["send_message", "purchase", "withdraw"] });
+  assert.equal(v2.body.registration_date, new Date(then).toISOString());
+  assert.equal(v2.body.first_seen, new Date(then).toISOString());
+  // A week's window holds only today's event.
+  const week = await call("GET", path(V2, account, "?days_range=7"), { key: DEMO.secret, headers: { "x-edgeward-now": String(now) } });
+  assert.deepEqual(week.body.aggregative_data, { trigger_categories: [], sensitive_transactions: ["withdraw"] });
+
+  assert.equal((await call("DELETE", `/account/${encodeURIComponent(account)}`, { key: DEMO.secret })).status, 200);
+  assert.deepEqual(kvKeys(own), []);
+});
+
 test("delete_user_data removes every key naming the account and leaves the linked account intact", async () => {
   const tag = unique("x");
   const keep = `keep/Zoë ${tag}`;
