@@ -579,21 +579,27 @@ mod tests {
         assert_eq!(o.reasons, ["ATO_NEW_DEVICE", "ATO_CREDENTIAL_CHANGE"]);
     }
 
-    #[test]
-    fn a_takeover_opens_a_takeover_incident_not_a_fake_account_one() {
-        let mut h = History::default();
-        for i in 0..10 {
-            h.sessions.push(SessionSummary {
+    /// An owner's ten daily logins from one computer at home in France.
+    fn ten_days_at_home() -> History {
+        let sessions = (0..10)
+            .map(|i| SessionSummary {
                 id: format!("h{i}"),
                 at: i * DAY,
                 country: "FR".into(),
                 asn: 3215,
+                ip: "192.0.2.1".into(),
                 device_id: "home".into(),
                 browser: "Chrome".into(),
                 os: "Windows".into(),
                 ..SessionSummary::default()
-            });
-        }
+            })
+            .collect();
+        history(sessions, Vec::new())
+    }
+
+    #[test]
+    fn a_takeover_opens_a_takeover_incident_not_a_fake_account_one() {
+        let mut h = ten_days_at_home();
         let mut c = CurrentSession {
             summary: SessionSummary {
                 id: "attacker".into(),
@@ -631,20 +637,7 @@ mod tests {
     fn a_new_device_on_a_new_network_at_home_steps_up_and_waits_for_a_credential_change() {
         // The owner's new phone on a carrier the account never used, or an attacker on a new
         // device in the victim's country: the same evidence at the login.
-        let mut h = History::default();
-        for i in 0..10 {
-            h.sessions.push(SessionSummary {
-                id: format!("h{i}"),
-                at: i * DAY,
-                country: "FR".into(),
-                asn: 3215,
-                ip: "192.0.2.1".into(),
-                device_id: "home".into(),
-                browser: "Chrome".into(),
-                os: "Windows".into(),
-                ..SessionSummary::default()
-            });
-        }
+        let mut h = ten_days_at_home();
         let mut c = CurrentSession {
             summary: SessionSummary {
                 id: "phone".into(),
