@@ -272,9 +272,15 @@ fn logins(history: &History) -> impl Iterator<Item = Login<'_>> {
 const NEW_MACHINE_AND_ADDRESS: u8 = 1 << Feature::Device as u8 | 1 << Feature::Ip as u8;
 
 /// Whether a login can open a takeover flow: a score of [`FLOW_LOGIN`], or a new device on a
-/// new address (see [`NEW_MACHINE_AND_ADDRESS`]) whatever the score.
+/// new address (see [`NEW_MACHINE_AND_ADDRESS`]) whatever the score; never a login from a
+/// device the account already showed. The owner abroad on their own laptop scores a new
+/// country, network and address, and is where people reset a password they cannot recall;
+/// an attacker shows the owner's device only with the owner's machine, or with a copy of its
+/// fingerprint and cookies (an infostealer's kit), which no login-time evidence tells apart.
 fn doubtful(l: &Login<'_>) -> bool {
-    l.takeover >= FLOW_LOGIN || l.new_features & NEW_MACHINE_AND_ADDRESS == NEW_MACHINE_AND_ADDRESS
+    !l.known_device
+        && (l.takeover >= FLOW_LOGIN
+            || l.new_features & NEW_MACHINE_AND_ADDRESS == NEW_MACHINE_AND_ADDRESS)
 }
 
 /// The doubtful login a credential change at `at` continues, if any: the riskiest of `logins`
@@ -710,6 +716,24 @@ mod tests {
         // The same login with no credential change opens nothing by itself.
         let quiet = history(vec![login("s-new", 9 * HOUR, 0.08, new_machine)], vec![]);
         assert_eq!(flow_takeover(&quiet, 10 * HOUR), 0.0);
+    }
+
+    #[test]
+    fn a_password_change_after_a_login_abroad_on_the_owners_own_device_opens_nothing() {
+        // The traveller's own laptop in another country: a new country, network and address
+        // scored over the flow's threshold, the device known.
+        let mut abroad = login("s-abroad", 9 * HOUR, 0.3, Feature::Country.bit());
+        abroad.device_id = "laptop".into();
+        let change = event("e1", 10 * HOUR, "password_change");
+        let h = history(vec![abroad.clone()], vec![change.clone()]);
+        assert_eq!(on_event(&h, &change), None);
+        // The same score on a device the account never showed is a flow.
+        abroad.new_features |= NEW_DEVICE;
+        let h = history(vec![abroad], vec![change.clone()]);
+        assert_eq!(
+            on_event(&h, &change).map(|o| o.id),
+            Some("ato.s-abroad".into())
+        );
     }
 
     #[test]
