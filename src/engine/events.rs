@@ -3,7 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::population::Feature;
 use super::session::SessionSummary;
 use crate::schema::time::Millis;
 
@@ -89,8 +88,8 @@ pub struct Login<'a> {
     pub at: Millis,
     pub takeover: f64,
     pub new_features: u8,
-    /// The login came from a device the account had shown before (a session with a device
-    /// fingerprint whose id was not new); false for a `login_succeeded` event, which shows none.
+    /// The login came from a device the owner had shown before (`SessionSummary::known_device`);
+    /// false for a `login_succeeded` event, which shows none.
     pub known_device: bool,
 }
 
@@ -101,7 +100,7 @@ impl<'a> Login<'a> {
             at: s.at,
             takeover: s.takeover,
             new_features: s.new_features,
-            known_device: !s.device_id.is_empty() && s.new_features & Feature::Device.bit() == 0,
+            known_device: s.known_device,
         }
     }
 

@@ -350,12 +350,15 @@ pub fn flow_takeover(history: &History, now: Millis) -> f64 {
 /// owner's new phone on mobile data or second computer at work shows, and what an attacker on
 /// the victim's own ISP shows: the decision asks for a second factor (`ATO_STEP_UP`), which
 /// tells them apart, and the incident waits for the flow to go on: a credential change within
-/// [`FLOW_WINDOW`] opens it ([`on_event`]) under the same id. QUALITY.md shows the trade-off.
+/// [`FLOW_WINDOW`] opens it ([`on_event`]) under the same id. A login no flow could continue
+/// (from a device the owner already showed: [`doubtful`]) opens it at once. QUALITY.md shows
+/// the trade-off.
 fn more_than_a_new_device(current: &CurrentSession) -> bool {
     let s = &current.summary;
     s.new_features & Feature::Country.bit() != 0
         || current.takeover.velocity_factor > 1.0
         || evidence_categories(s) != 0
+        || !doubtful(&Login::of_session(s))
 }
 
 /// A Suspicious account with at least this `multiple_accounts` is a fake account of a cluster.
@@ -673,6 +676,12 @@ mod tests {
         let o = on_event(&h, &change).expect("a takeover flow");
         assert_eq!(o.id, "ato.phone");
 
+        // Scored as not the owner's on a device the owner showed: no flow could follow, so the
+        // incident opens at the login.
+        let mut known = c.clone();
+        known.summary.known_device = true;
+        assert_eq!(on_authenticate(&h, &known, &a, &config).len(), 1);
+
         // The same login with velocity behind it (stuffing) opens the incident at once.
         let mut stuffed = c.clone();
         stuffed.takeover.velocity_factor = 2.0;
@@ -724,11 +733,13 @@ mod tests {
         // scored over the flow's threshold, the device known.
         let mut abroad = login("s-abroad", 9 * HOUR, 0.3, Feature::Country.bit());
         abroad.device_id = "laptop".into();
+        abroad.known_device = true;
         let change = event("e1", 10 * HOUR, "password_change");
         let h = history(vec![abroad.clone()], vec![change.clone()]);
         assert_eq!(on_event(&h, &change), None);
         // The same score on a device the account never showed is a flow.
         abroad.new_features |= NEW_DEVICE;
+        abroad.known_device = false;
         let h = history(vec![abroad], vec![change.clone()]);
         assert_eq!(
             on_event(&h, &change).map(|o| o.id),

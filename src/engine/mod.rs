@@ -141,6 +141,7 @@ pub fn enrich(
     current.takeover = takeover::assess(&history.sessions, s, population, velocity);
     s.takeover = round4(current.takeover.score);
     s.new_features = current.takeover.new.iter().fold(0, |m, (f, _)| m | f.bit());
+    s.known_device = current.takeover.known & population::Feature::Device.bit() != 0;
 }
 
 /// How much one linked account puts on `multiple_accounts` at full link strength: two or three

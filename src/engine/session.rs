@@ -48,6 +48,10 @@ pub struct SessionSummary {
     /// HUMAN's trigger categories and a later takeover flow name.
     #[serde(rename = "nf", default, skip_serializing_if = "is_zero_u8")]
     pub new_features: u8,
+    /// The session's device fingerprint was one the owner's earlier sessions showed (the
+    /// takeover model compared it and found it); false when there was nothing to compare.
+    #[serde(rename = "kd", default, skip_serializing_if = "is_false")]
+    pub known_device: bool,
     /// Where the session came from (Cloudflare's `request.cf`), two decimals (about 1 km).
     #[serde(rename = "la", default, skip_serializing_if = "Option::is_none")]
     pub lat: Option<f64>,
@@ -102,6 +106,10 @@ fn is_zero(n: &u32) -> bool {
 
 fn is_zero_u8(n: &u8) -> bool {
     *n == 0
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
 }
 
 fn is_zero_f64(x: &f64) -> bool {

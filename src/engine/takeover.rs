@@ -122,6 +122,8 @@ pub struct Takeover {
     /// Features whose value the account never showed before, with the factor each put on the
     /// ratio.
     pub new: Vec<(Feature, f64)>,
+    /// The features whose value the owner had shown before (`Feature::bit`s).
+    pub known: u8,
     pub velocity_factor: f64,
 }
 
@@ -161,6 +163,7 @@ pub fn assess(
     }
     let mut log_lr = 0.0;
     let mut new = Vec::new();
+    let mut known = 0;
     for f in Feature::ALL {
         let Some(value) = f.value(current) else {
             continue;
@@ -187,6 +190,8 @@ pub fn assess(
         log_lr += factor.ln();
         if c == 0.0 {
             new.push((f, factor));
+        } else {
+            known |= f.bit();
         }
     }
     let likelihood_ratio = log_lr.exp() * velocity_factor;
@@ -194,6 +199,7 @@ pub fn assess(
         score: to_score(likelihood_ratio),
         likelihood_ratio,
         new,
+        known,
         velocity_factor,
     }
 }
