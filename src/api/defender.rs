@@ -61,6 +61,7 @@ pub async fn v2<S: Store>(
             .map(|s| s.at)
             .chain(h.events.iter().map(|e| e.at))
             .chain(h.event_rollup.iter().flat_map(|r| [r.first, r.last]))
+            .chain(h.rollup.iter().map(|r| r.first_seen))
     };
     let profile = state.profile.as_ref();
     let first = times().min().or(profile.map(|p| p.created_at));

@@ -259,13 +259,16 @@ pub async fn record<S: Store>(
     }
     // Events that arrived over a week ago folded into the account's events' rollup
     // (`engine::event_rollup`): the rollup is written with the event, the folded keys deleted
-    // only once it is, with whatever an earlier fold left.
+    // only once it is and the event's incidents are open, with whatever an earlier fold left.
+    // The fold is housekeeping: if reading the rollup fails, the event is stored all the same
+    // and the next one folds; a key left behind is ignored on read and deleted next time.
     let (rollup, mut folded) =
-        account::fold_events(store, &keys, &a, &state, &state.history.events, ctx.now).await?;
+        account::fold_events(store, &keys, &a, &state, &state.history.events, ctx.now)
+            .await
+            .unwrap_or_default();
     writes.extend(rollup);
     folded.extend(state.folded_keys.iter().cloned());
     write_all(store, writes).await?;
-    store.delete_all(&folded).await?;
 
     // The event as the engine will see it from now on, and what it opens.
     let profile = profile_of(&state, &a);
@@ -286,6 +289,7 @@ pub async fn record<S: Store>(
         now: ctx.now,
     };
     let opened = open(&scope, &a, &history.incidents, openings, &additional).await?;
+    let _ = store.delete_all(&folded).await;
 
     let mut resp = Response::json(
         200,

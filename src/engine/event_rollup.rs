@@ -4,7 +4,10 @@
 //!
 //! What reads events one by one reads recent ones: a takeover flow is a credential change
 //! within [`FLOW_MEMORY`] and the login a day before it ([`FLOW_WINDOW`]), velocity counts the
-//! hour's failed logins. What older events still answer is per day: HUMAN's
+//! hour's failed logins; and the takeover model compares a `login_succeeded` event with the
+//! account's latest [`MAX_HISTORY`] logins, which for an application that reports logins as
+//! events are those events: the latest [`MAX_HISTORY`] of them are never folded, as sessions
+//! are kept. What older events still answer is per day: HUMAN's
 //! `aggregative_data` over up to 365 days (failed logins and the sensitive transactions, in
 //! order of first appearance), when the account was first and last seen, and when it
 //! registered. So an event that arrived more than [`KEEP_FOR`] ago is folded into a day of an
@@ -19,10 +22,14 @@
 //!
 //! [`FLOW_MEMORY`]: super::incidents::FLOW_MEMORY
 //! [`FLOW_WINDOW`]: super::incidents::FLOW_WINDOW
+//! [`MAX_HISTORY`]: super::takeover::MAX_HISTORY
 
 use serde::{Deserialize, Serialize};
 
-use super::events::{is_transaction, EventSummary, LOGIN_FAILED, REGISTRATION, RETENTION};
+use super::events::{
+    is_transaction, EventSummary, LOGIN_FAILED, LOGIN_SUCCEEDED, REGISTRATION, RETENTION,
+};
+use super::takeover::MAX_HISTORY;
 use crate::schema::time::{Millis, DAY};
 
 /// Events that arrived this recently are kept whole: the takeover flows' week and the day
@@ -155,8 +162,8 @@ impl EventRollup {
         }
     }
 
-    /// The folded days whose day lies within `[from, to]` (by the day's start): a window's
-    /// folded part is counted in whole days.
+    /// The folded days that overlap `[from, to]`: a window's folded part is counted in whole
+    /// days, the day `from` falls in included.
     pub fn days_within(&self, from: Millis, to: Millis) -> impl Iterator<Item = &EventDay> {
         self.days
             .iter()
@@ -165,7 +172,9 @@ impl EventRollup {
 }
 
 /// The events to fold at `now`, in arrival order: those that arrived more than [`KEEP_FOR`]
-/// ago, once there are [`FOLD_AT`] of them, at most [`MAX_FOLD`]. Empty otherwise.
+/// ago, leaving out the latest [`MAX_HISTORY`] logins and what arrived after the first of
+/// those (a fold is a prefix of the arrival order), once there are [`FOLD_AT`] of them, at most
+/// [`MAX_FOLD`]. Empty otherwise.
 pub fn due(events: &[EventSummary], now: Millis) -> Vec<&EventSummary> {
     let mut old: Vec<&EventSummary> = events
         .iter()
@@ -175,6 +184,20 @@ pub fn due(events: &[EventSummary], now: Millis) -> Vec<&EventSummary> {
         return Vec::new();
     }
     old.sort_unstable_by(|a, b| order(a).cmp(&order(b)));
+    // The first of the latest MAX_HISTORY logins, in arrival order among every event.
+    let mut logins: Vec<(Millis, &str)> = events
+        .iter()
+        .filter(|e| e.kind == LOGIN_SUCCEEDED)
+        .map(order)
+        .collect();
+    if !logins.is_empty() {
+        let first_kept = logins.len().saturating_sub(MAX_HISTORY);
+        let kept = *logins.select_nth_unstable(first_kept).1;
+        old.retain(|e| order(e) < kept);
+    }
+    if old.len() < FOLD_AT {
+        return Vec::new();
+    }
     old.truncate(MAX_FOLD);
     old
 }
@@ -223,7 +246,7 @@ mod tests {
             .map(|i| {
                 event(
                     i,
-                    "login_succeeded",
+                    "send_message",
                     100 * DAY + i * HOUR,
                     100 * DAY + i * HOUR,
                 )
@@ -231,10 +254,53 @@ mod tests {
             .collect();
         let folded = EventRollup::default().fold(&due(&old, now));
         assert_eq!(folded.events, FOLD_AT as u32);
+        // Folded by arrival, not by timestamp: the cursor is the last to arrive.
+        assert_eq!(folded.through, 100 * DAY + (FOLD_AT as i64 - 1) * HOUR);
+        let reversed: Vec<EventSummary> = (0..FOLD_AT as i64)
+            .map(|i| {
+                event(
+                    i,
+                    "send_message",
+                    200 * DAY - i * HOUR,
+                    100 * DAY + i * HOUR,
+                )
+            })
+            .collect();
+        let r = EventRollup::default().fold(&due(&reversed, now));
+        assert_eq!(r.through_id, reversed.last().unwrap().id);
+        assert_eq!(r.first, 200 * DAY - (FOLD_AT as i64 - 1) * HOUR);
         // Reported today with a timestamp from before everything folded: not covered.
         let backdated = event(9999, "purchase", 50 * DAY, now);
         assert!(!folded.covers(&backdated));
         assert!(old.iter().all(|e| folded.covers(e)));
+    }
+
+    #[test]
+    fn the_latest_logins_stay_whole_for_the_takeover_model() {
+        let now = 400 * DAY;
+        // 300 logins twelve hours apart, all older than KEEP_FOR.
+        let logins: Vec<EventSummary> = (0..300)
+            .map(|i| event(i, LOGIN_SUCCEEDED, i * DAY / 2, i * DAY / 2))
+            .collect();
+        let due = due(&logins, now);
+        assert_eq!(due.len(), 100, "all but the latest {MAX_HISTORY}");
+        assert!(due.iter().all(|e| e.at < 50 * DAY));
+        // Fewer than a fold's worth besides the kept logins: nothing is due.
+        assert!(super::due(&logins[..250], now).is_empty());
+        // Fewer than MAX_HISTORY logins: none is folded, nor what arrived after the first.
+        let mut mixed: Vec<EventSummary> = (0..100)
+            .map(|i| event(i, "send_message", i * HOUR, i * HOUR))
+            .collect();
+        mixed.extend((0..150).map(|i| {
+            let t = 3 * DAY + i * HOUR;
+            event(1000 + i, LOGIN_SUCCEEDED, t, t)
+        }));
+        let due = super::due(&mixed, now);
+        // (The message at the first login's instant arrived first: its id sorts first.)
+        assert_eq!(due.len(), 73, "the messages up to the first login");
+        assert!(due
+            .iter()
+            .all(|e| e.kind == "send_message" && e.at <= 3 * DAY));
     }
 
     #[test]

@@ -7,11 +7,11 @@ use serde_json::{Map, Value};
 use super::error::ApiError;
 use super::records::{Profile, SessionRecord};
 use crate::engine::event_rollup::{self, EventRollup};
-use crate::engine::events::EventSummary;
+use crate::engine::events::{EventSummary, RETENTION};
 use crate::engine::incidents::Incident;
 use crate::engine::rollup::{self, Rollup};
 use crate::engine::{Assessment, History, Link, MatchType, SessionSummary};
-use crate::schema::time::{rfc3339, Millis};
+use crate::schema::time::{rfc3339, Millis, SECOND};
 use crate::schema::{AccountDetails, LinkedAccount, ReasonOut, Scores};
 use crate::store::keys::{parse_account_key, AccountKey, Id};
 use crate::store::{listed_write, Keys, Put, Store, MAX_METADATA_BYTES};
@@ -197,24 +197,31 @@ async fn load_once<S: Store>(
         state
             .folded_keys
             .extend(event_rollups.into_iter().map(|r| r.2));
-        // The listing carries the rollup without its days (`event_rollup_write`).
-        let Some(rollup) = parse::<EventRollup>(metadata) else {
-            return Err(ApiError::unavailable(format!(
-                "the events' rollup {key} cannot be read"
-            )));
+        // The listing carries the rollup without its days (`fold_events`); metadata that
+        // cannot be read is read from the value, and a value that cannot either is treated as
+        // no rollup, so the account (and its deletion) still works.
+        let rollup = match parse::<EventRollup>(metadata) {
+            Some(r) => Some(r),
+            None => store
+                .get(&key)
+                .await?
+                .and_then(|v| serde_json::from_str::<EventRollup>(&v).ok())
+                .map(|r| r.lean()),
         };
-        let (covered, kept): (Vec<EventSummary>, _) = std::mem::take(&mut state.history.events)
-            .into_iter()
-            .partition(|e| rollup.covers(e));
-        state.history.events = kept;
-        state.folded_keys.extend(
-            covered
-                .iter()
-                .filter_map(|e| Id::new(&e.id).ok())
-                .map(|eid| keys.account_event(a, &eid)),
-        );
-        state.history.event_rollup = Some(rollup);
-        state.event_rollup_key = Some(key);
+        if let Some(rollup) = rollup {
+            let (covered, kept): (Vec<EventSummary>, _) = std::mem::take(&mut state.history.events)
+                .into_iter()
+                .partition(|e| rollup.covers(e));
+            state.history.events = kept;
+            state.folded_keys.extend(
+                covered
+                    .iter()
+                    .filter_map(|e| Id::new(&e.id).ok())
+                    .map(|eid| keys.account_event(a, &eid)),
+            );
+            state.history.event_rollup = Some(rollup);
+            state.event_rollup_key = Some(key);
+        }
     }
     links.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
     for group in links.chunk_by(|a, b| a.0 == b.0) {
@@ -339,8 +346,9 @@ pub async fn fold_events<S: Store>(
     let write = (
         keys.account_event_rollup(a, next.through, &last),
         serde_json::to_string(&next).unwrap_or_default(),
+        // It goes as the events would have: RETENTION after the last fold.
         Put {
-            ttl_secs: None,
+            ttl_secs: Some((RETENTION / SECOND) as u64),
             metadata: serde_json::to_value(next.lean()).ok(),
         },
     );
@@ -361,8 +369,10 @@ pub async fn event_days<S: Store>(
         Some(v) => serde_json::from_str(&v)
             .map(Some)
             .map_err(|e| ApiError::unavailable(format!("the rollup {key} cannot be read: {e}"))),
-        // A fold replaced it since the listing: the listing's copy still holds without days.
-        None => Ok(state.history.event_rollup.clone()),
+        // A fold replaced it since the listing: the caller asks again.
+        None => Err(ApiError::unavailable(format!(
+            "the events' rollup {key} changed while it was read; try again"
+        ))),
     }
 }
 
