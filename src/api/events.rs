@@ -14,6 +14,7 @@ use serde_json::{json, Map, Value};
 
 use super::body;
 use super::{Ctx, Request, Response};
+use crate::engine::event_rollup::EventRollup;
 use crate::engine::events::{login_summary, EventSummary, LOGIN_FAILED, LOGIN_SUCCEEDED};
 use crate::engine::takeover::{self, Velocity, VELOCITY_WINDOW};
 use crate::engine::{incidents as engine_incidents, History};
@@ -222,11 +223,18 @@ pub async fn record<S: Store>(
         }
     }
     if kind == LOGIN_SUCCEEDED {
+        // The logins folded away still count as earlier logins (one read, only when some were
+        // folded; if the rollup changed meanwhile, the kept ones do).
+        let folded = match state.history.event_rollup {
+            Some(_) => account::event_days(store, &state).await.ok().flatten(),
+            None => None,
+        };
         let login = Login {
             project,
             keys: &keys,
             account: &a,
             history: &state.history,
+            folded: folded.as_ref(),
         };
         score_login(ctx, &login, &mut summary, user_agent.as_deref()).await?;
     }
@@ -325,6 +333,8 @@ struct Login<'a> {
     keys: &'a Keys,
     account: &'a Id,
     history: &'a History,
+    /// The account's events' rollup with its folded logins, when it has one.
+    folded: Option<&'a EventRollup>,
 }
 
 async fn score_login<S: Store>(
@@ -338,6 +348,7 @@ async fn score_login<S: Store>(
         keys,
         account: a,
         history,
+        folded,
     } = *login;
     if let Some(s) = history
         .sessions
@@ -363,6 +374,7 @@ async fn score_login<S: Store>(
             .filter(|e| e.kind == LOGIN_SUCCEEDED)
             .map(|e| login_summary(e, String::new(), String::new())),
     );
+    earlier.extend(folded.into_iter().flat_map(EventRollup::login_sessions));
     let velocity = Velocity {
         failed_accounts_per_ip: failed_accounts_per_ip(ctx.store, keys, &summary.ip, a, ctx.now)
             .await?,
