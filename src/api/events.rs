@@ -14,14 +14,15 @@ use serde_json::{json, Map, Value};
 
 use super::body;
 use super::{Ctx, Request, Response};
-use crate::engine::event_rollup::EventRollup;
 use crate::engine::events::{login_summary, EventSummary, LOGIN_FAILED, LOGIN_SUCCEEDED};
 use crate::engine::takeover::{self, Velocity, VELOCITY_WINDOW};
 use crate::engine::{incidents as engine_incidents, History};
 use crate::intel::user_agent;
 use crate::schema::time::{parse_rfc3339, rfc3339, Millis, DAY, MINUTE, SECOND};
 use crate::schema::EventResponse;
-use crate::state::account::{self, load_account, load_session, profile_of, write_all};
+use crate::state::account::{
+    self, load_account, load_session, profile_of, write_all, AccountState,
+};
 use crate::state::config::Project;
 use crate::state::error::ApiError;
 use crate::state::incidents::{self, open, registered, Evidence, Scope};
@@ -223,18 +224,11 @@ pub async fn record<S: Store>(
         }
     }
     if kind == LOGIN_SUCCEEDED {
-        // The logins folded away still count as earlier logins (one read, only when some were
-        // folded; if the rollup changed meanwhile, the kept ones do).
-        let folded = match state.history.event_rollup {
-            Some(_) => account::event_days(store, &state).await.ok().flatten(),
-            None => None,
-        };
         let login = Login {
             project,
             keys: &keys,
             account: &a,
-            history: &state.history,
-            folded: folded.as_ref(),
+            state: &state,
         };
         score_login(ctx, &login, &mut summary, user_agent.as_deref()).await?;
     }
@@ -332,9 +326,7 @@ struct Login<'a> {
     project: &'a Project,
     keys: &'a Keys,
     account: &'a Id,
-    history: &'a History,
-    /// The account's events' rollup with its folded logins, when it has one.
-    folded: Option<&'a EventRollup>,
+    state: &'a AccountState,
 }
 
 async fn score_login<S: Store>(
@@ -347,9 +339,9 @@ async fn score_login<S: Store>(
         project,
         keys,
         account: a,
-        history,
-        folded,
+        state,
     } = *login;
+    let history = &state.history;
     if let Some(s) = history
         .sessions
         .iter()
@@ -374,7 +366,14 @@ async fn score_login<S: Store>(
             .filter(|e| e.kind == LOGIN_SUCCEEDED)
             .map(|e| login_summary(e, String::new(), String::new())),
     );
-    earlier.extend(folded.into_iter().flat_map(EventRollup::login_sessions));
+    // The logins folded away count as earlier logins too: one read, when some were folded. A
+    // rollup replaced since the listing answers 503 (try again) rather than score the login
+    // against fewer logins than the account has.
+    if history.event_rollup.is_some() {
+        if let Some(folded) = account::event_days(ctx.store, state).await? {
+            earlier.extend(folded.login_sessions());
+        }
+    }
     let velocity = Velocity {
         failed_accounts_per_ip: failed_accounts_per_ip(ctx.store, keys, &summary.ip, a, ctx.now)
             .await?,

@@ -31,7 +31,7 @@ use super::events::{
     RETENTION,
 };
 use super::session::SessionSummary;
-use super::takeover::MAX_HISTORY;
+use super::takeover::{MAX_HISTORY, NOT_THE_OWNER};
 use crate::schema::time::{Millis, DAY};
 
 /// Events that arrived this recently are kept whole: the takeover flows' week and the day
@@ -93,7 +93,8 @@ pub struct EventRollup {
     /// Days with events, in order. Empty in a listing's lean copy (`state::account`).
     #[serde(rename = "ds", default)]
     pub days: Vec<EventDay>,
-    /// The latest [`MAX_HISTORY`] folded logins, oldest first. Empty in the lean copy.
+    /// The latest [`MAX_HISTORY`] folded logins by their own time, oldest first, leaving out
+    /// those judged not the owner's and those past [`RETENTION`]. Empty in the lean copy.
     #[serde(rename = "lg", default)]
     pub logins: Vec<FoldedLogin>,
 }
@@ -130,6 +131,7 @@ impl EventRollup {
         let oldest = (arrival(last) - RETENTION).div_euclid(DAY);
         self.days.retain(|d| d.day >= oldest);
         self.logins.sort_by_key(|l| l.at);
+        self.logins.retain(|l| l.at >= arrival(last) - RETENTION);
         let excess = self.logins.len().saturating_sub(MAX_HISTORY);
         self.logins.drain(..excess);
         self.through = arrival(last);
@@ -148,7 +150,8 @@ impl EventRollup {
         if e.kind == REGISTRATION {
             self.registered = Some(self.registered.map_or(e.at, |r| r.min(e.at)));
         }
-        if e.kind == LOGIN_SUCCEEDED {
+        // Logins judged not the owner's are not the owner's history (`takeover::assess`).
+        if e.kind == LOGIN_SUCCEEDED && e.takeover < NOT_THE_OWNER {
             self.logins.push(FoldedLogin {
                 at: e.at,
                 ip: e.ip.clone(),
@@ -344,6 +347,24 @@ mod tests {
             ("192.0.2.1", "FR", 3215)
         );
         assert!(r.lean().logins.is_empty());
+
+        // Kept by their own time, whatever order they arrived in; a login judged not the
+        // owner's is left out.
+        let late: Vec<EventSummary> = (0..FOLD_AT as i64)
+            .map(|i| EventSummary {
+                takeover: if i == 0 { 0.9 } else { 0.0 },
+                ..event(
+                    5000 + i,
+                    LOGIN_SUCCEEDED,
+                    300 * DAY - i * HOUR,
+                    370 * DAY + i,
+                )
+            })
+            .collect();
+        let r = r.fold(&due(&late, 380 * DAY));
+        assert_eq!(r.logins.len(), MAX_HISTORY);
+        assert_eq!(r.logins.last().unwrap().at, 300 * DAY - HOUR);
+        assert!(r.logins.windows(2).all(|w| w[0].at <= w[1].at));
     }
 
     #[test]
