@@ -676,3 +676,53 @@ fn a_year_of_events_is_folded_and_still_answers_the_window_queries() {
         .collect();
     assert!(left.is_empty(), "{left:#?}");
 }
+
+#[test]
+fn logins_reported_as_events_still_count_as_history_once_folded() {
+    let w = World::new();
+    // A hundred logins reported as events over nine days, from the owner's address early in
+    // the morning (UTC); then nothing for weeks, and a message that folds them all.
+    for i in 0..100 {
+        w.at(T0 + (i / 12) * DAY + 9 * HOUR + (i % 12) * 150_000);
+        event(
+            &w,
+            json!({"account_id": "ev", "type": "login_succeeded", "ip": OWNER_IP}),
+        );
+    }
+    w.at(T0 + 60 * DAY);
+    event(&w, json!({"account_id": "ev", "type": "send_message"}));
+    let keys: Vec<String> = w
+        .store
+        .keys()
+        .into_iter()
+        .filter(|k| k.starts_with("p/demo/a/ev/"))
+        .collect();
+    assert_eq!(
+        keys.iter().filter(|k| k.contains("/e/")).count(),
+        1,
+        "{keys:#?}"
+    );
+    // The owner at the usual hour from the usual address, then a password change: like the
+    // folded logins, so no flow.
+    w.at(T0 + 61 * DAY + 9 * HOUR);
+    event(
+        &w,
+        json!({"account_id": "ev", "type": "login_succeeded", "ip": OWNER_IP}),
+    );
+    w.at(T0 + 61 * DAY + 9 * HOUR + 600_000);
+    let own = event(&w, json!({"account_id": "ev", "type": "password_change"}));
+    assert_eq!(own["incidents_opened"], json!([]), "{own}");
+    // Late at night from another address: unlike the folded logins, so a doubtful login, and
+    // the password change after it is a takeover flow.
+    w.at(T0 + 62 * DAY + 22 * HOUR);
+    event(
+        &w,
+        json!({"account_id": "ev", "type": "login_succeeded", "ip": THIEF_IP}),
+    );
+    w.at(T0 + 62 * DAY + 22 * HOUR + 600_000);
+    let r = event(&w, json!({"account_id": "ev", "type": "password_change"}));
+    assert_eq!(
+        r["incidents_opened"][0]["attack_type"], "account_takeover",
+        "{r}"
+    );
+}

@@ -4,14 +4,14 @@
 //!
 //! What reads events one by one reads recent ones: a takeover flow is a credential change
 //! within [`FLOW_MEMORY`] and the login a day before it ([`FLOW_WINDOW`]), velocity counts the
-//! hour's failed logins; and the takeover model compares a `login_succeeded` event with the
-//! account's latest [`MAX_HISTORY`] logins, which for an application that reports logins as
-//! events are those events: the latest [`MAX_HISTORY`] of them are never folded, as sessions
-//! are kept. What older events still answer is per day: HUMAN's
+//! hour's failed logins. What older events still answer is per day: HUMAN's
 //! `aggregative_data` over up to 365 days (failed logins and the sensitive transactions, in
 //! order of first appearance), when the account was first and last seen, and when it
-//! registered. So an event that arrived more than [`KEEP_FOR`] ago is folded into a day of an
-//! [`EventRollup`] and its own key deleted.
+//! registered; and the takeover model compares a `login_succeeded` event with the account's
+//! latest [`MAX_HISTORY`] logins, which for an application that reports logins as events are
+//! those events, so the rollup keeps the latest [`MAX_HISTORY`] folded logins' address, network
+//! and country ([`FoldedLogin`]). So an event that arrived more than [`KEEP_FOR`] ago is folded
+//! into a day of an [`EventRollup`] and its own key deleted.
 //!
 //! Events are folded in the order they *arrived* (the server's clock), not by their own
 //! timestamps, which the application may set up to a year back: a fold takes a prefix of that
@@ -27,9 +27,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::events::{
-    is_transaction, EventSummary, LOGIN_FAILED, LOGIN_SUCCEEDED, REGISTRATION, RETENTION,
+    is_transaction, login_summary, EventSummary, LOGIN_FAILED, LOGIN_SUCCEEDED, REGISTRATION,
+    RETENTION,
 };
-use super::takeover::MAX_HISTORY;
+use super::session::SessionSummary;
+use super::takeover::{MAX_HISTORY, NOT_THE_OWNER};
 use crate::schema::time::{Millis, DAY};
 
 /// Events that arrived this recently are kept whole: the takeover flows' week and the day
@@ -56,6 +58,19 @@ pub struct EventDay {
     pub transactions: Vec<(String, Millis)>,
 }
 
+/// A folded `login_succeeded` event as the takeover model reads it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FoldedLogin {
+    #[serde(rename = "t")]
+    pub at: Millis,
+    #[serde(rename = "i", default)]
+    pub ip: String,
+    #[serde(rename = "c", default)]
+    pub country: String,
+    #[serde(rename = "a", default)]
+    pub asn: u32,
+}
+
 /// What an account's folded events leave behind.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EventRollup {
@@ -78,6 +93,10 @@ pub struct EventRollup {
     /// Days with events, in order. Empty in a listing's lean copy (`state::account`).
     #[serde(rename = "ds", default)]
     pub days: Vec<EventDay>,
+    /// The latest [`MAX_HISTORY`] folded logins by their own time, oldest first, leaving out
+    /// those judged not the owner's and those past [`RETENTION`]. Empty in the lean copy.
+    #[serde(rename = "lg", default)]
+    pub logins: Vec<FoldedLogin>,
 }
 
 /// When an event arrived; events stored before arrivals were recorded count from their own
@@ -111,6 +130,10 @@ impl EventRollup {
         }
         let oldest = (arrival(last) - RETENTION).div_euclid(DAY);
         self.days.retain(|d| d.day >= oldest);
+        self.logins.sort_by_key(|l| l.at);
+        self.logins.retain(|l| l.at >= arrival(last) - RETENTION);
+        let excess = self.logins.len().saturating_sub(MAX_HISTORY);
+        self.logins.drain(..excess);
         self.through = arrival(last);
         self.through_id = last.id.clone();
         self
@@ -126,6 +149,15 @@ impl EventRollup {
         self.last = self.last.max(e.at);
         if e.kind == REGISTRATION {
             self.registered = Some(self.registered.map_or(e.at, |r| r.min(e.at)));
+        }
+        // Logins judged not the owner's are not the owner's history (`takeover::assess`).
+        if e.kind == LOGIN_SUCCEEDED && e.takeover < NOT_THE_OWNER {
+            self.logins.push(FoldedLogin {
+                at: e.at,
+                ip: e.ip.clone(),
+                country: e.country.clone(),
+                asn: e.asn,
+            });
         }
         let day = e.at.div_euclid(DAY);
         let i = match self.days.binary_search_by_key(&day, |d| d.day) {
@@ -154,12 +186,28 @@ impl EventRollup {
         }
     }
 
-    /// The rollup without its days: what the account's listing carries.
+    /// The rollup without its days and logins: what the account's listing carries.
     pub fn lean(&self) -> EventRollup {
         EventRollup {
             days: Vec::new(),
+            logins: Vec::new(),
             ..self.clone()
         }
+    }
+
+    /// The folded logins as the takeover model compares a login with them (their browser is
+    /// not known, as for every event login).
+    pub fn login_sessions(&self) -> impl Iterator<Item = SessionSummary> + '_ {
+        self.logins.iter().map(|l| {
+            let e = EventSummary {
+                at: l.at,
+                ip: l.ip.clone(),
+                country: l.country.clone(),
+                asn: l.asn,
+                ..EventSummary::default()
+            };
+            login_summary(&e, String::new(), String::new())
+        })
     }
 
     /// The folded days that overlap `[from, to]`: a window's folded part is counted in whole
@@ -172,9 +220,7 @@ impl EventRollup {
 }
 
 /// The events to fold at `now`, in arrival order: those that arrived more than [`KEEP_FOR`]
-/// ago, leaving out the latest [`MAX_HISTORY`] logins and what arrived after the first of
-/// those (a fold is a prefix of the arrival order), once there are [`FOLD_AT`] of them, at most
-/// [`MAX_FOLD`]. Empty otherwise.
+/// ago, once there are [`FOLD_AT`] of them, at most [`MAX_FOLD`]. Empty otherwise.
 pub fn due(events: &[EventSummary], now: Millis) -> Vec<&EventSummary> {
     let mut old: Vec<&EventSummary> = events
         .iter()
@@ -184,20 +230,6 @@ pub fn due(events: &[EventSummary], now: Millis) -> Vec<&EventSummary> {
         return Vec::new();
     }
     old.sort_unstable_by(|a, b| order(a).cmp(&order(b)));
-    // The first of the latest MAX_HISTORY logins, in arrival order among every event.
-    let mut logins: Vec<(Millis, &str)> = events
-        .iter()
-        .filter(|e| e.kind == LOGIN_SUCCEEDED)
-        .map(order)
-        .collect();
-    if !logins.is_empty() {
-        let first_kept = logins.len().saturating_sub(MAX_HISTORY);
-        let kept = *logins.select_nth_unstable(first_kept).1;
-        old.retain(|e| order(e) < kept);
-    }
-    if old.len() < FOLD_AT {
-        return Vec::new();
-    }
     old.truncate(MAX_FOLD);
     old
 }
@@ -276,31 +308,63 @@ mod tests {
     }
 
     #[test]
-    fn the_latest_logins_stay_whole_for_the_takeover_model() {
+    fn the_latest_folded_logins_stay_for_the_takeover_model() {
         let now = 400 * DAY;
-        // 300 logins twelve hours apart, all older than KEEP_FOR.
-        let logins: Vec<EventSummary> = (0..300)
-            .map(|i| event(i, LOGIN_SUCCEEDED, i * DAY / 2, i * DAY / 2))
+        // 320 logins twelve hours apart from a rotating set of addresses, all old enough: two
+        // folds (256, then 64).
+        let logins: Vec<EventSummary> = (0..320)
+            .map(|i| EventSummary {
+                ip: format!("192.0.2.{}", i % 7),
+                country: "FR".into(),
+                asn: 3215,
+                ..event(i, LOGIN_SUCCEEDED, i * DAY / 2, i * DAY / 2)
+            })
             .collect();
-        let due = due(&logins, now);
-        assert_eq!(due.len(), 100, "all but the latest {MAX_HISTORY}");
-        assert!(due.iter().all(|e| e.at < 50 * DAY));
-        // Fewer than a fold's worth besides the kept logins: nothing is due.
-        assert!(super::due(&logins[..250], now).is_empty());
-        // Fewer than MAX_HISTORY logins: none is folded, nor what arrived after the first.
-        let mut mixed: Vec<EventSummary> = (0..100)
-            .map(|i| event(i, "send_message", i * HOUR, i * HOUR))
+        let mut r = EventRollup::default();
+        while !due(
+            &logins
+                .iter()
+                .filter(|e| !r.covers(e))
+                .cloned()
+                .collect::<Vec<_>>(),
+            now,
+        )
+        .is_empty()
+        {
+            let left: Vec<EventSummary> = logins.iter().filter(|e| !r.covers(e)).cloned().collect();
+            r = r.fold(&due(&left, now));
+        }
+        assert_eq!(r.events, 320);
+        assert_eq!(r.logins.len(), MAX_HISTORY);
+        assert_eq!(
+            r.logins[0].at,
+            120 * DAY / 2,
+            "the latest {MAX_HISTORY}, oldest first"
+        );
+        let s: Vec<SessionSummary> = r.login_sessions().collect();
+        assert_eq!(
+            (s[0].ip.as_str(), s[0].country.as_str(), s[0].asn),
+            ("192.0.2.1", "FR", 3215)
+        );
+        assert!(r.lean().logins.is_empty());
+
+        // Kept by their own time, whatever order they arrived in; a login judged not the
+        // owner's is left out.
+        let late: Vec<EventSummary> = (0..FOLD_AT as i64)
+            .map(|i| EventSummary {
+                takeover: if i == 0 { 0.9 } else { 0.0 },
+                ..event(
+                    5000 + i,
+                    LOGIN_SUCCEEDED,
+                    300 * DAY - i * HOUR,
+                    370 * DAY + i,
+                )
+            })
             .collect();
-        mixed.extend((0..150).map(|i| {
-            let t = 3 * DAY + i * HOUR;
-            event(1000 + i, LOGIN_SUCCEEDED, t, t)
-        }));
-        let due = super::due(&mixed, now);
-        // (The message at the first login's instant arrived first: its id sorts first.)
-        assert_eq!(due.len(), 73, "the messages up to the first login");
-        assert!(due
-            .iter()
-            .all(|e| e.kind == "send_message" && e.at <= 3 * DAY));
+        let r = r.fold(&due(&late, 380 * DAY));
+        assert_eq!(r.logins.len(), MAX_HISTORY);
+        assert_eq!(r.logins.last().unwrap().at, 300 * DAY - HOUR);
+        assert!(r.logins.windows(2).all(|w| w[0].at <= w[1].at));
     }
 
     #[test]

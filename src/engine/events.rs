@@ -126,6 +126,9 @@ pub fn login_summary(e: &EventSummary, browser: String, os: String) -> SessionSu
         asn: e.asn,
         browser,
         os,
+        // A login judged not the owner's stays out of the history later logins are compared
+        // with (`takeover::NOT_THE_OWNER`).
+        takeover: e.takeover,
         ..SessionSummary::default()
     }
 }
