@@ -702,25 +702,22 @@ fn logins_reported_as_events_still_count_as_history_once_folded() {
         1,
         "{keys:#?}"
     );
-    // The owner at the usual hour from the usual address, then a password change: like the
-    // folded logins, so no flow.
-    w.at(T0 + 61 * DAY + 9 * HOUR);
-    event(
-        &w,
-        json!({"account_id": "ev", "type": "login_succeeded", "ip": OWNER_IP}),
-    );
-    w.at(T0 + 61 * DAY + 9 * HOUR + 600_000);
-    let own = event(&w, json!({"account_id": "ev", "type": "password_change"}));
+    // A login reported at `t` from `ip`, and a password change ten minutes later.
+    let login_then_change = |t: i64, ip: &str| {
+        w.at(t);
+        event(
+            &w,
+            json!({"account_id": "ev", "type": "login_succeeded", "ip": ip}),
+        );
+        w.at(t + 600_000);
+        event(&w, json!({"account_id": "ev", "type": "password_change"}))
+    };
+    // The owner at the usual hour from the usual address: like the folded logins, so no flow.
+    let own = login_then_change(T0 + 61 * DAY + 9 * HOUR, OWNER_IP);
     assert_eq!(own["incidents_opened"], json!([]), "{own}");
     // Late at night from another address: unlike the folded logins, so a doubtful login, and
     // the password change after it is a takeover flow.
-    w.at(T0 + 62 * DAY + 22 * HOUR);
-    event(
-        &w,
-        json!({"account_id": "ev", "type": "login_succeeded", "ip": THIEF_IP}),
-    );
-    w.at(T0 + 62 * DAY + 22 * HOUR + 600_000);
-    let r = event(&w, json!({"account_id": "ev", "type": "password_change"}));
+    let r = login_then_change(T0 + 62 * DAY + 22 * HOUR, THIEF_IP);
     assert_eq!(
         r["incidents_opened"][0]["attack_type"], "account_takeover",
         "{r}"
