@@ -14,6 +14,7 @@ use serde_json::{json, Map, Value};
 
 use super::body;
 use super::{Ctx, Request, Response};
+use crate::engine::event_rollup::EventRollup;
 use crate::engine::events::{login_summary, EventSummary, LOGIN_FAILED, LOGIN_SUCCEEDED};
 use crate::engine::takeover::{self, Velocity, VELOCITY_WINDOW};
 use crate::engine::{incidents as engine_incidents, History};
@@ -223,6 +224,8 @@ pub async fn record<S: Store>(
             };
         }
     }
+    // The events' rollup whole, when scoring a login read it: the fold below reuses it.
+    let mut read = None;
     if kind == LOGIN_SUCCEEDED {
         let login = Login {
             project,
@@ -230,7 +233,7 @@ pub async fn record<S: Store>(
             account: &a,
             state: &state,
         };
-        score_login(ctx, &login, &mut summary, user_agent.as_deref()).await?;
+        read = score_login(ctx, &login, &mut summary, user_agent.as_deref()).await?;
     }
 
     let eid = body::path_id("event_id", &summary.id)?;
@@ -264,10 +267,9 @@ pub async fn record<S: Store>(
     // only once it is and the event's incidents are open, with whatever an earlier fold left.
     // The fold is housekeeping: if reading the rollup fails, the event is stored all the same
     // and the next one folds; a key left behind is ignored on read and deleted next time.
-    let (rollup, mut folded) =
-        account::fold_events(store, &keys, &a, &state, &state.history.events, ctx.now)
-            .await
-            .unwrap_or_default();
+    let (rollup, mut folded) = account::fold_events(store, &keys, &a, &state, read, ctx.now)
+        .await
+        .unwrap_or_default();
     writes.extend(rollup);
     folded.extend(state.folded_keys.iter().cloned());
     write_all(store, writes).await?;
@@ -334,7 +336,7 @@ async fn score_login<S: Store>(
     login: &Login<'_>,
     summary: &mut EventSummary,
     user_agent: Option<&str>,
-) -> Result<(), ApiError> {
+) -> Result<Option<EventRollup>, ApiError> {
     let Login {
         project,
         keys,
@@ -349,7 +351,7 @@ async fn score_login<S: Store>(
     {
         summary.takeover = s.takeover;
         summary.new_features = s.new_features;
-        return Ok(());
+        return Ok(None);
     }
     let population = ctx
         .caches
@@ -369,11 +371,11 @@ async fn score_login<S: Store>(
     // The logins folded away count as earlier logins too: one read, when some were folded. A
     // rollup replaced since the listing answers 503 (try again) rather than score the login
     // against fewer logins than the account has.
-    if history.event_rollup.is_some() {
-        if let Some(folded) = account::event_days(ctx.store, state).await? {
-            earlier.extend(folded.login_sessions());
-        }
-    }
+    let folded = match history.event_rollup {
+        Some(_) => account::event_days(ctx.store, state).await?,
+        None => None,
+    };
+    earlier.extend(folded.iter().flat_map(EventRollup::login_sessions));
     let velocity = Velocity {
         failed_accounts_per_ip: failed_accounts_per_ip(ctx.store, keys, &summary.ip, a, ctx.now)
             .await?,
@@ -383,5 +385,5 @@ async fn score_login<S: Store>(
     let t = takeover::assess(&earlier, &current, &population, velocity);
     summary.takeover = crate::engine::session::round4(t.score);
     summary.new_features = t.new.iter().fold(0, |m, (f, _)| m | f.bit());
-    Ok(())
+    Ok(folded)
 }

@@ -307,31 +307,27 @@ pub fn fold(
     (Some(write), doomed)
 }
 
-/// An events' fold due at `now` (`engine::event_rollup::due`) over `events` (the account's
-/// events kept whole): the new rollup's write, and the keys to delete once it is written (the
-/// folded events and the rollup it replaces). Reads the current rollup whole first (one read
-/// every [`event_rollup::FOLD_AT`] events or more). Nothing when nothing is due, or when the
-/// rollup listed was replaced since (the next request folds).
+/// An events' fold due at `now` (`engine::event_rollup::due`) over the account's events kept
+/// whole: the new rollup's write, and the keys to delete once it is written (the folded events
+/// and the rollup it replaces). Starts from `read`, the rollup whole when the request already
+/// read it, else reads it ([`event_days`]: one read every [`event_rollup::FOLD_AT`] events or
+/// more). Nothing when nothing is due; an error when the rollup listed was replaced since (the
+/// next request folds).
 pub async fn fold_events<S: Store>(
     store: &S,
     keys: &Keys,
     a: &Id,
     state: &AccountState,
-    events: &[EventSummary],
+    read: Option<EventRollup>,
     now: Millis,
 ) -> Result<(Option<(String, String, Put)>, Vec<String>), ApiError> {
-    let due = event_rollup::due(events, now);
+    let due = event_rollup::due(&state.history.events, now);
     if due.is_empty() {
         return Ok((None, Vec::new()));
     }
-    let previous = match &state.event_rollup_key {
-        None => EventRollup::default(),
-        Some(key) => match store.get(key).await? {
-            Some(v) => serde_json::from_str(&v).map_err(|e| {
-                ApiError::unavailable(format!("the rollup {key} cannot be read: {e}"))
-            })?,
-            None => return Ok((None, Vec::new())),
-        },
+    let previous = match read {
+        Some(r) => r,
+        None => event_days(store, state).await?.unwrap_or_default(),
     };
     let mut doomed: Vec<String> = due
         .iter()
