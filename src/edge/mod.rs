@@ -1,9 +1,11 @@
 //! The edge binding (feature `worker`): Cloudflare's fetch event in, [`crate::api::handle`] out.
 //! Only conversions live here; all behaviour is in the natively tested layers.
 
+mod accounts;
 mod counters;
 mod kv;
 mod ratelimit;
+mod store;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -169,7 +171,7 @@ async fn post(d: &Delivery) -> Result<u16> {
 async fn fetch(req: WorkerRequest, env: Env, ctx: Context) -> Result<WorkerResponse> {
     let settings = settings(&env);
     let development = settings.as_ref().as_ref().is_ok_and(|s| s.development);
-    let store = kv::KvNamespace::bind(&env, KV_BINDING)?;
+    let store = store::EdgeStore::bind(&env, KV_BINDING)?;
     let request = match convert(req, development).await {
         Ok(r) => r,
         Err(e) => return respond(Response::error(&e)),
@@ -229,7 +231,7 @@ fn fold_after_request(env: &Env, ctx: &Context, settings: Parsed, caches: &'stat
     if every <= 0 || !caches.populations.fold_due(clock, every) {
         return;
     }
-    let Ok(store) = kv::KvNamespace::bind(env, KV_BINDING) else {
+    let Ok(store) = store::EdgeStore::bind(env, KV_BINDING) else {
         return;
     };
     ctx.wait_until(async move {
@@ -272,7 +274,7 @@ fn log_folds(
 
 /// Downloads the Tor exit list at `url` into KV (`state::ip_tables`).
 async fn refresh_tor_exits(
-    store: &kv::KvNamespace,
+    store: &store::EdgeStore,
     url: &str,
 ) -> std::result::Result<usize, String> {
     let url = url
@@ -300,7 +302,7 @@ async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
     let Ok(settings) = settings.as_ref() else {
         return;
     };
-    let Ok(store) = kv::KvNamespace::bind(&env, KV_BINDING) else {
+    let Ok(store) = store::EdgeStore::bind(&env, KV_BINDING) else {
         worker::console_error!("scheduled: no KV binding {KV_BINDING}");
         return;
     };

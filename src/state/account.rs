@@ -496,14 +496,7 @@ pub async fn write_all<S: Store>(
     store: &S,
     writes: Vec<(String, String, Put)>,
 ) -> Result<(), ApiError> {
-    let results = join_all(
-        writes
-            .into_iter()
-            .map(|(k, v, p)| async move { store.put(&k, &v, p).await }),
-    )
-    .await;
-    results.into_iter().collect::<Result<Vec<()>, _>>()?;
-    Ok(())
+    Ok(store.put_all(writes).await?)
 }
 
 pub fn profile_write(keys: &Keys, a: &Id, profile: &Profile) -> (String, String, Put) {

@@ -38,7 +38,7 @@
 //! at most 65,536 values each), and at most `MAX_FINGERPRINTS` whole fingerprints.
 
 use std::cell::Cell;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::rc::Rc;
 
 use futures::future::{join3, join_all};
@@ -52,7 +52,7 @@ use crate::engine::population::{MAX_FINGERPRINTS, SHARED_FINGERPRINT};
 use crate::engine::rollup::Rollup;
 use crate::engine::{Population, SessionSummary};
 use crate::schema::time::{Millis, DAY, MINUTE, SECOND};
-use crate::store::keys::{parse_account_key, AccountKey, Id};
+use crate::store::keys::{decode_id, parse_account_key, AccountKey, Id};
 use crate::store::{Keys, Put, Store, StoreError};
 
 /// How long an isolate keeps a snapshot before reading it again.
@@ -506,7 +506,8 @@ async fn write_snapshot<S: Store>(
 }
 
 /// The recovery path: rebuilds a project's index from the summaries of all its accounts'
-/// sessions (one listing of the project's accounts; the summaries ride in key metadata), as
+/// sessions (the recency index names the accounts, one listing of each account's sessions
+/// reads them; the summaries ride in key metadata), as
 /// the index was built before the journal, and resets what folds keep beside it (the profile
 /// markers and fingerprint counts) to match. The journal's entries are all counted (their
 /// sessions are stored) and deleted. Its work is proportional to everything stored: folds
@@ -521,16 +522,37 @@ pub async fn rebuild<S: Store>(store: &S, keys: &Keys) -> Result<Folded, ApiErro
         .into_iter()
         .map(|l| l.name)
         .collect();
-    let listed = store.list_all(&keys.accounts()).await?;
-    let mut ops = 2 + listed.len().div_ceil(1000).max(1);
+    // Every account with a session has a card in the recency index (authenticate writes
+    // both): the accounts are enumerated from it, and each one's sessions listed. No listing
+    // spans accounts: at the edge each account's keys live in an object of its own.
+    let cards = store.list_all(&keys.recent_accounts("all")).await?;
+    let mut ops = 2 + cards.len().div_ceil(1000).max(1);
+    let accounts: BTreeSet<String> = cards
+        .iter()
+        .filter_map(|c| decode_id(c.name.rsplit('/').next()?))
+        .collect();
+    let accounts: Vec<Id> = accounts.iter().filter_map(|a| Id::new(a).ok()).collect();
+    let mut listed = Vec::new();
+    for chunk in accounts.chunks(50) {
+        let pages = join_all(chunk.iter().map(|a| {
+            let prefix = keys.account(a);
+            async move {
+                let sessions = store.list_all(&format!("{prefix}s/")).await;
+                sessions.map(|l| (prefix, l))
+            }
+        }))
+        .await;
+        for page in pages {
+            let (prefix, items) = page?;
+            ops += items.len().div_ceil(1000).max(1);
+            listed.extend(items.into_iter().map(|i| (prefix.clone(), i)));
+        }
+    }
     let mut population = Population::default();
     let mut devices = HashSet::new();
-    for item in listed {
-        let Some(prefix) = keys.account_prefix_of(&item.name) else {
-            continue;
-        };
+    for (prefix, item) in listed {
         if !matches!(
-            parse_account_key(prefix, &item.name),
+            parse_account_key(&prefix, &item.name),
             Some(AccountKey::Session(_))
         ) {
             continue;
@@ -710,6 +732,12 @@ mod tests {
             },
         )];
         writes.extend(journal_entry(keys, &a, &history, None, s));
+        // The account's entry in the recency index (its card), which a rebuild enumerates.
+        writes.push((
+            keys.recent_account("all", s.at, &a),
+            String::from("{}"),
+            Put::default(),
+        ));
         block_on(apply(store, writes, &[])).unwrap();
     }
 

@@ -193,11 +193,6 @@ impl Keys {
         format!("{}{}", self.session_accounts(s), a.enc)
     }
 
-    /// Every account of the project (a rebuild of the population index from scratch lists it).
-    pub fn accounts(&self) -> String {
-        format!("{}a/", self.root)
-    }
-
     /// The project's population index snapshot.
     pub fn population(&self) -> String {
         format!("{}pop", self.root)
@@ -243,14 +238,6 @@ impl Keys {
     /// Every fingerprint count (the rebuild from scratch lists them).
     pub fn fingerprint_counts(&self) -> String {
         format!("{}pf/", self.root)
-    }
-
-    /// The account an account key (listed under [`Keys::accounts`]) belongs to, still encoded,
-    /// and the account's own prefix.
-    pub fn account_prefix_of<'a>(&self, name: &'a str) -> Option<&'a str> {
-        let rest = name.strip_prefix(&self.root)?.strip_prefix("a/")?;
-        let end = rest.find('/')?;
-        Some(&name[..self.root.len() + 2 + end + 1])
     }
 
     /// Everything that belongs to the account; ends with `/` so `bob` never matches `bobby`.
@@ -463,6 +450,32 @@ pub fn parse_account_key(prefix: &str, name: &str) -> Option<AccountKey> {
     }
 }
 
+/// The account a key or a listing prefix belongs to: `p/{project}/a/{account}/` when `key`
+/// lies under one account (the edge keeps those in the account's own object), `None` for
+/// every other key. A prefix that spans accounts (`p/{project}/a/`) belongs to none.
+pub fn account_scope(key: &str) -> Option<&str> {
+    let rest = key.strip_prefix("p/")?;
+    let project = rest.find('/')?;
+    let rest = rest[project + 1..].strip_prefix("a/")?;
+    let account = rest.find('/')?;
+    (account > 0).then(|| &key[..2 + project + 1 + 2 + account + 1])
+}
+
+/// Whether `prefix` would match keys of more than one account (`p/`, `p/{project}/`,
+/// `p/{project}/a/`, `p/{project}/a/bo`).
+pub fn spans_accounts(prefix: &str) -> bool {
+    if account_scope(prefix).is_some() {
+        return false;
+    }
+    let Some(rest) = prefix.strip_prefix("p/") else {
+        return "p/".starts_with(prefix);
+    };
+    match rest.split_once('/') {
+        None => true,
+        Some((_, rest)) => "a/".starts_with(rest) || rest.starts_with("a/"),
+    }
+}
+
 /// The id at the end of a key listed under `prefix` (session bindings, identifier index).
 pub fn trailing_id(prefix: &str, name: &str) -> Option<String> {
     decode_id(name.strip_prefix(prefix)?)
@@ -471,6 +484,37 @@ pub fn trailing_id(prefix: &str, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_prefixes_that_could_match_two_accounts_span_accounts() {
+        for p in ["", "p", "p/", "p/demo", "p/demo/", "p/demo/a", "p/demo/a/", "p/demo/a/bo"] {
+            assert!(spans_accounts(p), "{p}");
+        }
+        for p in ["p/demo/a/bob/", "p/demo/a/bob/s/", "p/demo/i/", "p/demo/ra/all/", "intel/"] {
+            assert!(!spans_accounts(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn a_key_under_an_account_names_that_account_and_nothing_else_does() {
+        let keys = Keys::new("demo");
+        let bob = Id::new("bob").unwrap();
+        let scope = keys.account(&bob);
+        assert_eq!(account_scope(&keys.profile(&bob)), Some(scope.as_str()));
+        assert_eq!(account_scope(&scope), Some(scope.as_str()));
+        let odd = Id::new("a/b").unwrap();
+        let s = Id::new("s1").unwrap();
+        assert_eq!(
+            account_scope(&keys.account_session(&odd, &s)),
+            Some(keys.account(&odd).as_str())
+        );
+        assert_eq!(account_scope("p/demo/a/"), None);
+        assert_eq!(account_scope("p/demo/a/bob"), None);
+        assert_eq!(account_scope(&keys.session(&s)), None);
+        assert_eq!(account_scope(&keys.session_account(&s, &bob)), None);
+        assert_eq!(account_scope(&keys.recent_account("all", 5, &bob)), None);
+        assert_eq!(account_scope(ASN_TABLE), None);
+    }
 
     fn id(s: &str) -> Id {
         Id::new(s).unwrap()

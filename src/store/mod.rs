@@ -93,6 +93,18 @@ pub trait Store {
         self.list(prefix, cursor).await
     }
 
+    /// Writes every `(key, value, options)` concurrently; the first failure is the answer. A
+    /// store that can batch (the edge's account objects) sends one call per account.
+    async fn put_all(&self, writes: Vec<(String, String, Put)>) -> Result<(), StoreError> {
+        let results = futures::future::join_all(
+            writes
+                .into_iter()
+                .map(|(k, v, p)| async move { self.put(&k, &v, p).await }),
+        )
+        .await;
+        results.into_iter().collect()
+    }
+
     /// Deletes `keys` concurrently; the first failure is the answer.
     async fn delete_all(&self, keys: &[String]) -> Result<(), StoreError> {
         let results = futures::future::join_all(keys.iter().map(|k| self.delete(k))).await;

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { DEMO, authenticate, browserSignals, call, encodeId, kvKeys, loginAt, newSession, schema, unique, uniqueIp } from "./client.mjs";
+import { DEMO, authenticate, browserSignals, call, encodeId, kvKeys, kvPut, storedKeys, loginAt, newSession, schema, unique, uniqueIp } from "./client.mjs";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -359,11 +359,11 @@ test("events that arrived over nine days ago fold into one rollup on the local K
     const r = await event({ account_id: account, type, timestamp: t }, { "x-edgeward-now": String(t) });
     assert.equal(r.status, 200, JSON.stringify(r.body));
   }
-  assert.equal(kvKeys(own).filter((k) => k.startsWith(own + "e/")).length, 70);
+  assert.equal(storedKeys(own).filter((k) => k.startsWith(own + "e/")).length, 70);
   // The next event, today, folds the 70 (64 or more due): one rollup, no old event key left.
   const today = await event({ account_id: account, type: "withdraw", timestamp: now }, { "x-edgeward-now": String(now) });
   assert.equal(today.status, 200, JSON.stringify(today.body));
-  const keys = kvKeys(own);
+  const keys = storedKeys(own);
   assert.equal(keys.filter((k) => k.startsWith(own + "eh/")).length, 1, keys.join("\n"));
   assert.equal(keys.filter((k) => k.startsWith(own + "e/")).length, 1, keys.join("\n"));
 
@@ -377,7 +377,7 @@ test("events that arrived over nine days ago fold into one rollup on the local K
   assert.deepEqual(week.body.aggregative_data, { trigger_categories: [], sensitive_transactions: ["withdraw"] });
 
   assert.equal((await call("DELETE", `/account/${encodeURIComponent(account)}`, { key: DEMO.secret })).status, 200);
-  assert.deepEqual(kvKeys(own), []);
+  assert.deepEqual(storedKeys(own), []);
 });
 
 test("delete_user_data removes every key naming the account and leaves the linked account intact", async () => {
@@ -404,7 +404,7 @@ test("delete_user_data removes every key naming the account and leaves the linke
   assert.equal((await authenticate(blockedSid, { id: gone })).body.decision, "Fake");
 
   const enc = encodeId(gone);
-  const before = kvKeys("p/demo/").filter((k) => k.includes(enc));
+  const before = storedKeys("p/demo/").filter((k) => k.includes(enc));
   // Its own keys (profile, session, link, list, event, incident, feedback), and the keys
   // elsewhere that name it (link of the other account, list member, browser, device, address,
   // e-mail, failed-login and fraud-address indexes, session binding, and the population
@@ -424,7 +424,7 @@ test("delete_user_data removes every key naming the account and leaves the linke
   assert.equal(r.status, 200);
   assert.deepEqual(r.body, {});
 
-  const after = kvKeys("p/demo/");
+  const after = storedKeys("p/demo/");
   const left = after.filter((k) => k.includes(enc) || k.includes(gone) || k.includes(goneSid) || k.includes(blockedSid));
   assert.deepEqual(left, [], "no key names the deleted account or its sessions");
   assert.ok(after.some((k) => k.includes(encodeId(keep))), "the other account's keys are still there");
@@ -458,4 +458,27 @@ test("the seed's v2 example response validates against AccountInfoV2", async () 
   const validate = await schema("AccountInfoV2");
   const { ok, errors } = validate(example);
   assert.ok(ok, errors);
+});
+
+test("an account an earlier version kept in KV moves into its own object on first use, whole", async () => {
+  const account = unique("upgraded");
+  const own = `p/demo/a/${encodeId(account)}/`;
+  const t = Date.now() - 3 * DAY;
+  const profile = { id: account, email: "kept@example.com", metadata: { plan: "gold" }, group: "", created_at: t, updated_at: t };
+  kvPut(`${own}p`, JSON.stringify(profile), profile);
+  kvPut(`${own}l/vip`, "1", { t });
+  assert.deepEqual(kvKeys(own), [`${own}l/vip`, `${own}p`]);
+
+  const acct = await call("GET", `/account/${account}`, { key: DEMO.secret });
+  assert.equal(acct.status, 200, JSON.stringify(acct.body));
+  assert.equal(acct.body.account.email, "kept@example.com");
+  assert.deepEqual(acct.body.account.metadata, { plan: "gold" });
+  assert.deepEqual(kvKeys(own), [], "nothing of the account is left in KV");
+  assert.deepEqual(storedKeys(own), [`${own}l/vip`, `${own}p`]);
+
+  // The account carries on from there; deleting it leaves nothing anywhere.
+  const sid = await newSession(browserSignals(unique("b")));
+  assert.equal((await authenticate(sid, { id: account })).body.account.email, "kept@example.com");
+  assert.equal((await call("DELETE", `/account/${account}`, { key: DEMO.secret })).status, 200);
+  assert.deepEqual(storedKeys(own), []);
 });

@@ -159,10 +159,31 @@ export const browserSignals = (browserId, extra = {}) => ({
   behavior: { mouse: 40, click: 3, keyboard: 25, touch: 0, clipboard: 0 },
 });
 
-/** Every key under `prefix` in the worker's local KV (run.mjs passes its directory). */
+// Reads the rows of every account object's table (src/edge/accounts.rs) under a prefix:
+// workerd keeps each SQLite-backed Durable Object in a file of its own.
+const OBJECT_KEYS = `
+import glob, os, sqlite3, sys, time
+root, prefix = sys.argv[1], sys.argv[2]
+now = int(time.time() * 1000)
+for path in sorted(glob.glob(os.path.join(root, "v3", "do", "edgeward-dev-Accounts", "*.sqlite"))):
+    if os.path.basename(path) == "metadata.sqlite":
+        continue
+    db = sqlite3.connect(path)
+    try:
+        rows = db.execute("SELECT key FROM kv WHERE key >= ? AND key < ? AND (expires IS NULL OR expires > ?)",
+                          (prefix, prefix + chr(0x10FFFF), now)).fetchall()
+    except sqlite3.OperationalError:
+        rows = []  # an object whose storage was deleted
+    finally:
+        db.close()
+    for (key,) in rows:
+        print(key)
+`;
+
+/** Every key under `prefix` in the worker's local KV alone. */
 export function kvKeys(prefix) {
   const state = process.env.EDGEWARD_STATE_DIR;
-  assert.ok(state, "run.mjs passes the worker's KV directory in EDGEWARD_STATE_DIR");
+  assert.ok(state, "run.mjs passes the worker's storage directory in EDGEWARD_STATE_DIR");
   const out = execFileSync(
     join(root, "node_modules", ".bin", "wrangler"),
     ["kv", "key", "list", "--local", "--persist-to", state, "--binding", "STATE", "--env", "dev", "--prefix", prefix],
@@ -170,6 +191,24 @@ export function kvKeys(prefix) {
       env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
   return JSON.parse(out).map((k) => k.name);
+}
+
+/** Writes a key straight into the worker's local KV (with its metadata), as an earlier
+ *  version of the worker would have. */
+export function kvPut(key, value, metadata) {
+  execFileSync(
+    join(root, "node_modules", ".bin", "wrangler"),
+    ["kv", "key", "put", key, value, "--local", "--persist-to", process.env.EDGEWARD_STATE_DIR, "--binding", "STATE",
+      "--env", "dev", ...(metadata ? ["--metadata", JSON.stringify(metadata)] : [])],
+    { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  );
+}
+
+/** Every key under `prefix` the worker stored: in its local KV and in its accounts' objects. */
+export function storedKeys(prefix) {
+  const objects = execFileSync("python3", ["-c", OBJECT_KEYS, process.env.EDGEWARD_STATE_DIR, prefix],
+    { encoding: "utf8", maxBuffer: 512 << 20, stdio: ["ignore", "pipe", "pipe"] });
+  return [...kvKeys(prefix), ...objects.split("\n").filter(Boolean)].sort();
 }
 
 /** How the worker encodes an id in a key (src/store/keys.rs `encode_id`). */

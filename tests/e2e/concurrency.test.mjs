@@ -3,7 +3,7 @@
 // must leave no key behind, folded history included.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DEMO, authenticate, browserSignals, call, encodeId, kvKeys, loginAt, newSession, unique, uniqueIp } from "./client.mjs";
+import { DEMO, authenticate, browserSignals, call, encodeId, storedKeys, loginAt, newSession, unique, uniqueIp } from "./client.mjs";
 
 const HOUR = 3_600_000;
 
@@ -54,7 +54,7 @@ test("an account with months of history folds it while 100 logins arrive at once
   const first = Date.now() - 9 * 24 * HOUR - 299 * step;
   for (let i = 0; i < 300; i++) await loginAt(account, first + i * step, home, { ip });
   const enc = encodeId(account);
-  const folded = kvKeys(`p/demo/a/${enc}/h/`);
+  const folded = storedKeys(`p/demo/a/${enc}/h/`);
   assert.equal(folded.length, 1, `one rollup after the history: ${folded.join(", ")}`);
 
   const burst = await Promise.all(
@@ -68,7 +68,7 @@ test("an account with months of history folds it while 100 logins arrive at once
   const acct = await call("GET", `/account/${account}`, { key: DEMO.secret });
   assert.equal(acct.body.num_sessions, 400);
   assert.equal(Date.parse(acct.body.first_seen), first);
-  const kept = kvKeys(`p/demo/a/${enc}/s/`).length;
+  const kept = storedKeys(`p/demo/a/${enc}/s/`).length;
   assert.ok(kept <= 200 + 100 + 64, `${kept} session keys kept`);
   const listed = await call("GET", `/account/${account}/sessions`, { key: DEMO.secret });
   assert.ok(listed.body.sessions.length >= 200 && listed.body.sessions.length <= kept, `${listed.body.sessions.length} listed`);
@@ -86,7 +86,7 @@ test("an account with months of history folds it while 100 logins arrive at once
     const journal = k.match(/^p\/demo\/j\/(\d+)\//);
     return (hour && Number(hour[1]) < hourNow - 3) || (journal && Number(journal[1]) < Date.now() - 7 * 24 * HOUR);
   };
-  const left = kvKeys("p/demo/").filter((k) => k.split("/").includes(enc) && !expired(k));
+  const left = storedKeys("p/demo/").filter((k) => k.split("/").includes(enc) && !expired(k));
   // Every other key naming the account must be gone.
   assert.deepEqual(left, []);
 });

@@ -1,0 +1,330 @@
+//! Each account's own storage at the edge: one SQLite-backed Durable Object per (project,
+//! account) (`Accounts`, binding `ACCOUNTS` in `wrangler.toml`), holding every key under
+//! `p/{project}/a/{account}/` (`store::keys::account_scope`) with the semantics the API already
+//! relies on from KV (get, put with TTL and metadata, list by prefix in key order, delete).
+//!
+//! Why. An account's keys are read and written by every request about it; in KV each is a
+//! separate operation, eventually consistent, and a list of the account pays for its size
+//! across the namespace (on `wrangler dev` a KV list scans every key sorting before its prefix,
+//! so every list grew with all the accounts stored; BENCHMARKS.md). In the object they are
+//! rows of one table indexed by key: the API's operations on one account travel in one call
+//! (`edge::store` batches them), run in order with no other request in between, and a list is
+//! an indexed range.
+//!
+//! Upgrades lose nothing: the first call to an object copies what KV still holds under the
+//! account (written by an earlier version) into its table and deletes it from KV, with every
+//! other call to that object held until it is done. Deleting the account's last key deletes the
+//! object's storage ([`worker::Storage::delete_all`]): a deleted account leaves nothing behind.
+
+use std::cell::Cell;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use worker::{durable_object, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State};
+
+use super::kv::KvNamespace;
+use crate::store::{Listed, Store};
+
+pub const BINDING: &str = "ACCOUNTS";
+
+/// One operation on the account's keys, as the worker sends it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Op {
+    Get {
+        key: String,
+    },
+    /// Up to `limit` keys under `prefix` after `after`, in key order.
+    List {
+        prefix: String,
+        #[serde(default)]
+        after: Option<String>,
+        limit: usize,
+    },
+    Put {
+        key: String,
+        value: String,
+        #[serde(default)]
+        metadata: Option<Value>,
+        /// Seconds until the key is forgotten.
+        #[serde(default)]
+        ttl: Option<u64>,
+    },
+    Delete {
+        key: String,
+    },
+}
+
+/// The answer to one [`Op`]: a get's value, a list's keys and where the next page starts.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Answer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<ListedRow>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ListedRow {
+    pub name: String,
+    #[serde(default)]
+    pub metadata: Option<Value>,
+}
+
+/// What the worker sends: the account's prefix (every key must lie under it) and the ops.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Batch {
+    pub scope: String,
+    pub ops: Vec<Op>,
+}
+
+#[durable_object(fetch)]
+pub struct Accounts {
+    state: State,
+    env: Env,
+    /// The schema exists and the import from KV is done (until the storage is deleted).
+    ready: Cell<bool>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, metadata TEXT,
+  expires INTEGER);
+CREATE INDEX IF NOT EXISTS kv_expires ON kv (expires) WHERE expires IS NOT NULL;
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+";
+
+fn text(v: &str) -> SqlStorageValue {
+    SqlStorageValue::String(v.to_string())
+}
+
+fn int(v: i64) -> SqlStorageValue {
+    SqlStorageValue::Integer(v)
+}
+
+fn now() -> i64 {
+    worker::Date::now().as_millis() as i64
+}
+
+#[derive(Deserialize)]
+struct ValueRow {
+    value: String,
+}
+
+#[derive(Deserialize)]
+struct JsonRow {
+    j: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct CountRow {
+    n: i64,
+}
+
+/// Above every key starting with `prefix` (keys are ASCII: ids are percent-encoded), so a
+/// prefix is the range `prefix <= key < upper_bound(prefix)`, which SQLite answers from the
+/// primary key's index.
+fn upper_bound(prefix: &str) -> String {
+    format!("{prefix}\u{10FFFF}")
+}
+
+fn run(sql: &SqlStorage, op: Op, at: i64) -> Result<Answer> {
+    let live = "(expires IS NULL OR expires > ?)";
+    match op {
+        Op::Get { key } => {
+            let rows: Vec<ValueRow> = sql
+                .exec(
+                    &format!("SELECT value FROM kv WHERE key = ? AND {live}"),
+                    vec![text(&key), int(at)],
+                )?
+                .to_array()?;
+            Ok(Answer {
+                value: rows.into_iter().next().map(|r| r.value),
+                ..Answer::default()
+            })
+        }
+        Op::List {
+            prefix,
+            after,
+            limit,
+        } => {
+            let limit = limit.clamp(1, 1000);
+            let from = after.filter(|a| a.as_str() >= prefix.as_str());
+            // One JSON text for the page (a row per key would cross into Rust field by field).
+            let query = format!(
+                "SELECT json_group_array(json_object('name', key, 'metadata', json(metadata))) AS j
+                 FROM (SELECT key, metadata FROM kv WHERE key {} ? AND key < ? AND {live}
+                       ORDER BY key LIMIT ?)",
+                if from.is_some() { ">" } else { ">=" }
+            );
+            let start = from.unwrap_or_else(|| prefix.clone());
+            let rows: Vec<JsonRow> = sql
+                .exec(
+                    &query,
+                    vec![
+                        text(&start),
+                        text(&upper_bound(&prefix)),
+                        int(at),
+                        int(limit as i64 + 1),
+                    ],
+                )?
+                .to_array()?;
+            let j = rows.into_iter().next().and_then(|r| r.j);
+            let mut keys: Vec<ListedRow> = match j {
+                Some(j) => serde_json::from_str(&j).map_err(|e| e.to_string())?,
+                None => Vec::new(),
+            };
+            keys.sort_by(|a, b| a.name.cmp(&b.name));
+            let cursor = (keys.len() > limit).then(|| {
+                keys.truncate(limit);
+                keys.last().map(|k| k.name.clone()).unwrap_or_default()
+            });
+            Ok(Answer {
+                keys,
+                cursor,
+                ..Answer::default()
+            })
+        }
+        Op::Put {
+            key,
+            value,
+            metadata,
+            ttl,
+        } => {
+            let metadata = metadata.map_or(SqlStorageValue::Null, |m| text(&m.to_string()));
+            let expires = ttl.map_or(SqlStorageValue::Null, |t| {
+                int(at.saturating_add(t.min(i64::MAX as u64 / 2000) as i64 * 1000))
+            });
+            sql.exec(
+                "INSERT OR REPLACE INTO kv (key, value, metadata, expires) VALUES (?, ?, ?, ?)",
+                vec![text(&key), text(&value), metadata, expires],
+            )?;
+            Ok(Answer::default())
+        }
+        Op::Delete { key } => {
+            sql.exec("DELETE FROM kv WHERE key = ?", vec![text(&key)])?;
+            Ok(Answer::default())
+        }
+    }
+}
+
+fn key_of(op: &Op) -> &str {
+    match op {
+        Op::Get { key } | Op::Put { key, .. } | Op::Delete { key } => key,
+        Op::List { prefix, .. } => prefix,
+    }
+}
+
+/// Copies what KV holds under `scope` into the table, then deletes it from KV (see the module
+/// comment). Idempotent: a copy cut short is completed by the next call.
+async fn import(env: Env, sql: SqlStorage, scope: String) -> Result<()> {
+    let kv = KvNamespace::bind(&env, super::KV_BINDING)?;
+    let err = |e: crate::store::StoreError| worker::Error::RustError(e.0);
+    let listed: Vec<Listed> = kv.list_all(&scope).await.map_err(err)?;
+    for item in &listed {
+        let Some(value) = kv.get(&item.name).await.map_err(err)? else {
+            continue;
+        };
+        let metadata = item
+            .metadata
+            .as_ref()
+            .map_or(SqlStorageValue::Null, |m| text(&m.to_string()));
+        // Kept if the account's object already wrote the key (it is newer).
+        sql.exec(
+            "INSERT OR IGNORE INTO kv (key, value, metadata, expires) VALUES (?, ?, ?, NULL)",
+            vec![text(&item.name), text(&value), metadata],
+        )?;
+    }
+    let names: Vec<String> = listed.into_iter().map(|l| l.name).collect();
+    kv.delete_all(&names).await.map_err(err)?;
+    sql.exec(
+        "INSERT OR REPLACE INTO meta (k, v) VALUES ('imported', '1')",
+        None,
+    )?;
+    Ok(())
+}
+
+impl Accounts {
+    fn sql(&self) -> SqlStorage {
+        self.state.storage().sql()
+    }
+
+    /// The schema, and the import from KV on the object's first call.
+    async fn ready(&self, scope: &str) -> Result<()> {
+        if self.ready.get() {
+            return Ok(());
+        }
+        let sql = self.sql();
+        sql.exec(SCHEMA, None)?;
+        let imported: Vec<CountRow> = sql
+            .exec(
+                "SELECT count(*) AS n FROM meta WHERE k = 'imported'",
+                None,
+            )?
+            .to_array()?;
+        if imported.first().map_or(0, |r| r.n) == 0 {
+            self.state
+                .block_concurrency_while(import(self.env.clone(), sql, scope.to_string()))
+                .await?;
+        }
+        self.ready.set(true);
+        Ok(())
+    }
+
+    async fn batch(&self, batch: Batch) -> Result<Vec<Answer>> {
+        if let Some(op) = batch.ops.iter().find(|o| !key_of(o).starts_with(&batch.scope)) {
+            return Err(worker::Error::RustError(format!(
+                "{} is not under {}",
+                key_of(op),
+                batch.scope
+            )));
+        }
+        self.ready(&batch.scope).await?;
+        let sql = self.sql();
+        let at = now();
+        let writes = batch
+            .ops
+            .iter()
+            .any(|o| matches!(o, Op::Put { .. } | Op::Delete { .. }));
+        // No await between the operations: no other call runs in between.
+        let answers = batch
+            .ops
+            .into_iter()
+            .map(|op| run(&sql, op, at))
+            .collect::<Result<Vec<_>>>()?;
+        if writes {
+            sql.exec(
+                "DELETE FROM kv WHERE expires IS NOT NULL AND expires <= ?",
+                vec![int(at)],
+            )?;
+            let left: Vec<CountRow> = sql
+                .exec("SELECT count(*) AS n FROM (SELECT 1 FROM kv LIMIT 1)", None)?
+                .to_array()?;
+            if left.first().map_or(0, |r| r.n) == 0 {
+                // The account's last key is gone: so is everything the object stored.
+                self.ready.set(false);
+                self.state.storage().delete_all().await?;
+            }
+        }
+        Ok(answers)
+    }
+}
+
+impl worker::DurableObject for Accounts {
+    fn new(state: State, env: Env) -> Self {
+        Accounts {
+            state,
+            env,
+            ready: Cell::new(false),
+        }
+    }
+
+    async fn fetch(&self, mut req: Request) -> Result<Response> {
+        let batch: Batch = req.json().await?;
+        match self.batch(batch).await {
+            Ok(answers) => Response::from_json(&answers),
+            Err(e) => Response::error(e.to_string(), 500),
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! The worker's [`Store`]: every key under an account (`store::keys::account_scope`) lives in
+//! that account's object (`edge::accounts`), every other key in KV (`edge::kv`). The API above
+//! sees one key space; this is the one place that knows the difference.
+//!
+//! Writes and deletes for one account in one [`Store::put_all`] or [`Store::delete_all`] travel
+//! in one call to its object; listing a prefix that spans accounts is refused (nothing can list
+//! every object: the population's rebuild enumerates accounts from the recency index).
+
+use std::collections::BTreeMap;
+
+use futures::future::{join, join_all};
+use worker::{Env, Method, ObjectNamespace, Request, RequestInit};
+
+use super::accounts::{Answer, Batch, Op, BINDING};
+use super::kv::KvNamespace;
+use crate::store::keys::{account_scope, spans_accounts};
+use crate::store::{Listed, Page, Put, Store, StoreError};
+
+pub struct EdgeStore {
+    pub kv: KvNamespace,
+    accounts: ObjectNamespace,
+}
+
+fn err(e: impl std::fmt::Display) -> StoreError {
+    StoreError(e.to_string())
+}
+
+fn put_op(key: String, value: String, opts: Put) -> Op {
+    Op::Put {
+        key,
+        value,
+        metadata: opts.metadata,
+        ttl: opts.ttl_secs,
+    }
+}
+
+impl EdgeStore {
+    pub fn bind(env: &Env, kv_binding: &str) -> worker::Result<EdgeStore> {
+        Ok(EdgeStore {
+            kv: KvNamespace::bind(env, kv_binding)?,
+            accounts: env.durable_object(BINDING)?,
+        })
+    }
+
+    /// Sends `ops` to the object of the account `scope`; one answer per op.
+    async fn batch(&self, scope: &str, ops: Vec<Op>) -> Result<Vec<Answer>, StoreError> {
+        let n = ops.len();
+        let body = serde_json::to_string(&Batch {
+            scope: scope.to_string(),
+            ops,
+        })
+        .map_err(err)?;
+        let stub = self
+            .accounts
+            .id_from_name(scope)
+            .and_then(|id| id.get_stub())
+            .map_err(err)?;
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post)
+            .with_body(Some(wasm_bindgen::JsValue::from_str(&body)));
+        let req = Request::new_with_init("https://account/batch", &init).map_err(err)?;
+        let mut resp = stub.fetch_with_request(req).await.map_err(err)?;
+        let text = resp.text().await.map_err(err)?;
+        if resp.status_code() != 200 {
+            return Err(StoreError(format!("account object: {text}")));
+        }
+        let answers: Vec<Answer> = serde_json::from_str(&text).map_err(err)?;
+        if answers.len() != n {
+            return Err(StoreError(format!(
+                "account object answered {} of {n} operations",
+                answers.len()
+            )));
+        }
+        Ok(answers)
+    }
+
+    async fn one(&self, scope: &str, op: Op) -> Result<Answer, StoreError> {
+        let mut answers = self.batch(scope, vec![op]).await?;
+        Ok(answers.pop().unwrap_or_default())
+    }
+}
+
+impl Store for EdgeStore {
+    async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        match account_scope(key) {
+            Some(scope) => Ok(self
+                .one(
+                    scope,
+                    Op::Get {
+                        key: key.to_string(),
+                    },
+                )
+                .await?
+                .value),
+            None => self.kv.get(key).await,
+        }
+    }
+
+    async fn get_bytes(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        match account_scope(key) {
+            Some(_) => Ok(self.get(key).await?.map(String::into_bytes)),
+            None => self.kv.get_bytes(key).await,
+        }
+    }
+
+    async fn put(&self, key: &str, value: &str, opts: Put) -> Result<(), StoreError> {
+        match account_scope(key) {
+            Some(scope) => {
+                let op = put_op(key.to_string(), value.to_string(), opts);
+                self.one(scope, op).await.map(|_| ())
+            }
+            None => self.kv.put(key, value, opts).await,
+        }
+    }
+
+    async fn list(&self, prefix: &str, cursor: Option<String>) -> Result<Page, StoreError> {
+        self.list_page(prefix, cursor, 1000).await
+    }
+
+    async fn list_page(
+        &self,
+        prefix: &str,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        if let Some(scope) = account_scope(prefix) {
+            let op = Op::List {
+                prefix: prefix.to_string(),
+                after: cursor,
+                limit,
+            };
+            let answer = self.one(scope, op).await?;
+            return Ok(Page {
+                keys: answer
+                    .keys
+                    .into_iter()
+                    .map(|k| Listed {
+                        name: k.name,
+                        metadata: k.metadata,
+                    })
+                    .collect(),
+                cursor: answer.cursor,
+            });
+        }
+        if spans_accounts(prefix) {
+            return Err(StoreError(format!(
+                "cannot list {prefix}: it spans accounts, each kept in its own object"
+            )));
+        }
+        self.kv.list_page(prefix, cursor, limit).await
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        match account_scope(key) {
+            Some(scope) => {
+                let op = Op::Delete {
+                    key: key.to_string(),
+                };
+                self.one(scope, op).await.map(|_| ())
+            }
+            None => self.kv.delete(key).await,
+        }
+    }
+
+    async fn put_all(&self, writes: Vec<(String, String, Put)>) -> Result<(), StoreError> {
+        let mut objects: BTreeMap<String, Vec<Op>> = BTreeMap::new();
+        let mut kv = Vec::new();
+        for (key, value, opts) in writes {
+            match account_scope(&key) {
+                Some(scope) => objects
+                    .entry(scope.to_string())
+                    .or_default()
+                    .push(put_op(key, value, opts)),
+                None => kv.push((key, value, opts)),
+            }
+        }
+        let (a, b) = join(
+            join_all(objects.into_iter().map(|(s, ops)| async move {
+                self.batch(&s, ops).await.map(|_| ())
+            })),
+            self.kv.put_all(kv),
+        )
+        .await;
+        a.into_iter().collect::<Result<(), _>>()?;
+        b
+    }
+
+    async fn delete_all(&self, keys: &[String]) -> Result<(), StoreError> {
+        let mut objects: BTreeMap<String, Vec<Op>> = BTreeMap::new();
+        let mut kv = Vec::new();
+        for key in keys {
+            match account_scope(key) {
+                Some(scope) => objects
+                    .entry(scope.to_string())
+                    .or_default()
+                    .push(Op::Delete { key: key.clone() }),
+                None => kv.push(key.clone()),
+            }
+        }
+        let (a, b) = join(
+            join_all(objects.into_iter().map(|(s, ops)| async move {
+                self.batch(&s, ops).await.map(|_| ())
+            })),
+            self.kv.delete_all(&kv),
+        )
+        .await;
+        a.into_iter().collect::<Result<(), _>>()?;
+        b
+    }
+}
