@@ -478,7 +478,7 @@ test("an account an earlier version kept in KV moves into its own object on firs
 
   // The account carries on from there; deleting it leaves nothing anywhere.
   const sid = await newSession(browserSignals(unique("b")));
-  assert.equal((await authenticate(sid, { id: account })).body.account.email, "kept@example.com");
+  assert.equal((await authenticate(sid, { id: account })).body.account.email.email, "kept@example.com");
   assert.equal((await call("DELETE", `/account/${account}`, { key: DEMO.secret })).status, 200);
   assert.deepEqual(storedKeys(own), []);
 });
