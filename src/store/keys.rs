@@ -1,6 +1,7 @@
-//! The KV key layout. Every key starts with the project, then the entity; every id that comes
-//! from a user is percent-encoded, so `:`, `/`, `%`, `..` or unicode in an id can never reach
-//! another project's or another entity's keys.
+//! The key layout: in KV, except that at the edge each account's keys live in its own object
+//! ([`account_scope`], `edge::store`). Every key starts with the project, then the entity;
+//! every id that comes from a user is percent-encoded, so `:`, `/`, `%`, `..` or unicode in an
+//! id can never reach another project's or another entity's keys.
 //!
 //! ```text
 //! p/{project}/s/{session}                 session record (value), 24 h
