@@ -8,7 +8,6 @@ use crate::schema::{
 };
 use crate::state::account::{
     account_details, existing, linked_accounts, load_account, profile_of, profile_write, scores,
-    write_all,
 };
 use crate::state::config::Project;
 use crate::state::error::ApiError;
@@ -100,8 +99,7 @@ pub async fn put<S: Store>(
     if changed {
         writes.push(profile_write(&keys, &a, &profile));
     }
-    write_all(ctx.store, writes).await?;
-    ctx.store.delete_all(&unlinked).await?;
+    ctx.store.write_then_delete(writes, &unlinked).await?;
     account_response(ctx, &keys, project, state.history, &profile).await
 }
 

@@ -333,14 +333,17 @@ pub async fn authenticate<S: Store>(
         .iter()
         .find(|o| o.event_type == EventType::Cluster)
         .cloned();
-    store.delete_all(&leave).await?;
-    store.delete_all(&superseded).await?;
     // Old sessions folded into the account's rollup (`engine::rollup`): the rollup is written
-    // with everything else, the folded keys deleted only once it is.
+    // with everything else, the folded keys deleted only once it is; so are the lists left,
+    // the cards superseded and the weakest links let go (one call to the account's object).
     let (rollup, folded) = account::fold(&keys, &aid, &history, &state.folded_keys, ctx.now);
     writes.extend(rollup);
+    let mut deletes = leave;
+    deletes.extend(superseded);
+    deletes.extend(folded);
+    deletes.extend(unlinked);
     let (written, opened, on_cluster) = join3(
-        write_all(store, writes),
+        store.write_then_delete(writes, &deletes),
         open(&scope, &aid, &history.incidents, openings, &additional),
         async {
             match &cluster {
@@ -351,8 +354,6 @@ pub async fn authenticate<S: Store>(
     )
     .await;
     written?;
-    store.delete_all(&folded).await?;
-    store.delete_all(&unlinked).await?;
     let (opened, on_cluster) = (opened?, on_cluster?);
     let linked_accounts = match with_linked {
         true => Some(linked_accounts(store, &keys, &history.links).await?),

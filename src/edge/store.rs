@@ -163,45 +163,48 @@ impl Store for EdgeStore {
     }
 
     async fn put_all(&self, writes: Vec<(String, String, Put)>) -> Result<(), StoreError> {
+        self.write_then_delete(writes, &[]).await
+    }
+
+    async fn delete_all(&self, keys: &[String]) -> Result<(), StoreError> {
+        self.write_then_delete(Vec::new(), keys).await
+    }
+
+    /// One call per account object (its writes, then its deletes, in one batch), beside the KV
+    /// writes and then the KV deletes.
+    async fn write_then_delete(
+        &self,
+        writes: Vec<(String, String, Put)>,
+        deletes: &[String],
+    ) -> Result<(), StoreError> {
         let mut objects: BTreeMap<String, Vec<Op>> = BTreeMap::new();
-        let mut kv = Vec::new();
+        let (mut kv_writes, mut kv_deletes) = (Vec::new(), Vec::new());
         for (key, value, opts) in writes {
             match account_scope(&key) {
                 Some(scope) => objects
                     .entry(scope.to_string())
                     .or_default()
                     .push(put_op(key, value, opts)),
-                None => kv.push((key, value, opts)),
+                None => kv_writes.push((key, value, opts)),
             }
         }
-        let (a, b) = join(
-            join_all(objects.into_iter().map(|(s, ops)| async move {
-                self.batch(&s, ops).await.map(|_| ())
-            })),
-            self.kv.put_all(kv),
-        )
-        .await;
-        a.into_iter().collect::<Result<(), _>>()?;
-        b
-    }
-
-    async fn delete_all(&self, keys: &[String]) -> Result<(), StoreError> {
-        let mut objects: BTreeMap<String, Vec<Op>> = BTreeMap::new();
-        let mut kv = Vec::new();
-        for key in keys {
+        for key in deletes {
             match account_scope(key) {
                 Some(scope) => objects
                     .entry(scope.to_string())
                     .or_default()
                     .push(Op::Delete { key: key.clone() }),
-                None => kv.push(key.clone()),
+                None => kv_deletes.push(key.clone()),
             }
         }
         let (a, b) = join(
             join_all(objects.into_iter().map(|(s, ops)| async move {
                 self.batch(&s, ops).await.map(|_| ())
             })),
-            self.kv.delete_all(&kv),
+            async {
+                self.kv.put_all(kv_writes).await?;
+                self.kv.delete_all(&kv_deletes).await
+            },
         )
         .await;
         a.into_iter().collect::<Result<(), _>>()?;

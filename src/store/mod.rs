@@ -105,6 +105,18 @@ pub trait Store {
         results.into_iter().collect()
     }
 
+    /// Writes `writes`, then deletes `deletes` once every write has succeeded (a rollup is
+    /// written before the keys it covers go). A store that can batch sends each account's share
+    /// as one call, the writes first.
+    async fn write_then_delete(
+        &self,
+        writes: Vec<(String, String, Put)>,
+        deletes: &[String],
+    ) -> Result<(), StoreError> {
+        self.put_all(writes).await?;
+        self.delete_all(deletes).await
+    }
+
     /// Deletes `keys` concurrently; the first failure is the answer.
     async fn delete_all(&self, keys: &[String]) -> Result<(), StoreError> {
         let results = futures::future::join_all(keys.iter().map(|k| self.delete(k))).await;
