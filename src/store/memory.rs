@@ -2,10 +2,11 @@
 //! metadata size limit) for native tests.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use super::keys::{account_scope, spans_accounts};
 use super::{Listed, Page, Put, Store, StoreError, MAX_METADATA_BYTES};
 use crate::schema::time::{Millis, SECOND};
 
@@ -25,6 +26,8 @@ pub struct MemoryStore {
     /// Operations made, for tests that bound what a request reads and for the storage
     /// benchmark (`benches/storage_ops.rs`).
     ops: Cell<Ops>,
+    /// Inside a batch, whose object calls are counted once per account.
+    batching: Cell<bool>,
 }
 
 /// Operations a store was asked for, as Cloudflare bills KV: each read, write, delete and list
@@ -37,6 +40,11 @@ pub struct Ops {
     pub lists: u64,
     /// Keys the list calls returned: what reading grows with.
     pub listed: u64,
+    /// Of the operations above, those on an account's keys, which the edge keeps in the
+    /// account's own object (`edge::store`), and the calls to such objects they take there (a
+    /// batch is one call per account).
+    pub in_objects: u64,
+    pub object_calls: u64,
 }
 
 impl std::ops::Sub for Ops {
@@ -48,6 +56,23 @@ impl std::ops::Sub for Ops {
             deletes: self.deletes - o.deletes,
             lists: self.lists - o.lists,
             listed: self.listed - o.listed,
+            in_objects: self.in_objects - o.in_objects,
+            object_calls: self.object_calls - o.object_calls,
+        }
+    }
+}
+
+impl std::ops::Add for Ops {
+    type Output = Ops;
+    fn add(self, o: Ops) -> Ops {
+        Ops {
+            reads: self.reads + o.reads,
+            writes: self.writes + o.writes,
+            deletes: self.deletes + o.deletes,
+            lists: self.lists + o.lists,
+            listed: self.listed + o.listed,
+            in_objects: self.in_objects + o.in_objects,
+            object_calls: self.object_calls + o.object_calls,
         }
     }
 }
@@ -70,6 +95,7 @@ impl MemoryStore {
             now: Cell::new(0),
             page_size: page_size.max(1),
             ops: Cell::new(Ops::default()),
+            batching: Cell::new(false),
         }
     }
 
@@ -92,6 +118,31 @@ impl MemoryStore {
         let mut o = self.ops.get();
         f(&mut o);
         self.ops.set(o);
+    }
+
+    /// Counts an operation on `key` (or a list of the prefix `key`) as the edge would route it.
+    fn route(&self, key: &str) {
+        if account_scope(key).is_some() {
+            let batching = self.batching.get();
+            self.count(|o| {
+                o.in_objects += 1;
+                o.object_calls += u64::from(!batching);
+            });
+        }
+    }
+
+    /// Runs `f` as one batch: one object call per account among `keys`.
+    async fn batch<'k, F: std::future::Future<Output = Result<(), StoreError>>>(
+        &self,
+        keys: impl Iterator<Item = &'k str>,
+        f: F,
+    ) -> Result<(), StoreError> {
+        let accounts: BTreeSet<&str> = keys.filter_map(account_scope).collect();
+        self.count(|o| o.object_calls += accounts.len() as u64);
+        let outer = self.batching.replace(true);
+        let r = f.await;
+        self.batching.set(outer);
+        r
     }
 
     /// Every live key, for tests that check what a request left behind.
@@ -133,6 +184,7 @@ impl Store for MemoryStore {
 
     async fn get_bytes(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         self.count(|o| o.reads += 1);
+        self.route(key);
         let now = self.now.get();
         Ok(self
             .map
@@ -158,6 +210,7 @@ impl Store for MemoryStore {
             return Err(StoreError("expiration TTL must be at least 60".into()));
         }
         self.count(|o| o.writes += 1);
+        self.route(key);
         let expires_at = opts.ttl_secs.map(|t| self.now.get() + t as Millis * SECOND);
         self.map.borrow_mut().insert(
             key.to_string(),
@@ -180,7 +233,12 @@ impl Store for MemoryStore {
         cursor: Option<String>,
         limit: usize,
     ) -> Result<Page, StoreError> {
+        if spans_accounts(prefix) {
+            // The edge keeps each account in an object of its own, which no list spans.
+            return Err(StoreError(format!("cannot list {prefix}: it spans accounts")));
+        }
         self.count(|o| o.lists += 1);
+        self.route(prefix);
         let page_size = limit.clamp(1, self.page_size);
         let now = self.now.get();
         let map = self.map.borrow();
@@ -209,8 +267,37 @@ impl Store for MemoryStore {
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
         self.count(|o| o.deletes += 1);
+        self.route(key);
         self.map.borrow_mut().remove(key);
         Ok(())
+    }
+
+    async fn put_all(&self, writes: Vec<(String, String, Put)>) -> Result<(), StoreError> {
+        self.write_then_delete(writes, &[]).await
+    }
+
+    async fn delete_all(&self, keys: &[String]) -> Result<(), StoreError> {
+        self.write_then_delete(Vec::new(), keys).await
+    }
+
+    /// As the edge batches: one object call per account named.
+    async fn write_then_delete(
+        &self,
+        writes: Vec<(String, String, Put)>,
+        deletes: &[String],
+    ) -> Result<(), StoreError> {
+        let names: Vec<String> = writes.iter().map(|w| w.0.clone()).collect();
+        let all = names.iter().chain(deletes).map(String::as_str);
+        self.batch(all, async {
+            for (k, v, p) in writes {
+                self.put(&k, &v, p).await?;
+            }
+            for k in deletes {
+                self.delete(k).await?;
+            }
+            Ok(())
+        })
+        .await
     }
 }
 
@@ -253,7 +340,7 @@ mod tests {
             assert!(s.get("k").await.unwrap().is_some());
             s.set_now(60_000);
             assert!(s.get("k").await.unwrap().is_none());
-            assert!(s.list_all("").await.unwrap().is_empty());
+            assert!(s.list_all("k").await.unwrap().is_empty());
         });
     }
 
