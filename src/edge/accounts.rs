@@ -258,10 +258,7 @@ impl Accounts {
         let sql = self.sql();
         sql.exec(SCHEMA, None)?;
         let imported: Vec<CountRow> = sql
-            .exec(
-                "SELECT count(*) AS n FROM meta WHERE k = 'imported'",
-                None,
-            )?
+            .exec("SELECT count(*) AS n FROM meta WHERE k = 'imported'", None)?
             .to_array()?;
         if imported.first().map_or(0, |r| r.n) == 0 {
             self.state
@@ -273,7 +270,11 @@ impl Accounts {
     }
 
     async fn batch(&self, batch: Batch) -> Result<Vec<Answer>> {
-        if let Some(op) = batch.ops.iter().find(|o| !key_of(o).starts_with(&batch.scope)) {
+        if let Some(op) = batch
+            .ops
+            .iter()
+            .find(|o| !key_of(o).starts_with(&batch.scope))
+        {
             return Err(worker::Error::RustError(format!(
                 "{} is not under {}",
                 key_of(op),

@@ -2,9 +2,10 @@
 //! that account's object (`edge::accounts`), every other key in KV (`edge::kv`). The API above
 //! sees one key space; this is the one place that knows the difference.
 //!
-//! Writes and deletes for one account in one [`Store::put_all`] or [`Store::delete_all`] travel
-//! in one call to its object; listing a prefix that spans accounts is refused (nothing can list
-//! every object: the population's rebuild enumerates accounts from the recency index).
+//! The writes and deletes for one account in one [`Store::write_then_delete`] (or `put_all`,
+//! `delete_all`) travel in one call to its object. Listing a prefix that spans accounts is
+//! refused: nothing can list every object (the population's rebuild enumerates accounts from
+//! the recency index).
 
 use std::collections::BTreeMap;
 
@@ -162,14 +163,6 @@ impl Store for EdgeStore {
         }
     }
 
-    async fn put_all(&self, writes: Vec<(String, String, Put)>) -> Result<(), StoreError> {
-        self.write_then_delete(writes, &[]).await
-    }
-
-    async fn delete_all(&self, keys: &[String]) -> Result<(), StoreError> {
-        self.write_then_delete(Vec::new(), keys).await
-    }
-
     /// One call per account object (its writes, then its deletes, in one batch), beside the KV
     /// writes and then the KV deletes.
     async fn write_then_delete(
@@ -198,13 +191,12 @@ impl Store for EdgeStore {
             }
         }
         let (a, b) = join(
-            join_all(objects.into_iter().map(|(s, ops)| async move {
-                self.batch(&s, ops).await.map(|_| ())
-            })),
-            async {
-                self.kv.put_all(kv_writes).await?;
-                self.kv.delete_all(&kv_deletes).await
-            },
+            join_all(
+                objects
+                    .into_iter()
+                    .map(|(s, ops)| async move { self.batch(&s, ops).await.map(|_| ()) }),
+            ),
+            self.kv.write_then_delete(kv_writes, &kv_deletes),
         )
         .await;
         a.into_iter().collect::<Result<(), _>>()?;

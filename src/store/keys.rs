@@ -488,10 +488,25 @@ mod tests {
 
     #[test]
     fn only_prefixes_that_could_match_two_accounts_span_accounts() {
-        for p in ["", "p", "p/", "p/demo", "p/demo/", "p/demo/a", "p/demo/a/", "p/demo/a/bo"] {
+        for p in [
+            "",
+            "p",
+            "p/",
+            "p/demo",
+            "p/demo/",
+            "p/demo/a",
+            "p/demo/a/",
+            "p/demo/a/bo",
+        ] {
             assert!(spans_accounts(p), "{p}");
         }
-        for p in ["p/demo/a/bob/", "p/demo/a/bob/s/", "p/demo/i/", "p/demo/ra/all/", "intel/"] {
+        for p in [
+            "p/demo/a/bob/",
+            "p/demo/a/bob/s/",
+            "p/demo/i/",
+            "p/demo/ra/all/",
+            "intel/",
+        ] {
             assert!(!spans_accounts(p), "{p}");
         }
     }

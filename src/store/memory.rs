@@ -235,7 +235,9 @@ impl Store for MemoryStore {
     ) -> Result<Page, StoreError> {
         if spans_accounts(prefix) {
             // The edge keeps each account in an object of its own, which no list spans.
-            return Err(StoreError(format!("cannot list {prefix}: it spans accounts")));
+            return Err(StoreError(format!(
+                "cannot list {prefix}: it spans accounts"
+            )));
         }
         self.count(|o| o.lists += 1);
         self.route(prefix);
@@ -270,14 +272,6 @@ impl Store for MemoryStore {
         self.route(key);
         self.map.borrow_mut().remove(key);
         Ok(())
-    }
-
-    async fn put_all(&self, writes: Vec<(String, String, Put)>) -> Result<(), StoreError> {
-        self.write_then_delete(writes, &[]).await
-    }
-
-    async fn delete_all(&self, keys: &[String]) -> Result<(), StoreError> {
-        self.write_then_delete(Vec::new(), keys).await
     }
 
     /// As the edge batches: one object call per account named.

@@ -93,34 +93,34 @@ pub trait Store {
         self.list(prefix, cursor).await
     }
 
-    /// Writes every `(key, value, options)` concurrently; the first failure is the answer. A
-    /// store that can batch (the edge's account objects) sends one call per account.
+    /// Writes every `(key, value, options)` concurrently; the first failure is the answer.
     async fn put_all(&self, writes: Vec<(String, String, Put)>) -> Result<(), StoreError> {
-        let results = futures::future::join_all(
-            writes
-                .into_iter()
-                .map(|(k, v, p)| async move { self.put(&k, &v, p).await }),
-        )
-        .await;
-        results.into_iter().collect()
+        self.write_then_delete(writes, &[]).await
+    }
+
+    /// Deletes `keys` concurrently; the first failure is the answer.
+    async fn delete_all(&self, keys: &[String]) -> Result<(), StoreError> {
+        self.write_then_delete(Vec::new(), keys).await
     }
 
     /// Writes `writes`, then deletes `deletes` once every write has succeeded (a rollup is
-    /// written before the keys it covers go). A store that can batch sends each account's share
-    /// as one call, the writes first.
+    /// written before the keys it covers go), each concurrently. A store that can batch (the
+    /// edge's account objects) sends each account's share as one call, the writes first; it
+    /// overrides this method alone.
     async fn write_then_delete(
         &self,
         writes: Vec<(String, String, Put)>,
         deletes: &[String],
     ) -> Result<(), StoreError> {
-        self.put_all(writes).await?;
-        self.delete_all(deletes).await
-    }
-
-    /// Deletes `keys` concurrently; the first failure is the answer.
-    async fn delete_all(&self, keys: &[String]) -> Result<(), StoreError> {
-        let results = futures::future::join_all(keys.iter().map(|k| self.delete(k))).await;
-        results.into_iter().collect()
+        let written = futures::future::join_all(
+            writes
+                .into_iter()
+                .map(|(k, v, p)| async move { self.put(&k, &v, p).await }),
+        )
+        .await;
+        written.into_iter().collect::<Result<(), _>>()?;
+        let deleted = futures::future::join_all(deletes.iter().map(|k| self.delete(k))).await;
+        deleted.into_iter().collect()
     }
 
     /// Every key under `prefix`, following cursors page by page.
