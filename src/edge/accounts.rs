@@ -18,12 +18,13 @@
 
 use std::cell::Cell;
 
+use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use worker::{durable_object, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State};
 
 use super::kv::KvNamespace;
-use crate::store::{Listed, Store};
+use crate::store::Store;
 
 pub const BINDING: &str = "ACCOUNTS";
 
@@ -216,33 +217,79 @@ fn key_of(op: &Op) -> &str {
     }
 }
 
-/// Copies what KV holds under `scope` into the table, then deletes it from KV (see the module
-/// comment). Idempotent: a copy cut short is completed by the next call.
-async fn import(env: Env, sql: SqlStorage, scope: String) -> Result<()> {
+/// At most this many keys move from KV per call: each is a KV get and a delete, well inside the
+/// subrequests one invocation may make. A larger account takes several calls, each answered
+/// with an error (a 503 to the API's caller) until the last.
+const IMPORT_PER_CALL: usize = 200;
+
+/// Moves the next page of what KV holds under `scope` (see the module comment) into the table,
+/// then deletes it from KV; the listing's cursor is kept in `meta`, so a page is never read
+/// twice. → whether everything has moved. A failure is returned as a value: an error inside
+/// `blockConcurrencyWhile` would reset the object.
+async fn import(env: Env, sql: SqlStorage, scope: String, at: i64) -> Result<Result<bool>> {
+    Ok(import_page(env, sql, scope, at).await)
+}
+
+#[derive(Deserialize)]
+struct MetaRow {
+    v: String,
+}
+
+async fn import_page(env: Env, sql: SqlStorage, scope: String, at: i64) -> Result<bool> {
     let kv = KvNamespace::bind(&env, super::KV_BINDING)?;
     let err = |e: crate::store::StoreError| worker::Error::RustError(e.0);
-    let listed: Vec<Listed> = kv.list_all(&scope).await.map_err(err)?;
-    for item in &listed {
-        let Some(value) = kv.get(&item.name).await.map_err(err)? else {
+    let cursor: Vec<MetaRow> = sql
+        .exec("SELECT v FROM meta WHERE k = 'import_cursor'", None)?
+        .to_array()?;
+    let cursor = cursor.into_iter().next().map(|r| r.v);
+    let (keys, next) = kv
+        .list_keys(&scope, cursor, IMPORT_PER_CALL)
+        .await
+        .map_err(err)?;
+    let values = join_all(keys.iter().map(|k| kv.get(&k.name))).await;
+    for (k, value) in keys.iter().zip(values) {
+        let Some(value) = value.map_err(err)? else {
             continue;
         };
-        let metadata = item
+        // KV's expiration is in seconds; a key past it is not moved.
+        let expires = k.expiration.map(|e| (e as i64).saturating_mul(1000));
+        if expires.is_some_and(|e| e <= at) {
+            continue;
+        }
+        let metadata = k
             .metadata
             .as_ref()
             .map_or(SqlStorageValue::Null, |m| text(&m.to_string()));
-        // Kept if the account's object already wrote the key (it is newer).
+        // Kept if the object already holds the key (it is newer).
         sql.exec(
-            "INSERT OR IGNORE INTO kv (key, value, metadata, expires) VALUES (?, ?, ?, NULL)",
-            vec![text(&item.name), text(&value), metadata],
+            "INSERT OR IGNORE INTO kv (key, value, metadata, expires) VALUES (?, ?, ?, ?)",
+            vec![
+                text(&k.name),
+                text(&value),
+                metadata,
+                expires.map_or(SqlStorageValue::Null, int),
+            ],
         )?;
     }
-    let names: Vec<String> = listed.into_iter().map(|l| l.name).collect();
+    let names: Vec<String> = keys.into_iter().map(|k| k.name).collect();
     kv.delete_all(&names).await.map_err(err)?;
-    sql.exec(
-        "INSERT OR REPLACE INTO meta (k, v) VALUES ('imported', '1')",
-        None,
-    )?;
-    Ok(())
+    match next {
+        Some(c) => {
+            sql.exec(
+                "INSERT OR REPLACE INTO meta (k, v) VALUES ('import_cursor', ?)",
+                vec![text(&c)],
+            )?;
+            Ok(false)
+        }
+        None => {
+            sql.exec("DELETE FROM meta WHERE k = 'import_cursor'", None)?;
+            sql.exec(
+                "INSERT OR REPLACE INTO meta (k, v) VALUES ('imported', '1')",
+                None,
+            )?;
+            Ok(true)
+        }
+    }
 }
 
 impl Accounts {
@@ -261,9 +308,12 @@ impl Accounts {
             .exec("SELECT count(*) AS n FROM meta WHERE k = 'imported'", None)?
             .to_array()?;
         if imported.first().map_or(0, |r| r.n) == 0 {
-            self.state
-                .block_concurrency_while(import(self.env.clone(), sql, scope.to_string()))
-                .await?;
+            let moved = import(self.env.clone(), sql, scope.to_string(), now());
+            if !self.state.block_concurrency_while(moved).await?? {
+                return Err(worker::Error::RustError(format!(
+                    "{scope} is still moving from KV into its object: try again"
+                )));
+            }
         }
         self.ready.set(true);
         Ok(())
@@ -284,29 +334,24 @@ impl Accounts {
         self.ready(&batch.scope).await?;
         let sql = self.sql();
         let at = now();
-        let writes = batch
-            .ops
-            .iter()
-            .any(|o| matches!(o, Op::Put { .. } | Op::Delete { .. }));
         // No await between the operations: no other call runs in between.
         let answers = batch
             .ops
             .into_iter()
             .map(|op| run(&sql, op, at))
             .collect::<Result<Vec<_>>>()?;
-        if writes {
-            sql.exec(
-                "DELETE FROM kv WHERE expires IS NOT NULL AND expires <= ?",
-                vec![int(at)],
-            )?;
-            let left: Vec<CountRow> = sql
-                .exec("SELECT count(*) AS n FROM (SELECT 1 FROM kv LIMIT 1)", None)?
-                .to_array()?;
-            if left.first().map_or(0, |r| r.n) == 0 {
-                // The account's last key is gone: so is everything the object stored.
-                self.ready.set(false);
-                self.state.storage().delete_all().await?;
-            }
+        // Expired keys go; an object left with no key deletes its storage, after a look-up of
+        // an unknown id as after the account's deletion: nothing is left behind.
+        sql.exec(
+            "DELETE FROM kv WHERE expires IS NOT NULL AND expires <= ?",
+            vec![int(at)],
+        )?;
+        let left: Vec<CountRow> = sql
+            .exec("SELECT count(*) AS n FROM (SELECT 1 FROM kv LIMIT 1)", None)?
+            .to_array()?;
+        if left.first().map_or(0, |r| r.n) == 0 {
+            self.ready.set(false);
+            self.state.storage().delete_all().await?;
         }
         Ok(answers)
     }

@@ -58,11 +58,15 @@ struct ListResult {
     cursor: Option<String>,
 }
 
+/// One key of a list, with when KV forgets it (seconds since the epoch), which `Store::list`
+/// does not return but moving a key elsewhere needs (`edge::accounts`).
 #[derive(Deserialize)]
-struct ListedKey {
-    name: String,
+pub struct ListedKey {
+    pub name: String,
     #[serde(default)]
-    metadata: Option<serde_json::Value>,
+    pub metadata: Option<serde_json::Value>,
+    #[serde(default)]
+    pub expiration: Option<u64>,
 }
 
 impl Store for KvNamespace {
@@ -89,16 +93,41 @@ impl Store for KvNamespace {
         self.list_page(prefix, cursor, 1000).await
     }
 
-    /// One list call, its result turned into JSON text in JavaScript and parsed in Rust: a page of
-    /// 1,000 keys with metadata converted field by field across the boundary (workers-rs's
-    /// `list().execute()`, serde-wasm-bindgen) cost more CPU than the rest of an authenticate
-    /// (bench/load.sh's profile, BENCHMARKS.md).
     async fn list_page(
         &self,
         prefix: &str,
         cursor: Option<String>,
         limit: usize,
     ) -> Result<Page, StoreError> {
+        let (keys, cursor) = self.list_keys(prefix, cursor, limit).await?;
+        Ok(Page {
+            keys: keys
+                .into_iter()
+                .map(|k| Listed {
+                    name: k.name,
+                    metadata: k.metadata,
+                })
+                .collect(),
+            cursor,
+        })
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.store.delete(key).await.map_err(err)
+    }
+}
+
+impl KvNamespace {
+    /// One list call, its result turned into JSON text in JavaScript and parsed in Rust: a page of
+    /// 1,000 keys with metadata converted field by field across the boundary (workers-rs's
+    /// `list().execute()`, serde-wasm-bindgen) cost more CPU than the rest of an authenticate
+    /// (bench/load.sh's profile, BENCHMARKS.md). → the keys and the cursor of the next page.
+    pub async fn list_keys(
+        &self,
+        prefix: &str,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> Result<(Vec<ListedKey>, Option<String>), StoreError> {
         let options = Object::new();
         let set = |k: &str, v: JsValue| Reflect::set(&options, &JsValue::from_str(k), &v);
         set("prefix", JsValue::from_str(prefix)).map_err(js_err)?;
@@ -115,24 +144,11 @@ impl Store for KvNamespace {
         let result = JsFuture::from(promise).await.map_err(js_err)?;
         let text: String = JSON::stringify(&result).map_err(js_err)?.into();
         let r: ListResult = serde_json::from_str(&text).map_err(err)?;
-        Ok(Page {
-            keys: r
-                .keys
-                .into_iter()
-                .map(|k| Listed {
-                    name: k.name,
-                    metadata: k.metadata,
-                })
-                .collect(),
-            cursor: if r.list_complete {
-                None
-            } else {
-                r.cursor.filter(|c| !c.is_empty())
-            },
-        })
-    }
-
-    async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.store.delete(key).await.map_err(err)
+        let cursor = if r.list_complete {
+            None
+        } else {
+            r.cursor.filter(|c| !c.is_empty())
+        };
+        Ok((r.keys, cursor))
     }
 }

@@ -164,7 +164,7 @@ impl Store for EdgeStore {
     }
 
     /// One call per account object (its writes, then its deletes, in one batch), beside the KV
-    /// writes and then the KV deletes.
+    /// writes; then the KV deletes.
     async fn write_then_delete(
         &self,
         writes: Vec<(String, String, Put)>,
@@ -190,16 +190,18 @@ impl Store for EdgeStore {
                 None => kv_deletes.push(key.clone()),
             }
         }
+        // The objects' batches beside the KV writes; the KV deletes once all have succeeded.
         let (a, b) = join(
             join_all(
                 objects
                     .into_iter()
                     .map(|(s, ops)| async move { self.batch(&s, ops).await.map(|_| ()) }),
             ),
-            self.kv.write_then_delete(kv_writes, &kv_deletes),
+            self.kv.put_all(kv_writes),
         )
         .await;
         a.into_iter().collect::<Result<(), _>>()?;
-        b
+        b?;
+        self.kv.delete_all(&kv_deletes).await
     }
 }
