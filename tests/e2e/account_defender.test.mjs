@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { DEMO, authenticate, browserSignals, call, encodeId, kvKeys, kvPut, storedKeys, loginAt, newSession, schema, unique, uniqueIp } from "./client.mjs";
+import { DEMO, authenticate, browserSignals, call, encodeId, kvBulkPut, kvKeys, kvPut, objectRows, storedKeys, loginAt, newSession, schema, unique, uniqueIp } from "./client.mjs";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -467,18 +467,44 @@ test("an account an earlier version kept in KV moves into its own object on firs
   const profile = { id: account, email: "kept@example.com", metadata: { plan: "gold" }, group: "", created_at: t, updated_at: t };
   kvPut(`${own}p`, JSON.stringify(profile), profile);
   kvPut(`${own}l/vip`, "1", { t });
-  assert.deepEqual(kvKeys(own), [`${own}l/vip`, `${own}p`]);
+  // A key KV would forget in a day keeps that deadline in the object.
+  kvPut(`${own}f/fb1`, "{}", null, 86_400);
+  assert.deepEqual(kvKeys(own), [`${own}f/fb1`, `${own}l/vip`, `${own}p`]);
 
   const acct = await call("GET", `/account/${account}`, { key: DEMO.secret });
   assert.equal(acct.status, 200, JSON.stringify(acct.body));
   assert.equal(acct.body.account.email, "kept@example.com");
   assert.deepEqual(acct.body.account.metadata, { plan: "gold" });
   assert.deepEqual(kvKeys(own), [], "nothing of the account is left in KV");
-  assert.deepEqual(storedKeys(own), [`${own}l/vip`, `${own}p`]);
+  assert.deepEqual(storedKeys(own), [`${own}f/fb1`, `${own}l/vip`, `${own}p`]);
+  const expires = objectRows(`${own}f/`)[0].expires;
+  assert.ok(Math.abs(expires - (Date.now() + 86_400_000)) < 120_000, `expires at ${expires}`);
 
   // The account carries on from there; deleting it leaves nothing anywhere.
   const sid = await newSession(browserSignals(unique("b")));
   assert.equal((await authenticate(sid, { id: account })).body.account.email.email, "kept@example.com");
+  assert.equal((await call("DELETE", `/account/${account}`, { key: DEMO.secret })).status, 200);
+  assert.deepEqual(storedKeys(own), []);
+});
+
+test("an account too large to move from KV in one call moves a page a call, and answers once it has", async () => {
+  const account = unique("bulky");
+  const own = `p/demo/a/${encodeId(account)}/`;
+  const t = Date.now() - DAY;
+  const profile = { id: account, email: "bulky@example.com", metadata: {}, group: "", created_at: t, updated_at: t };
+  // 250 feedback keys and the profile: more than the 200 one call moves.
+  kvBulkPut([
+    { key: `${own}p`, value: JSON.stringify(profile), metadata: profile },
+    ...Array.from({ length: 250 }, (_, i) => ({ key: `${own}f/${String(i).padStart(3, "0")}`, value: "{}" })),
+  ]);
+  const first = await call("GET", `/account/${account}`, { key: DEMO.secret });
+  assert.equal(first.status, 503, JSON.stringify(first.body));
+  assert.match(first.body.message, /moving from KV/);
+  const second = await call("GET", `/account/${account}`, { key: DEMO.secret });
+  assert.equal(second.status, 200, JSON.stringify(second.body));
+  assert.equal(second.body.account.email, "bulky@example.com");
+  assert.deepEqual(kvKeys(own), []);
+  assert.equal(storedKeys(own).length, 251);
   assert.equal((await call("DELETE", `/account/${account}`, { key: DEMO.secret })).status, 200);
   assert.deepEqual(storedKeys(own), []);
 });

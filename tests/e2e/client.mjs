@@ -3,6 +3,8 @@
 // the body must match the schema), so the document cannot drift from what the worker does.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { root } from "../worker.mjs";
 import Ajv2020 from "ajv/dist/2020.js";
@@ -80,7 +82,15 @@ export async function call(method, path, opts = {}) {
   } else if (opts.raw !== undefined) {
     body = opts.raw;
   }
-  const r = await fetch(BASE + path, { method, headers, body });
+  let r;
+  try {
+    r = await fetch(BASE + path, { method, headers, body });
+  } catch (e) {
+    // A kept-alive connection the worker closed while a test ran a slow command (wrangler's
+    // CLI on the local storage): the request never reached it, so it is sent once more.
+    if (!["UND_ERR_SOCKET", "ECONNRESET"].includes(e.cause?.code)) throw e;
+    r = await fetch(BASE + path, { method, headers, body });
+  }
   const text = await r.text();
   let parsed = null;
   if (text) {
@@ -170,14 +180,14 @@ for path in sorted(glob.glob(os.path.join(root, "v3", "do", "edgeward-dev-Accoun
         continue
     db = sqlite3.connect(path)
     try:
-        rows = db.execute("SELECT key FROM kv WHERE key >= ? AND key < ? AND (expires IS NULL OR expires > ?)",
+        rows = db.execute("SELECT key, expires FROM kv WHERE key >= ? AND key < ? AND (expires IS NULL OR expires > ?)",
                           (prefix, prefix + chr(0x10FFFF), now)).fetchall()
     except sqlite3.OperationalError:
         rows = []  # an object whose storage was deleted
     finally:
         db.close()
-    for (key,) in rows:
-        print(key)
+    for (key, expires) in rows:
+        print(f"{key}\t{expires or ''}")
 `;
 
 /** Every key under `prefix` in the worker's local KV alone. */
@@ -193,22 +203,43 @@ export function kvKeys(prefix) {
   return JSON.parse(out).map((k) => k.name);
 }
 
-/** Writes a key straight into the worker's local KV (with its metadata), as an earlier
- *  version of the worker would have. */
-export function kvPut(key, value, metadata) {
+/** Writes a key straight into the worker's local KV (with its metadata and a TTL in seconds),
+ *  as an earlier version of the worker would have. */
+export function kvPut(key, value, metadata, ttl) {
   execFileSync(
     join(root, "node_modules", ".bin", "wrangler"),
     ["kv", "key", "put", key, value, "--local", "--persist-to", process.env.EDGEWARD_STATE_DIR, "--binding", "STATE",
-      "--env", "dev", ...(metadata ? ["--metadata", JSON.stringify(metadata)] : [])],
+      "--env", "dev", ...(metadata ? ["--metadata", JSON.stringify(metadata)] : []), ...(ttl ? ["--ttl", String(ttl)] : [])],
     { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
 }
 
+/** The keys under `prefix` in the accounts' objects, each with when it expires (ms, or null). */
+export function objectRows(prefix) {
+  const out = execFileSync("python3", ["-c", OBJECT_KEYS, process.env.EDGEWARD_STATE_DIR, prefix],
+    { encoding: "utf8", maxBuffer: 512 << 20, stdio: ["ignore", "pipe", "pipe"] });
+  return out.split("\n").filter(Boolean).map((line) => {
+    const [key, expires] = line.split("\t");
+    return { key, expires: expires ? Number(expires) : null };
+  });
+}
+
 /** Every key under `prefix` the worker stored: in its local KV and in its accounts' objects. */
 export function storedKeys(prefix) {
-  const objects = execFileSync("python3", ["-c", OBJECT_KEYS, process.env.EDGEWARD_STATE_DIR, prefix],
-    { encoding: "utf8", maxBuffer: 512 << 20, stdio: ["ignore", "pipe", "pipe"] });
-  return [...kvKeys(prefix), ...objects.split("\n").filter(Boolean)].sort();
+  return [...kvKeys(prefix), ...objectRows(prefix).map((r) => r.key)].sort();
+}
+
+/** Writes keys straight into the worker's local KV in one command (`[{key, value, metadata?,
+ *  expiration_ttl?}]`), as an earlier version of the worker would have. */
+export function kvBulkPut(entries) {
+  const file = join(tmpdir(), `edgeward-bulk-${process.pid}-${Date.now()}.json`);
+  writeFileSync(file, JSON.stringify(entries));
+  execFileSync(
+    join(root, "node_modules", ".bin", "wrangler"),
+    ["kv", "bulk", "put", file, "--local", "--persist-to", process.env.EDGEWARD_STATE_DIR, "--binding", "STATE", "--env", "dev"],
+    { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  );
+  rmSync(file);
 }
 
 /** How the worker encodes an id in a key (src/store/keys.rs `encode_id`). */
