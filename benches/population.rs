@@ -59,9 +59,14 @@ impl Store for Counting<'_> {
         bump(&self.puts);
         self.inner.put(key, value, opts).await
     }
-    async fn list(&self, prefix: &str, cursor: Option<String>) -> Result<Page, StoreError> {
+    async fn list_page(
+        &self,
+        prefix: &str,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
         bump(&self.lists);
-        self.inner.list(prefix, cursor).await
+        self.inner.list_page(prefix, cursor, limit).await
     }
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
         bump(&self.deletes);

@@ -11,10 +11,11 @@
 //! (`edge::store` batches them), run in order with no other request in between, and a list is
 //! an indexed range.
 //!
-//! Upgrades lose nothing: the first call to an object copies what KV still holds under the
-//! account (written by an earlier version) into its table and deletes it from KV, with every
-//! other call to that object held until it is done. Deleting the account's last key deletes the
-//! object's storage ([`worker::Storage::delete_all`]): a deleted account leaves nothing behind.
+//! Upgrades lose nothing: the first calls to an object move what KV still holds under the
+//! account (written by an earlier version) into its table, a page a call with every other call
+//! held meanwhile ([`IMPORT_PER_CALL`]), and delete it from KV. Deleting the account's last key deletes the
+//! object's storage ([`worker::Storage::delete_all`]): a deleted account leaves nothing behind;
+//! reads of an account that stores nothing (an unknown id) create none.
 
 use std::cell::Cell;
 
@@ -24,7 +25,7 @@ use serde_json::Value;
 use worker::{durable_object, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State};
 
 use super::kv::KvNamespace;
-use crate::store::Store;
+use crate::store::{Listed, Store};
 
 pub const BINDING: &str = "ACCOUNTS";
 
@@ -62,16 +63,9 @@ pub struct Answer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub keys: Vec<ListedRow>,
+    pub keys: Vec<Listed>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ListedRow {
-    pub name: String,
-    #[serde(default)]
-    pub metadata: Option<Value>,
 }
 
 /// What the worker sends: the account's prefix (every key must lie under it) and the ops.
@@ -85,8 +79,28 @@ pub struct Batch {
 pub struct Accounts {
     state: State,
     env: Env,
-    /// The schema exists and the import from KV is done (until the storage is deleted).
-    ready: Cell<bool>,
+    stage: Cell<Stage>,
+}
+
+/// What this instance of the object knows of its storage.
+#[derive(Clone, Copy, PartialEq)]
+enum Stage {
+    /// Not looked at yet.
+    Unknown,
+    /// Nothing stored, and nothing left in KV to move: reads answer empty without creating
+    /// storage; the first write creates the schema.
+    Empty,
+    /// The schema exists and the move from KV is done.
+    Ready,
+}
+
+/// How far the move from KV got.
+enum Moved {
+    /// KV held nothing and the object stores nothing: no storage was created.
+    Nothing,
+    /// A page moved; more follow.
+    More,
+    Done,
 }
 
 const SCHEMA: &str = "
@@ -172,7 +186,7 @@ fn run(sql: &SqlStorage, op: Op, at: i64) -> Result<Answer> {
                 )?
                 .to_array()?;
             let j = rows.into_iter().next().and_then(|r| r.j);
-            let mut keys: Vec<ListedRow> = match j {
+            let mut keys: Vec<Listed> = match j {
                 Some(j) => serde_json::from_str(&j).map_err(|e| e.to_string())?,
                 None => Vec::new(),
             };
@@ -224,10 +238,16 @@ const IMPORT_PER_CALL: usize = 200;
 
 /// Moves the next page of what KV holds under `scope` (see the module comment) into the table,
 /// then deletes it from KV; the listing's cursor is kept in `meta`, so a page is never read
-/// twice. → whether everything has moved. A failure is returned as a value: an error inside
-/// `blockConcurrencyWhile` would reset the object.
-async fn import(env: Env, sql: SqlStorage, scope: String, at: i64) -> Result<Result<bool>> {
-    Ok(import_page(env, sql, scope, at).await)
+/// twice. `tables`: the schema exists already. A failure is returned as a value: an error
+/// inside `blockConcurrencyWhile` would reset the object.
+async fn import(
+    env: Env,
+    sql: SqlStorage,
+    scope: String,
+    tables: bool,
+    at: i64,
+) -> Result<Result<Moved>> {
+    Ok(import_page(env, sql, scope, tables, at).await)
 }
 
 #[derive(Deserialize)]
@@ -235,17 +255,32 @@ struct MetaRow {
     v: String,
 }
 
-async fn import_page(env: Env, sql: SqlStorage, scope: String, at: i64) -> Result<bool> {
+async fn import_page(
+    env: Env,
+    sql: SqlStorage,
+    scope: String,
+    tables: bool,
+    at: i64,
+) -> Result<Moved> {
     let kv = KvNamespace::bind(&env, super::KV_BINDING)?;
     let err = |e: crate::store::StoreError| worker::Error::RustError(e.0);
-    let cursor: Vec<MetaRow> = sql
-        .exec("SELECT v FROM meta WHERE k = 'import_cursor'", None)?
-        .to_array()?;
-    let cursor = cursor.into_iter().next().map(|r| r.v);
+    let cursor = match tables {
+        true => sql
+            .exec("SELECT v FROM meta WHERE k = 'import_cursor'", None)?
+            .to_array::<MetaRow>()?
+            .into_iter()
+            .next()
+            .map(|r| r.v),
+        false => None,
+    };
     let (keys, next) = kv
         .list_keys(&scope, cursor, IMPORT_PER_CALL)
         .await
         .map_err(err)?;
+    if !tables && keys.is_empty() && next.is_none() {
+        return Ok(Moved::Nothing);
+    }
+    sql.exec(SCHEMA, None)?;
     let values = join_all(keys.iter().map(|k| kv.get(&k.name))).await;
     for (k, value) in keys.iter().zip(values) {
         let Some(value) = value.map_err(err)? else {
@@ -279,17 +314,22 @@ async fn import_page(env: Env, sql: SqlStorage, scope: String, at: i64) -> Resul
                 "INSERT OR REPLACE INTO meta (k, v) VALUES ('import_cursor', ?)",
                 vec![text(&c)],
             )?;
-            Ok(false)
+            Ok(Moved::More)
         }
         None => {
             sql.exec("DELETE FROM meta WHERE k = 'import_cursor'", None)?;
-            sql.exec(
-                "INSERT OR REPLACE INTO meta (k, v) VALUES ('imported', '1')",
-                None,
-            )?;
-            Ok(true)
+            mark_imported(&sql)?;
+            Ok(Moved::Done)
         }
     }
+}
+
+fn mark_imported(sql: &SqlStorage) -> Result<()> {
+    sql.exec(
+        "INSERT OR REPLACE INTO meta (k, v) VALUES ('imported', '1')",
+        None,
+    )?;
+    Ok(())
 }
 
 impl Accounts {
@@ -297,26 +337,46 @@ impl Accounts {
         self.state.storage().sql()
     }
 
-    /// The schema, and the import from KV on the object's first call.
-    async fn ready(&self, scope: &str) -> Result<()> {
-        if self.ready.get() {
-            return Ok(());
+    /// The stage this call starts from, after the move from KV on the object's first call; a
+    /// call that writes into an empty object creates the schema. → whether the tables exist.
+    async fn ready(&self, scope: &str, writes: bool) -> Result<bool> {
+        if self.stage.get() == Stage::Unknown {
+            let sql = self.sql();
+            let tables = !sql
+                .exec(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'",
+                    None,
+                )?
+                .to_array::<serde_json::Value>()?
+                .is_empty();
+            let imported = tables
+                && !sql
+                    .exec("SELECT v FROM meta WHERE k = 'imported'", None)?
+                    .to_array::<MetaRow>()?
+                    .is_empty();
+            let stage = if imported {
+                Stage::Ready
+            } else {
+                let moved = import(self.env.clone(), sql, scope.to_string(), tables, now());
+                match self.state.block_concurrency_while(moved).await?? {
+                    Moved::Nothing => Stage::Empty,
+                    Moved::Done => Stage::Ready,
+                    Moved::More => {
+                        return Err(worker::Error::RustError(format!(
+                            "{scope} is still moving from KV into its object: try again"
+                        )))
+                    }
+                }
+            };
+            self.stage.set(stage);
         }
-        let sql = self.sql();
-        sql.exec(SCHEMA, None)?;
-        let imported: Vec<CountRow> = sql
-            .exec("SELECT count(*) AS n FROM meta WHERE k = 'imported'", None)?
-            .to_array()?;
-        if imported.first().map_or(0, |r| r.n) == 0 {
-            let moved = import(self.env.clone(), sql, scope.to_string(), now());
-            if !self.state.block_concurrency_while(moved).await?? {
-                return Err(worker::Error::RustError(format!(
-                    "{scope} is still moving from KV into its object: try again"
-                )));
-            }
+        if self.stage.get() == Stage::Empty && writes {
+            let sql = self.sql();
+            sql.exec(SCHEMA, None)?;
+            mark_imported(&sql)?;
+            self.stage.set(Stage::Ready);
         }
-        self.ready.set(true);
-        Ok(())
+        Ok(self.stage.get() == Stage::Ready)
     }
 
     async fn batch(&self, batch: Batch) -> Result<Vec<Answer>> {
@@ -331,7 +391,14 @@ impl Accounts {
                 batch.scope
             )));
         }
-        self.ready(&batch.scope).await?;
+        let writes = batch
+            .ops
+            .iter()
+            .any(|o| matches!(o, Op::Put { .. } | Op::Delete { .. }));
+        if !self.ready(&batch.scope, writes).await? {
+            // Reads of an account that stores nothing (an unknown id): no storage is created.
+            return Ok(batch.ops.iter().map(|_| Answer::default()).collect());
+        }
         let sql = self.sql();
         let at = now();
         // No await between the operations: no other call runs in between.
@@ -340,18 +407,20 @@ impl Accounts {
             .into_iter()
             .map(|op| run(&sql, op, at))
             .collect::<Result<Vec<_>>>()?;
-        // Expired keys go; an object left with no key deletes its storage, after a look-up of
-        // an unknown id as after the account's deletion: nothing is left behind.
-        sql.exec(
-            "DELETE FROM kv WHERE expires IS NOT NULL AND expires <= ?",
-            vec![int(at)],
-        )?;
-        let left: Vec<CountRow> = sql
-            .exec("SELECT count(*) AS n FROM (SELECT 1 FROM kv LIMIT 1)", None)?
-            .to_array()?;
-        if left.first().map_or(0, |r| r.n) == 0 {
-            self.ready.set(false);
-            self.state.storage().delete_all().await?;
+        if writes {
+            // Expired keys go; an object left with no key (the account deleted) deletes its
+            // storage: nothing is left behind.
+            sql.exec(
+                "DELETE FROM kv WHERE expires IS NOT NULL AND expires <= ?",
+                vec![int(at)],
+            )?;
+            let left: Vec<CountRow> = sql
+                .exec("SELECT count(*) AS n FROM (SELECT 1 FROM kv LIMIT 1)", None)?
+                .to_array()?;
+            if left.first().map_or(0, |r| r.n) == 0 {
+                self.stage.set(Stage::Empty);
+                self.state.storage().delete_all().await?;
+            }
         }
         Ok(answers)
     }
@@ -362,7 +431,7 @@ impl worker::DurableObject for Accounts {
         Accounts {
             state,
             env,
-            ready: Cell::new(false),
+            stage: Cell::new(Stage::Unknown),
         }
     }
 

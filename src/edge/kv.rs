@@ -89,10 +89,6 @@ impl Store for KvNamespace {
         b.execute().await.map_err(err)
     }
 
-    async fn list(&self, prefix: &str, cursor: Option<String>) -> Result<Page, StoreError> {
-        self.list_page(prefix, cursor, 1000).await
-    }
-
     async fn list_page(
         &self,
         prefix: &str,

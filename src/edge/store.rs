@@ -15,7 +15,7 @@ use worker::{Env, Method, ObjectNamespace, Request, RequestInit};
 use super::accounts::{Answer, Batch, Op, BINDING};
 use super::kv::KvNamespace;
 use crate::store::keys::{account_scope, spans_accounts};
-use crate::store::{Listed, Page, Put, Store, StoreError};
+use crate::store::{Page, Put, Store, StoreError};
 
 pub struct EdgeStore {
     pub kv: KvNamespace,
@@ -114,10 +114,6 @@ impl Store for EdgeStore {
         }
     }
 
-    async fn list(&self, prefix: &str, cursor: Option<String>) -> Result<Page, StoreError> {
-        self.list_page(prefix, cursor, 1000).await
-    }
-
     async fn list_page(
         &self,
         prefix: &str,
@@ -132,14 +128,7 @@ impl Store for EdgeStore {
             };
             let answer = self.one(scope, op).await?;
             return Ok(Page {
-                keys: answer
-                    .keys
-                    .into_iter()
-                    .map(|k| Listed {
-                        name: k.name,
-                        metadata: k.metadata,
-                    })
-                    .collect(),
+                keys: answer.keys,
                 cursor: answer.cursor,
             });
         }

@@ -878,8 +878,13 @@ mod tests {
                 false => self.inner.put(key, value, opts).await,
             }
         }
-        async fn list(&self, prefix: &str, cursor: Option<String>) -> Result<Page, StoreError> {
-            self.inner.list(prefix, cursor).await
+        async fn list_page(
+            &self,
+            prefix: &str,
+            cursor: Option<String>,
+            limit: usize,
+        ) -> Result<Page, StoreError> {
+            self.inner.list_page(prefix, cursor, limit).await
         }
         async fn delete(&self, key: &str) -> Result<(), StoreError> {
             match self.deletes {

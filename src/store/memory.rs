@@ -223,10 +223,6 @@ impl Store for MemoryStore {
         Ok(())
     }
 
-    async fn list(&self, prefix: &str, cursor: Option<String>) -> Result<Page, StoreError> {
-        self.list_page(prefix, cursor, self.page_size).await
-    }
-
     async fn list_page(
         &self,
         prefix: &str,

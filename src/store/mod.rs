@@ -32,10 +32,11 @@ pub struct Put {
     pub metadata: Option<Value>,
 }
 
-/// One key returned by `list`.
-#[derive(Debug, Clone, PartialEq)]
+/// One key returned by `list` (serialisable: the edge's account objects answer with it).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Listed {
     pub name: String,
+    #[serde(default)]
     pub metadata: Option<Value>,
 }
 
@@ -70,8 +71,20 @@ pub trait Store {
     /// A value as bytes: binary tables (the ASN range table) are stored as they are.
     async fn get_bytes(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
     async fn put(&self, key: &str, value: &str, opts: Put) -> Result<(), StoreError>;
-    async fn list(&self, prefix: &str, cursor: Option<String>) -> Result<Page, StoreError>;
+    /// One page of at most `limit` keys (KV's `limit`, 1 to 1000; a store may page smaller)
+    /// under `prefix`; the cursor goes on from the last key returned.
+    async fn list_page(
+        &self,
+        prefix: &str,
+        cursor: Option<String>,
+        limit: usize,
+    ) -> Result<Page, StoreError>;
     async fn delete(&self, key: &str) -> Result<(), StoreError>;
+
+    /// One page of up to 1,000 keys under `prefix`, as KV pages a list.
+    async fn list(&self, prefix: &str, cursor: Option<String>) -> Result<Page, StoreError> {
+        self.list_page(prefix, cursor, 1000).await
+    }
 
     /// The first page under `prefix` (KV returns up to 1,000 keys a page), and whether more
     /// follow: what a request path reads of an index that may be shared by very many accounts,
@@ -79,18 +92,6 @@ pub trait Store {
     async fn list_first(&self, prefix: &str) -> Result<(Vec<Listed>, bool), StoreError> {
         let page = self.list(prefix, None).await?;
         Ok((page.keys, page.cursor.is_some()))
-    }
-
-    /// One page of at most `limit` keys (KV's `limit`, 1 to 1000) under `prefix`; the cursor
-    /// goes on from the last key returned. A store without a limit may return a full page.
-    async fn list_page(
-        &self,
-        prefix: &str,
-        cursor: Option<String>,
-        limit: usize,
-    ) -> Result<Page, StoreError> {
-        let _ = limit;
-        self.list(prefix, cursor).await
     }
 
     /// Writes every `(key, value, options)` concurrently; the first failure is the answer.
