@@ -190,28 +190,28 @@ for path in sorted(glob.glob(os.path.join(root, "v3", "do", "edgeward-dev-Accoun
         print(f"{key}\t{expires or ''}")
 `;
 
-/** Every key under `prefix` in the worker's local KV alone. */
-export function kvKeys(prefix) {
+/** Runs `wrangler kv …` against the worker's local KV (run.mjs passes its directory). */
+function wranglerKv(args) {
   const state = process.env.EDGEWARD_STATE_DIR;
   assert.ok(state, "run.mjs passes the worker's storage directory in EDGEWARD_STATE_DIR");
-  const out = execFileSync(
+  return execFileSync(
     join(root, "node_modules", ".bin", "wrangler"),
-    ["kv", "key", "list", "--local", "--persist-to", state, "--binding", "STATE", "--env", "dev", "--prefix", prefix],
+    ["kv", ...args, "--local", "--persist-to", state, "--binding", "STATE", "--env", "dev"],
     { cwd: root, encoding: "utf8", maxBuffer: 512 << 20, stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
-  return JSON.parse(out).map((k) => k.name);
+}
+
+/** Every key under `prefix` in the worker's local KV alone. */
+export function kvKeys(prefix) {
+  return JSON.parse(wranglerKv(["key", "list", "--prefix", prefix])).map((k) => k.name);
 }
 
 /** Writes a key straight into the worker's local KV (with its metadata and a TTL in seconds),
  *  as an earlier version of the worker would have. */
 export function kvPut(key, value, metadata, ttl) {
-  execFileSync(
-    join(root, "node_modules", ".bin", "wrangler"),
-    ["kv", "key", "put", key, value, "--local", "--persist-to", process.env.EDGEWARD_STATE_DIR, "--binding", "STATE",
-      "--env", "dev", ...(metadata ? ["--metadata", JSON.stringify(metadata)] : []), ...(ttl ? ["--ttl", String(ttl)] : [])],
-    { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-  );
+  wranglerKv(["key", "put", key, value, ...(metadata ? ["--metadata", JSON.stringify(metadata)] : []),
+    ...(ttl ? ["--ttl", String(ttl)] : [])]);
 }
 
 /** The keys under `prefix` in the accounts' objects, each with when it expires (ms, or null). */
@@ -234,11 +234,7 @@ export function storedKeys(prefix) {
 export function kvBulkPut(entries) {
   const file = join(tmpdir(), `edgeward-bulk-${process.pid}-${Date.now()}.json`);
   writeFileSync(file, JSON.stringify(entries));
-  execFileSync(
-    join(root, "node_modules", ".bin", "wrangler"),
-    ["kv", "bulk", "put", file, "--local", "--persist-to", process.env.EDGEWARD_STATE_DIR, "--binding", "STATE", "--env", "dev"],
-    { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
-  );
+  wranglerKv(["bulk", "put", file]);
   rmSync(file);
 }
 
