@@ -10,7 +10,6 @@ use futures::future::join_all;
 use serde_json::{json, Value};
 
 use super::body;
-use super::events::failed_index_key;
 use super::feedback::account_ids;
 use super::lists::membership_keys;
 use super::rules::REPLAY_KEPT;
@@ -23,22 +22,22 @@ use crate::engine::MatchType;
 use crate::engine::SessionSummary;
 use crate::schema::time::{day, Millis, DAY};
 use crate::state::account::{load_account, AccountState};
+use crate::state::address::{self, hour_of, HOURLY_KEPT};
 use crate::state::config::Project;
 use crate::state::error::ApiError;
-use crate::state::links::{hour_of, ADDRESS_INDEX_TTL};
 use crate::state::{links, population};
 use crate::store::keys::{trailing_id, Id};
 use crate::store::{Keys, Store};
 
-/// The hours an address index entry of session `s` may still be filed under at `now`: an
+/// The hours an hourly address entry of session `s` may still be filed under at `now`: an
 /// entry is written when the session is authenticated (within its day of life) and lives
-/// [`ADDRESS_INDEX_TTL`], so older sessions have none left.
+/// [`HOURLY_KEPT`], so older sessions have none left.
 fn address_hours(at: Millis, now: Millis) -> std::ops::Range<i64> {
     let last = now.min(at + SESSION_TTL);
-    if last < now - ADDRESS_INDEX_TTL {
+    if last < now - HOURLY_KEPT {
         return 0..0;
     }
-    hour_of(at.max(now - ADDRESS_INDEX_TTL))..hour_of(last) + 1
+    hour_of(at.max(now - HOURLY_KEPT))..hour_of(last) + 1
 }
 
 /// Every key that names account `a`, given what is stored about it.
@@ -61,11 +60,8 @@ fn doomed_keys(keys: &Keys, a: &Id, state: &AccountState, now: Millis) -> Vec<St
         }
         if let Ok(value) = Id::new(&s.ip) {
             doomed.push(keys.index_account(links::ADDRESS_SEARCH_TAG, &value, a));
-            for h in address_hours(s.at, now) {
-                doomed.push(keys.index_hour_account(MatchType::Network.tag(), &value, h, a));
-            }
         }
-        doomed.extend(crate::state::fraud_ips::key(keys, &s.ip, a));
+        doomed.extend(address::keys_of(keys, &s.ip, a, address_hours(s.at, now)));
         if let Ok(sid) = Id::new(&s.id) {
             doomed.push(keys.replay(&day(s.at), a, &sid));
         }
@@ -87,7 +83,7 @@ fn doomed_keys(keys: &Keys, a: &Id, state: &AccountState, now: Millis) -> Vec<St
     }
     for e in &state.history.events {
         if e.kind == LOGIN_FAILED {
-            doomed.extend(failed_index_key(keys, &e.ip, a));
+            doomed.extend(address::keys_of(keys, &e.ip, a, 0..0));
         }
     }
     if let Some(value) = state

@@ -24,11 +24,12 @@ use crate::schema::EventResponse;
 use crate::state::account::{
     self, load_account, load_session, profile_of, write_all, AccountState,
 };
+use crate::state::address;
 use crate::state::config::Project;
 use crate::state::error::ApiError;
 use crate::state::incidents::{self, open, registered, Evidence, Scope};
 use crate::state::records::SessionRecord;
-use crate::store::keys::{trailing_id, Id};
+use crate::store::keys::Id;
 use crate::store::{Keys, Put, Store};
 
 /// How long events are kept: HUMAN's `days_range` reaches back 365 days.
@@ -40,8 +41,6 @@ const MAX_TYPE: usize = 64;
 const MAX_USER_AGENT: usize = 1024;
 const MAX_PATH: usize = 1024;
 const MAX_METADATA: usize = 8 * 1024;
-/// The identifier-index tag of failed logins by address.
-const FAILED_TAG: &str = "x";
 
 /// An event type: a lower-case letter, then up to 63 of `[a-z0-9_.-]`.
 fn event_type(obj: &Map<String, Value>) -> Result<String, ApiError> {
@@ -101,7 +100,7 @@ fn ip_field(obj: &Map<String, Value>) -> Result<Option<IpAddr>, ApiError> {
         .transpose()
 }
 
-/// Other accounts that failed to log in from `ip` within the hour.
+/// Other accounts that failed to log in from `ip` within the hour before `now`.
 pub async fn failed_accounts_per_ip<S: Store>(
     store: &S,
     keys: &Keys,
@@ -112,18 +111,8 @@ pub async fn failed_accounts_per_ip<S: Store>(
     let Ok(value) = Id::new(ip) else {
         return Ok(0);
     };
-    let prefix = keys.index(FAILED_TAG, &value);
-    // One page: past a thousand accounts failing from one address within the hour, the
-    // velocity factor has long saturated.
-    let (listed, _more) = store.list_first(&prefix).await?;
-    Ok(listed
-        .iter()
-        .filter(|k| trailing_id(&prefix, &k.name).as_deref() != Some(a.raw()))
-        .filter(|k| {
-            let t = k.metadata.as_ref().and_then(|m| m["t"].as_i64());
-            t.is_some_and(|t| now - t <= VELOCITY_WINDOW)
-        })
-        .count() as u32)
+    let marks = address::read(store, keys, &value, now).await?;
+    Ok(marks.failed_others(a.raw(), now))
 }
 
 /// The account's failed logins within the hour before `now`.
@@ -133,11 +122,6 @@ pub fn recent_failed_logins(history: &History, now: Millis) -> u32 {
         .iter()
         .filter(|e| e.kind == LOGIN_FAILED && e.at <= now && now - e.at <= VELOCITY_WINDOW)
         .count() as u32
-}
-
-/// The key of a failed login by address, for deletion.
-pub fn failed_index_key(keys: &Keys, ip: &str, a: &Id) -> Option<String> {
-    Some(keys.index_account(FAILED_TAG, &Id::new(ip).ok()?, a))
 }
 
 /// `POST /event`.
@@ -250,17 +234,7 @@ pub async fn record<S: Store>(
         },
     )];
     if kind == LOGIN_FAILED {
-        if let Some(k) = failed_index_key(&keys, &summary.ip, &a) {
-            let ttl = ((at + VELOCITY_WINDOW - ctx.now) / SECOND).max(60) as u64;
-            writes.push((
-                k,
-                String::from("1"),
-                Put {
-                    ttl_secs: Some(ttl),
-                    metadata: Some(json!({ "t": at })),
-                },
-            ));
-        }
+        writes.extend(address::failed(&keys, &summary.ip, &a, at, ctx.now));
     }
     // Events that arrived over a week ago folded into the account's events' rollup
     // (`engine::event_rollup`): the rollup is written with the event, the folded keys deleted

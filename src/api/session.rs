@@ -26,9 +26,9 @@ use crate::state::account::{
     self as account, account_details, linked_accounts, load_account, load_session, profile_write,
     scores, write_all,
 };
+use crate::state::address;
 use crate::state::config::Project;
 use crate::state::error::ApiError;
-use crate::state::fraud_ips;
 use crate::state::incidents::{open, open_on_cluster, registered, Evidence, Opened, Scope};
 use crate::state::index;
 use crate::state::links;
@@ -197,16 +197,12 @@ pub async fn authenticate<S: Store>(
     let mut cur = current(&rec);
     let mut ids = links::session_identifiers(&cur.summary, Some(&state.history), &population);
     ids.extend(links::email_identifier(&profile, state.profile.as_ref()));
-    let (found, fraud_ip, failed_here) = join3(
-        links::look_up(store, &keys, Some(&aid), &ids, ctx.now),
-        fraud_ips::score(store, &keys, &cur.summary.ip, &aid),
-        events::failed_accounts_per_ip(store, &keys, &cur.summary.ip, &aid, ctx.now),
-    )
-    .await;
-    let found = found?;
-    cur.summary.risk[RiskSignal::RecentFraudIp as usize] = fraud_ip?;
+    // The address's other marks (fake accounts, failed logins) come with its look-up.
+    let found = links::look_up(store, &keys, Some(&aid), &ids, ctx.now).await?;
+    let marks = found.address.clone().unwrap_or_default();
+    cur.summary.risk[RiskSignal::RecentFraudIp as usize] = marks.fraud_score(aid.raw());
     let velocity = Velocity {
-        failed_accounts_per_ip: failed_here?,
+        failed_accounts_per_ip: marks.failed_others(aid.raw(), ctx.now),
         failed_logins: events::recent_failed_logins(&state.history, ctx.now),
         ..found.velocity
     };
@@ -282,7 +278,7 @@ pub async fn authenticate<S: Store>(
         writes.push(profile_write(&keys, &aid, &profile));
     }
     if decision == Decision::Fake {
-        writes.extend(fraud_ips::mark(&keys, &cur.summary.ip, &aid, ctx.now));
+        writes.extend(address::fraud(&keys, &cur.summary.ip, &aid, ctx.now));
     }
     writes.push(rules::replay_write(
         &keys,

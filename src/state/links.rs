@@ -11,6 +11,7 @@ use futures::future::join_all;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use super::address::{self, Marks};
 use super::error::ApiError;
 use super::records::Profile;
 use crate::engine::arrivals::burst_mates;
@@ -20,7 +21,7 @@ use crate::engine::session::round4;
 use crate::engine::takeover::VELOCITY_WINDOW;
 use crate::engine::{History, Link, MatchType, Population, SessionSummary, Velocity};
 use crate::intel::email;
-use crate::schema::time::{Millis, DAY, HOUR, SECOND};
+use crate::schema::time::{Millis, DAY, SECOND};
 use crate::store::keys::{trailing_id, Id};
 use crate::store::{Keys, Put, Store};
 
@@ -35,7 +36,8 @@ pub const RELIST_GRACE: Millis = 5 * 60 * SECOND;
 pub struct Identifier {
     pub kind: MatchType,
     pub value: Id,
-    /// When the account first showed it, if it did before this request.
+    /// When the account first showed it, if it did before this request (an address: first
+    /// this UTC day).
     pub known_since: Option<Millis>,
     /// How strongly sharing it links two accounts, 0..1.
     pub strength: f64,
@@ -58,7 +60,7 @@ impl Identifier {
     }
 
     /// Network identifiers never settle: who else is on an address matters only within the
-    /// hour, so their index is listed (and the account's entry refreshed) every time.
+    /// hour, so their index is listed (and the account's hourly entry refreshed) every time.
     fn settled(&self, now: Millis) -> bool {
         self.kind != MatchType::Network && self.known_since.is_some_and(|t| t <= now - RELIST_GRACE)
     }
@@ -67,13 +69,13 @@ impl Identifier {
 /// How long network links live: a network link says two accounts shared an address within
 /// the hour, which says little weeks later.
 pub const NETWORK_TTL: Millis = 7 * DAY;
-/// How long an address index entry lives: its hour is read until the end of the next one,
-/// with an hour to spare.
-pub const ADDRESS_INDEX_TTL: Millis = 3 * HOUR;
-/// The tag of the address search index (`i/s/{address}/{account}`, [`NETWORK_TTL`]): which
-/// accounts used an address in the last week, for an analyst's search. No request path lists
-/// it; the console's search reads one page.
+/// The tag of the address search index (`i/s/{address}/{account}`, [`ADDRESS_SEARCH_KEPT`]):
+/// which accounts used an address in the last week, for an analyst's search. No request path
+/// lists it; the console's search reads one page.
 pub const ADDRESS_SEARCH_TAG: &str = "s";
+/// How long a search index entry lives. It is written by the account's first authenticate
+/// from the address in a UTC day, so it outlives the day's last one by at least a week.
+pub const ADDRESS_SEARCH_KEPT: Millis = 8 * DAY;
 /// At most this many links are made by one request (the strongest), so a device farm of
 /// thousands cannot turn one request into thousands of writes.
 pub const MAX_NEW_LINKS: usize = 50;
@@ -179,7 +181,18 @@ pub fn session_identifiers(
         out.push(i);
     }
     if let Ok(v) = Id::new(&summary.ip) {
-        out.push(Identifier::new(MatchType::Network, v, None));
+        // An address is known since the account's first session on it this (UTC) day: the
+        // search index is filed once a day (`writes`), the hourly index every time.
+        let today = summary.at.div_euclid(DAY);
+        let since = history.and_then(|h| {
+            h.sessions
+                .iter()
+                .filter(|s| s.id != summary.id && s.ip == summary.ip)
+                .filter(|s| s.at.div_euclid(DAY) == today && s.at <= summary.at)
+                .map(|s| s.at)
+                .min()
+        });
+        out.push(Identifier::new(MatchType::Network, v, since));
     }
     out
 }
@@ -225,52 +238,41 @@ pub struct Found {
     pub unindexed: Vec<Identifier>,
     /// Other accounts on the address, and new on the device, within the hour.
     pub velocity: Velocity,
+    /// Everything noted about the session's address (`None` when no address was looked up).
+    pub address: Option<Marks>,
 }
 
-/// The hour an address index entry written at `t` is filed under.
-pub fn hour_of(t: Millis) -> i64 {
-    t.div_euclid(HOUR)
-}
-
-/// The index prefixes read for one identifier: an address's last two hours (all that counts
-/// within [`VELOCITY_WINDOW`]), any other identifier's whole index.
-fn prefixes(keys: &Keys, i: &Identifier, now: Millis) -> Vec<String> {
-    match i.kind {
-        MatchType::Network => (hour_of(now - VELOCITY_WINDOW)..=hour_of(now))
-            .map(|h| keys.index_hour(i.kind.tag(), &i.value, h))
-            .collect(),
-        _ => vec![keys.index(i.kind.tag(), &i.value)],
-    }
-}
-
-/// The accounts an identifier's index names, with when each was last filed, reading the first
-/// page of each prefix only: an identifier shared by more than a page of accounts (a carrier's
-/// address within an hour, a fingerprint thousands of devices show) is judged from the 1,000
-/// accounts listed first (by account id). That is enough: a device link's strength falls as
-/// 1/(1 + accounts sharing it), so the ones left out would weigh under 0.1 % each, the velocity
-/// counted from an address is at least 1,000 (far past where its factor saturates), and at most
-/// [`MAX_NEW_LINKS`] links are made anyway.
+/// The accounts an identifier's index names, with when each was last filed, from the first
+/// page of its index only: an identifier shared by more than a page of accounts (a
+/// fingerprint thousands of devices show) is judged from the 1,000 accounts listed first (by
+/// account id). That is enough: a device link's strength falls as 1/(1 + accounts sharing it),
+/// so the ones left out would weigh under 0.1 % each, and at most [`MAX_NEW_LINKS`] links are
+/// made anyway. An address is read whole instead (`address::read`: its hourly entries, and
+/// with them its other marks, in one list).
 async fn listed<S: Store>(
     store: &S,
-    prefixes: &[String],
-) -> Result<Vec<(String, Millis)>, ApiError> {
-    let pages = join_all(prefixes.iter().map(|p| store.list_first(p))).await;
-    let mut accounts: Vec<(String, Millis)> = Vec::new();
-    for (prefix, page) in prefixes.iter().zip(pages) {
-        let (keys, _more) = page?;
-        accounts.extend(keys.iter().filter_map(|k| {
+    keys: &Keys,
+    i: &Identifier,
+    now: Millis,
+) -> Result<(Vec<(String, Millis)>, Option<Marks>), ApiError> {
+    if i.kind == MatchType::Network {
+        let marks = address::read(store, keys, &i.value, now).await?;
+        return Ok((marks.hourly.clone(), Some(marks)));
+    }
+    let prefix = keys.index(i.kind.tag(), &i.value);
+    let (listed, _more) = store.list_first(&prefix).await?;
+    let accounts = listed
+        .iter()
+        .filter_map(|k| {
             let at = k
                 .metadata
                 .as_ref()
                 .and_then(|m| m["t"].as_i64())
                 .unwrap_or(0);
-            Some((trailing_id(prefix, &k.name)?, at))
-        }));
-    }
-    // An address lists two hours, in which one account may be filed twice: keep its latest.
-    accounts.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    accounts.dedup_by(|a, b| a.0 == b.0);
-    Ok(accounts)
+            Some((trailing_id(&prefix, &k.name)?, at))
+        })
+        .collect();
+    Ok((accounts, None))
 }
 
 /// Lists the index of every identifier that is not settled, concurrently, a page at most per
@@ -283,16 +285,15 @@ pub async fn look_up<S: Store>(
     ids: &[Identifier],
     now: Millis,
 ) -> Result<Found, ApiError> {
-    let open: Vec<(&Identifier, Vec<String>)> = ids
-        .iter()
-        .filter(|i| !i.settled(now))
-        .map(|i| (i, prefixes(keys, i, now)))
-        .collect();
-    let listings = join_all(open.iter().map(|(_, p)| listed(store, p))).await;
+    let open: Vec<&Identifier> = ids.iter().filter(|i| !i.settled(now)).collect();
+    let listings = join_all(open.iter().map(|i| listed(store, keys, i, now))).await;
     let me = account.map(Id::raw);
     let mut found = Found::default();
-    for ((i, _), listing) in open.into_iter().zip(listings) {
-        let accounts = listing?;
+    for (i, listing) in open.into_iter().zip(listings) {
+        let (accounts, marks) = listing?;
+        if marks.is_some() {
+            found.address = marks;
+        }
         if me.is_some_and(|me| i.kind == MatchType::Network || !accounts.iter().any(|a| a.0 == me))
         {
             found.unindexed.push(i.clone());
@@ -494,19 +495,18 @@ pub fn writes(
     }
     for i in unindexed {
         let (v, mut p) = put(json!({ "t": now }), i.kind);
-        let key = match i.kind {
+        match i.kind {
             MatchType::Network => {
-                out.push((
-                    keys.index_account(ADDRESS_SEARCH_TAG, &i.value, account),
-                    v.clone(),
-                    p.clone(),
-                ));
-                p.ttl_secs = Some((ADDRESS_INDEX_TTL / SECOND) as u64);
-                keys.index_hour_account(i.kind.tag(), &i.value, hour_of(now), account)
+                // Once a day is enough for the search index (`session_identifiers`).
+                if i.known_since.is_none() {
+                    p.ttl_secs = Some((ADDRESS_SEARCH_KEPT / SECOND) as u64);
+                    let key = keys.index_account(ADDRESS_SEARCH_TAG, &i.value, account);
+                    out.push((key, v, p));
+                }
+                out.push(address::hourly(keys, &i.value, account, now));
             }
-            _ => keys.index_account(i.kind.tag(), &i.value, account),
-        };
-        out.push((key, v, p));
+            _ => out.push((keys.index_account(i.kind.tag(), &i.value, account), v, p)),
+        }
     }
     out
 }
@@ -672,52 +672,87 @@ mod tests {
     }
 
     #[test]
-    fn a_crowded_identifier_costs_one_page_and_an_address_its_last_two_hours() {
+    fn a_crowded_identifier_costs_one_page_and_an_address_reads_its_newest_hours_first() {
+        use crate::schema::time::{HOUR, MINUTE};
         use crate::store::MemoryStore;
         use futures::executor::block_on;
         let store = MemoryStore::with_page_size(10);
         let keys = Keys::new("p");
-        let now = 100 * HOUR + 30 * crate::schema::time::MINUTE;
+        let now = 100 * HOUR + 30 * MINUTE;
         let device = Identifier::new(MatchType::Device, Id::new("dev").unwrap(), None);
         let address = Identifier::new(MatchType::Network, Id::new("192.0.2.1").unwrap(), None);
-        // 25 accounts on the device; on the address 25 this hour, 5 in the last (within the
-        // hour before now), 40 long ago.
+        // 25 accounts on the device, 6 of them on the address this hour; 3 more on the address
+        // in the last hour (within the hour before now), 40 nine hours ago (still stored here:
+        // this store's clock stands still).
         for n in 0..25 {
             let a = Id::new(&format!("a{n:02}")).unwrap();
             let mut w = writes(&keys, &a, &[], std::slice::from_ref(&device), now);
-            w.extend(writes(&keys, &a, &[], std::slice::from_ref(&address), now));
-            for (k, v, p) in w {
-                block_on(store.put(&k, &v, p)).unwrap();
+            if n < 6 {
+                w.extend(writes(&keys, &a, &[], std::slice::from_ref(&address), now));
             }
+            block_on(store.put_all(w)).unwrap();
         }
-        for (n, at) in (0..5)
-            .map(|n| (n, now - 50 * crate::schema::time::MINUTE))
-            .chain((5..45).map(|n| (n, now - 9 * HOUR)))
+        for (n, at) in (0..3)
+            .map(|n| (n, now - 50 * MINUTE))
+            .chain((3..43).map(|n| (n, now - 9 * HOUR)))
         {
             let a = Id::new(&format!("b{n:02}")).unwrap();
-            for (k, v, p) in writes(&keys, &a, &[], std::slice::from_ref(&address), at) {
-                block_on(store.put(&k, &v, p)).unwrap();
-            }
+            let w = writes(&keys, &a, &[], std::slice::from_ref(&address), at);
+            block_on(store.put_all(w)).unwrap();
         }
         let me = Id::new("me").unwrap();
         let before = store.list_calls();
         let found = block_on(look_up(&store, &keys, Some(&me), &[device, address], now)).unwrap();
-        // One page for the device, one for each of the address's two hours.
+        // One page for the device; one for the address, which is full, so its failed logins
+        // (sorting after the hourly entries) get a page of their own.
         assert_eq!(store.list_calls() - before, 3);
         let on = |k: MatchType| found.others.iter().filter(|o| o.kind == k).count();
         assert_eq!(on(MatchType::Device), 10, "the first page only");
-        // This hour's first page (10) and the last hour's 5: nothing from nine hours ago.
+        // The newest hours come first: this hour's 6 and the last hour's 3; the page's tenth
+        // entry is from nine hours ago, which does not count.
         let net: Vec<&str> = found
             .others
             .iter()
             .filter(|o| o.kind == MatchType::Network)
             .map(|o| o.account.as_str())
             .collect();
-        assert_eq!(on(MatchType::Network), 15, "{net:?}");
-        assert!(found
-            .others
-            .iter()
-            .all(|o| o.kind != MatchType::Network || o.account != "b05"));
+        assert_eq!(
+            net,
+            ["a00", "a01", "a02", "a03", "a04", "a05", "b00", "b01", "b02"]
+        );
+        assert_eq!(found.address.map(|m| m.hourly.len()), Some(9));
+    }
+
+    #[test]
+    fn an_address_is_filed_for_search_once_a_day_and_by_the_hour_every_time() {
+        let keys = Keys::new("p");
+        let me = Id::new("me").unwrap();
+        let at = |day: i64, hour: i64| 20_000 * DAY + day * DAY + hour * crate::schema::time::HOUR;
+        let login = |id: &str, t: Millis| SessionSummary {
+            id: id.into(),
+            at: t,
+            ip: "192.0.2.1".into(),
+            ..Default::default()
+        };
+        let earlier = History {
+            sessions: vec![login("s1", at(0, 9))],
+            ..History::default()
+        };
+        let filed = |cur: &SessionSummary| -> Vec<String> {
+            let ids = session_identifiers(cur, Some(&earlier), &Population::default());
+            writes(&keys, &me, &[], &ids, cur.at)
+                .into_iter()
+                .map(|w| w.0)
+                .collect()
+        };
+        let search = keys.index_account(ADDRESS_SEARCH_TAG, &Id::new("192.0.2.1").unwrap(), &me);
+        // The same day: the hourly entry only. The next day: the search entry again.
+        let later_that_day = filed(&login("s2", at(0, 17)));
+        assert_eq!(later_that_day.len(), 1);
+        assert!(!later_that_day.contains(&search));
+        let next_day = filed(&login("s3", at(1, 8)));
+        assert_eq!(next_day.len(), 2);
+        assert!(next_day.contains(&search));
     }
 
     fn other(account: &str, kind: MatchType, strength: f64) -> Other {

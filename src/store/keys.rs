@@ -32,10 +32,13 @@
 //!                                         closed or all, by attack type, highest risk first;
 //!                                         metadata = the incident as `/incidents` answers it
 //! p/{project}/i/{tag}/{value}/{account}   identifier index: accounts seen with one browser id,
-//!                                         device, (hashed) normalised e-mail, or failing to log
-//!                                         in from an address
-//! p/{project}/i/n/{address}/{hour}/{account} the address index, by the hour of the
-//!                                         authenticate (hours since the epoch), 3 h
+//!                                         device or (hashed) normalised e-mail
+//! p/{project}/i/a/{address}/n/{hour}/{account} the address index, by the hour of the
+//!                                         authenticate (999999999 - hours since the epoch,
+//!                                         so the newest hour lists first), 3 h
+//! p/{project}/i/a/{address}/f/{account}   the account was decided Fake on the address, 7 days
+//! p/{project}/i/a/{address}/x/{account}   the account failed to log in from the address, 1 h
+//!                                         (the three share a prefix: one list reads them)
 //! p/{project}/i/s/{address}/{account}     the address search index (the console), 7 days
 //! p/{project}/ld/{list}                   a custom list's definition
 //! p/{project}/lm/{list}/{account}         a list's members (the other side of `a/…/l/…`)
@@ -389,18 +392,37 @@ impl Keys {
         format!("{}i/{tag}/{}/", self.root, value.enc)
     }
 
-    /// The accounts seen with one identifier within one hour (`hour` = hours since the epoch):
-    /// the address index, read an hour or two at a time.
-    pub fn index_hour(&self, tag: &str, value: &Id, hour: i64) -> String {
-        format!("{}{hour:09}/", self.index(tag, value))
-    }
-
+    /// An hourly address entry as versions before [`Keys::address`] filed it (deletion still
+    /// removes those until they expire).
     pub fn index_hour_account(&self, tag: &str, value: &Id, hour: i64, a: &Id) -> String {
-        format!("{}{}", self.index_hour(tag, value, hour), a.enc)
+        format!("{}{hour:09}/{}", self.index(tag, value), a.enc)
     }
 
     pub fn index_account(&self, tag: &str, value: &Id, a: &Id) -> String {
         format!("{}{}", self.index(tag, value), a.enc)
+    }
+
+    /// Everything the project notes about one client address within the hour or the week, under
+    /// one prefix so an authenticate reads it with one list (`state::address`).
+    pub fn address(&self, ip: &Id) -> String {
+        format!("{}i/a/{}/", self.root, ip.enc)
+    }
+
+    /// One account's mark of kind `tag` (one letter) on an address.
+    pub fn address_mark(&self, ip: &Id, tag: &str, a: &Id) -> String {
+        format!("{}{tag}/{}", self.address(ip), a.enc)
+    }
+
+    /// The prefix of an address's marks of kind `tag`.
+    pub fn address_marks(&self, ip: &Id, tag: &str) -> String {
+        format!("{}{tag}/", self.address(ip))
+    }
+
+    /// The account's authenticate on an address within one hour (`hour`, hours since the
+    /// epoch), filed newest hour first so a crowded address's first page is its latest hours.
+    pub fn address_hour(&self, ip: &Id, hour: i64, a: &Id) -> String {
+        let from_newest = (999_999_999 - hour).clamp(0, 999_999_999);
+        format!("{}{from_newest:09}/{}", self.address_marks(ip, "n"), a.enc)
     }
 }
 

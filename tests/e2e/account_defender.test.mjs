@@ -406,14 +406,15 @@ test("delete_user_data removes every key naming the account and leaves the linke
   const enc = encodeId(gone);
   const before = storedKeys("p/demo/").filter((k) => k.includes(enc));
   // Its own keys (profile, session, link, list, event, incident, feedback), and the keys
-  // elsewhere that name it (link of the other account, list member, browser, device, address,
-  // e-mail, failed-login and fraud-address indexes, session binding, and the population
+  // elsewhere that name it (link of the other account, list member, browser, device, address
+  // (hourly and search), e-mail indexes, the address's failed-login and fake-account marks,
+  // session binding, and the population
   // journal's entries of its sessions, not folded yet).
   const own = `p/demo/a/${enc}/`;
   for (const kind of ["p", "s/", "k/", "l/", "e/", "n/", "f/"]) {
     assert.ok(before.some((k) => k.startsWith(own + kind)), `before deletion: no ${own}${kind}… in\n${before.join("\n")}`);
   }
-  for (const re of [/\/a\/keep[^/]*\/k\//, /\/lm\//, /\/i\/b\//, /\/i\/d\//, /\/i\/n\//, /\/i\/e\//, /\/i\/x\//, /\/i\/f\//, /\/s\/[^/]+\/a\//, /\/j\/\d{16}\//]) {
+  for (const re of [/\/a\/keep[^/]*\/k\//, /\/lm\//, /\/i\/b\//, /\/i\/d\//, /\/i\/a\/[^/]+\/n\//, /\/i\/s\//, /\/i\/e\//, /\/i\/a\/[^/]+\/x\//, /\/i\/a\/[^/]+\/f\//, /\/s\/[^/]+\/a\//, /\/j\/\d{16}\//]) {
     assert.ok(before.some((k) => re.test(k)), `before deletion: no key like ${re} in\n${before.join("\n")}`);
   }
 

@@ -82,7 +82,9 @@ test("an account with months of history folds it while 100 logins arrive at once
   // sessions laid down weeks back by the development clock outlive them here only.
   const hourNow = Math.floor(Date.now() / HOUR);
   const expired = (k) => {
-    const hour = k.match(/^p\/demo\/i\/n\/[^/]+\/(\d+)\//);
+    // Filed as 999999999 - hour (newest first).
+    const filed = k.match(/^p\/demo\/i\/a\/[^/]+\/n\/(\d+)\//);
+    const hour = filed && [null, 999999999 - Number(filed[1])];
     const journal = k.match(/^p\/demo\/j\/(\d+)\//);
     return (hour && Number(hour[1]) < hourNow - 3) || (journal && Number(journal[1]) < Date.now() - 7 * 24 * HOUR);
   };
