@@ -21,6 +21,7 @@ use std::cell::Cell;
 
 use futures::future::join_all;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::Value;
 use worker::{durable_object, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State};
 
@@ -62,10 +63,25 @@ pub enum Op {
 pub struct Answer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub keys: Vec<Listed>,
+    /// A list's keys as SQLite wrote them, a JSON array of [`Listed`]: passed through as it
+    /// is, so the page is parsed once, by the worker, not also here and written out again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<Box<RawValue>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cursor: Option<String>,
+}
+
+impl Answer {
+    /// A list's keys, in key order.
+    pub fn keys(&self) -> serde_json::Result<Vec<Listed>> {
+        let Some(page) = &self.page else {
+            return Ok(Vec::new());
+        };
+        let mut keys: Vec<Listed> = serde_json::from_str(page.get())?;
+        // In key order already, unless SQLite's aggregate took the rows in another.
+        keys.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(keys)
+    }
 }
 
 /// What the worker sends: the account's prefix (every key must lie under it) and the ops.
@@ -128,8 +144,10 @@ struct ValueRow {
 }
 
 #[derive(Deserialize)]
-struct JsonRow {
-    j: Option<String>,
+struct PageRow {
+    j: String,
+    last: Option<String>,
+    n: i64,
 }
 
 #[derive(Deserialize)]
@@ -166,37 +184,46 @@ fn run(sql: &SqlStorage, op: Op, at: i64) -> Result<Answer> {
         } => {
             let limit = limit.clamp(1, 1000);
             let from = after.filter(|a| a.as_str() >= prefix.as_str());
-            // One JSON text for the page (a row per key would cross into Rust field by field).
+            let upper = upper_bound(&prefix);
+            // One JSON text for the page, written by string concatenation: a row per key would
+            // cross into Rust field by field, and `json()` would parse every metadata (stored
+            // as JSON text by `Op::Put` and the import).
             let query = format!(
-                "SELECT json_group_array(json_object('name', key, 'metadata', json(metadata))) AS j
+                "SELECT '[' || coalesce(group_concat('{{\"name\":' || json_quote(key) ||
+                        ',\"metadata\":' || coalesce(metadata, 'null') || '}}', ','), '') || ']' AS j,
+                        max(key) AS last, count(*) AS n
                  FROM (SELECT key, metadata FROM kv WHERE key {} ? AND key < ? AND {live}
                        ORDER BY key LIMIT ?)",
                 if from.is_some() { ">" } else { ">=" }
             );
             let start = from.unwrap_or_else(|| prefix.clone());
-            let rows: Vec<JsonRow> = sql
+            let rows: Vec<PageRow> = sql
                 .exec(
                     &query,
-                    vec![
-                        text(&start),
-                        text(&upper_bound(&prefix)),
-                        int(at),
-                        int(limit as i64 + 1),
-                    ],
+                    vec![text(&start), text(&upper), int(at), int(limit as i64)],
                 )?
                 .to_array()?;
-            let j = rows.into_iter().next().and_then(|r| r.j);
-            let mut keys: Vec<Listed> = match j {
-                Some(j) => serde_json::from_str(&j).map_err(|e| e.to_string())?,
-                None => Vec::new(),
+            let Some(row) = rows.into_iter().next() else {
+                return Ok(Answer::default());
             };
-            keys.sort_by(|a, b| a.name.cmp(&b.name));
-            let cursor = (keys.len() > limit).then(|| {
-                keys.truncate(limit);
-                keys.last().map(|k| k.name.clone()).unwrap_or_default()
-            });
+            // A full page: the next one starts after its last key, if any key is left there.
+            let cursor = match row.last {
+                Some(last) if row.n as usize >= limit => {
+                    let left: Vec<CountRow> = sql
+                        .exec(
+                            &format!(
+                                "SELECT count(*) AS n FROM (SELECT 1 FROM kv
+                                 WHERE key > ? AND key < ? AND {live} LIMIT 1)"
+                            ),
+                            vec![text(&last), text(&upper), int(at)],
+                        )?
+                        .to_array()?;
+                    left.first().is_some_and(|r| r.n > 0).then_some(last)
+                }
+                _ => None,
+            };
             Ok(Answer {
-                keys,
+                page: Some(RawValue::from_string(row.j).map_err(|e| e.to_string())?),
                 cursor,
                 ..Answer::default()
             })

@@ -128,7 +128,7 @@ impl Store for EdgeStore {
             };
             let answer = self.one(scope, op).await?;
             return Ok(Page {
-                keys: answer.keys,
+                keys: answer.keys().map_err(err)?,
                 cursor: answer.cursor,
             });
         }
