@@ -298,7 +298,7 @@ fn older_cards(w: &World, n: i64) -> (String, usize) {
     let card = listed
         .iter()
         .find(|k| k.name.ends_with(&format!("/{latest}")))
-        .and_then(|k| k.metadata.clone())
+        .and_then(|k| k.meta_value())
         .unwrap();
     for d in 1..=n {
         let key = keys.recent_account("all", card["t"].as_i64().unwrap() - d, &a);

@@ -130,11 +130,7 @@ fn row(account_id: String, card: &Card, matched: Option<&'static str>) -> Accoun
 async fn card_of<S: Store>(store: &S, keys: &Keys, a: &Id) -> Result<Option<Card>, ApiError> {
     let prefix = format!("{}r/", keys.account(a));
     let page = store.list_page(&prefix, None, 1).await?;
-    Ok(page
-        .keys
-        .into_iter()
-        .next()
-        .and_then(|k| serde_json::from_value(k.metadata?).ok()))
+    Ok(page.keys.into_iter().next().and_then(|k| k.meta()))
 }
 
 /// `GET /accounts?q=&decision=&limit=&cursor=`: authenticated accounts, the latest first,
@@ -216,10 +212,7 @@ fn collect(
         else {
             continue;
         };
-        let Some(card) = k
-            .metadata
-            .and_then(|m| serde_json::from_value::<Card>(m).ok())
-        else {
+        let Some(card) = k.meta::<Card>() else {
             continue;
         };
         if seen.contains(&account) {
@@ -363,15 +356,7 @@ pub async fn incidents<S: Store>(
     };
     let prefix = keys.incident_index(state, attack);
     let page = ctx.store.list_page(&prefix, cursor, limit).await?;
-    let mut entries: Vec<Option<Entry>> = page
-        .keys
-        .iter()
-        .map(|k| {
-            k.metadata
-                .clone()
-                .and_then(|m| serde_json::from_value(m).ok())
-        })
-        .collect();
+    let mut entries: Vec<Option<Entry>> = page.keys.iter().map(|k| k.meta()).collect();
     // An entry too large for key metadata is read from its value.
     let missing: Vec<usize> = (0..entries.len())
         .filter(|i| entries[*i].is_none())

@@ -84,11 +84,9 @@ pub async fn index<S: Store>(ctx: &Ctx<'_, S>, project: &Project) -> Result<Resp
     for item in ctx.store.list_all(&prefix).await? {
         if let Some(name) = trailing_id(&prefix, &item.name) {
             let description = item
-                .metadata
-                .as_ref()
-                .and_then(|m| m["description"].as_str())
-                .unwrap_or("")
-                .to_string();
+                .meta_value()
+                .and_then(|m| m["description"].as_str().map(String::from))
+                .unwrap_or_default();
             lists.push(ListSummary { name, description });
         }
     }

@@ -145,7 +145,7 @@ impl RuleSets {
 async fn rules_under<S: Store>(store: &S, prefix: &str) -> Result<Vec<Rule>, ApiError> {
     let mut rules = Vec::new();
     for item in store.list_all(prefix).await? {
-        let rule = match item.metadata.and_then(|m| serde_json::from_value(m).ok()) {
+        let rule = match item.meta() {
             Some(r) => Some(r),
             None => store
                 .get(&item.name)
@@ -367,7 +367,7 @@ async fn matches<S: Store>(store: &S, keys: &Keys, name: &Id) -> Result<Value, A
         let page = store.list(&prefix, cursor).await?;
         for k in &page.keys {
             counted += 1;
-            match k.metadata.as_ref().and_then(|m| m["m"].as_str()) {
+            match k.meta_value().as_ref().and_then(|m| m["m"].as_str()) {
                 Some("s") => shadow += 1,
                 _ => active += 1,
             }

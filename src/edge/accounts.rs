@@ -321,7 +321,7 @@ async fn import_page(
         let metadata = k
             .metadata
             .as_ref()
-            .map_or(SqlStorageValue::Null, |m| text(&m.to_string()));
+            .map_or(SqlStorageValue::Null, |m| text(m.get()));
         // Kept if the object already holds the key (it is newer).
         sql.exec(
             "INSERT OR IGNORE INTO kv (key, value, metadata, expires) VALUES (?, ?, ?, ?)",

@@ -63,8 +63,9 @@ struct ListResult {
 #[derive(Deserialize)]
 pub struct ListedKey {
     pub name: String,
+    /// As KV answered it: parsed by whoever reads it (`store::Listed::meta`).
     #[serde(default)]
-    pub metadata: Option<serde_json::Value>,
+    pub metadata: Option<Box<serde_json::value::RawValue>>,
     #[serde(default)]
     pub expiration: Option<u64>,
 }

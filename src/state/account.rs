@@ -2,6 +2,7 @@
 //! what was read into the wire objects the handlers answer with.
 
 use futures::future::join_all;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
@@ -47,8 +48,14 @@ impl AccountState {
     }
 }
 
-fn parse<T: serde::de::DeserializeOwned>(v: Option<Value>) -> Option<T> {
-    serde_json::from_value(v?).ok()
+fn parse<T: serde::de::DeserializeOwned>(v: Option<&RawValue>) -> Option<T> {
+    serde_json::from_str(v?.get()).ok()
+}
+
+/// A rollup's listed metadata: the rollup without what does not fit (`rollup_write`).
+#[derive(serde::Deserialize)]
+struct Lean {
+    lean: Rollup,
 }
 
 /// How many times an account is listed again when a fold replaced its rollup between the
@@ -100,20 +107,21 @@ async fn load_once<S: Store>(
     let mut profile_listed_without_metadata = false;
     let mut incidents_without_metadata: Vec<(String, String)> = Vec::new();
     // Every rollup listed: (through, key, metadata); the latest is the account's.
-    let mut rollups: Vec<(Millis, String, Option<Value>)> = Vec::new();
+    let mut rollups: Vec<(Millis, String, Option<Box<RawValue>>)> = Vec::new();
     // Every events' rollup listed: (through, event id, key, metadata); the latest is read.
-    let mut event_rollups: Vec<(Millis, String, String, Option<Value>)> = Vec::new();
+    let mut event_rollups: Vec<(Millis, String, String, Option<Box<RawValue>>)> = Vec::new();
     for item in store.list_all(&prefix).await? {
         match parse_account_key(&prefix, &item.name) {
             Some(AccountKey::Session(id)) => {
                 // A summary that cannot be read still counts as a session of the account.
-                let mut s: SessionSummary = parse(item.metadata).unwrap_or_default();
+                let mut s: SessionSummary = item.meta().unwrap_or_default();
                 s.id = id;
                 state.history.sessions.push(s);
             }
             Some(AccountKey::Link(tag, other)) => {
                 if let Some(m) = MatchType::from_tag(&tag) {
-                    let meta = item.metadata.as_ref();
+                    let meta = item.meta_value();
+                    let meta = meta.as_ref();
                     let at = meta.and_then(|v| v["t"].as_i64()).unwrap_or(0);
                     // Links written before strengths were stored have their kind's strength,
                     // and so do mailbox links, whose strength never depends on the pair (those
@@ -132,11 +140,11 @@ async fn load_once<S: Store>(
             }
             Some(AccountKey::List(name)) => state.history.lists.push(name),
             Some(AccountKey::Event(id)) => {
-                let mut e: EventSummary = parse(item.metadata).unwrap_or_default();
+                let mut e: EventSummary = item.meta().unwrap_or_default();
                 e.id = id;
                 state.history.events.push(e);
             }
-            Some(AccountKey::Incident(id)) => match parse::<Incident>(item.metadata) {
+            Some(AccountKey::Incident(id)) => match item.meta::<Incident>() {
                 Some(mut i) => {
                     i.id = id;
                     state.history.incidents.push(i);
@@ -150,7 +158,7 @@ async fn load_once<S: Store>(
             Some(AccountKey::EventRollup(through, id)) => {
                 event_rollups.push((through, id, item.name.clone(), item.metadata))
             }
-            Some(AccountKey::Profile) => match parse::<Profile>(item.metadata) {
+            Some(AccountKey::Profile) => match item.meta::<Profile>() {
                 Some(p) => state.profile = Some(p),
                 None => profile_listed_without_metadata = true,
             },
@@ -165,8 +173,7 @@ async fn load_once<S: Store>(
         state.folded_keys.extend(rollups.into_iter().map(|r| r.1));
         // The listing carries the rollup without its fingerprints when that fits the metadata
         // (`rollup_write`); the whole value is read only when a device link needs them.
-        let lean: Option<Rollup> =
-            parse(metadata.and_then(|mut m| m.get_mut("lean").map(Value::take)));
+        let lean = parse::<Lean>(metadata.as_deref()).map(|l| l.lean);
         let rollup = match lean {
             Some(r)
                 if !needs_fingerprints(&r, &state.history.sessions, links.iter().map(|l| &l.4)) =>
@@ -200,7 +207,7 @@ async fn load_once<S: Store>(
         // The listing carries the rollup without its days (`fold_events`); metadata that
         // cannot be read is read from the value, and a value that cannot either is treated as
         // no rollup, so the account (and its deletion) still works.
-        let rollup = match parse::<EventRollup>(metadata) {
+        let rollup = match parse::<EventRollup>(metadata.as_deref()) {
             Some(r) => Some(r),
             None => store
                 .get(&key)

@@ -110,11 +110,7 @@ fn parse(prefix: &str, listed: &[Listed], first_hour: i64) -> Marks {
         let Some(rest) = l.name.strip_prefix(prefix) else {
             continue;
         };
-        let at = l
-            .metadata
-            .as_ref()
-            .and_then(|m| m["t"].as_i64())
-            .unwrap_or(0);
+        let at = l.filed_at().unwrap_or(0);
         let mark = |id: &str| decode_id(id).map(|a| (a, at));
         match rest.split_once('/') {
             Some((FRAUD, id)) => marks.fraud.extend(mark(id)),

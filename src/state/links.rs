@@ -263,14 +263,7 @@ async fn listed<S: Store>(
     let (listed, _more) = store.list_first(&prefix).await?;
     let accounts = listed
         .iter()
-        .filter_map(|k| {
-            let at = k
-                .metadata
-                .as_ref()
-                .and_then(|m| m["t"].as_i64())
-                .unwrap_or(0);
-            Some((trailing_id(&prefix, &k.name)?, at))
-        })
+        .filter_map(|k| Some((trailing_id(&prefix, &k.name)?, k.filed_at().unwrap_or(0))))
         .collect();
     Ok((accounts, None))
 }

@@ -344,9 +344,7 @@ pub async fn fold<S: Store>(store: &S, keys: &Keys, budget: usize) -> Result<Fol
         for item in page.keys {
             let arrival = match done.contains(&item.name) {
                 true => None,
-                false => item
-                    .metadata
-                    .and_then(|m| serde_json::from_value::<Arrival>(m).ok()),
+                false => item.meta::<Arrival>(),
             };
             let cost = match &arrival {
                 Some(a) if !a.known && !instance(&a.summary).is_empty() => WORST_PER_ARRIVAL,
@@ -557,10 +555,7 @@ pub async fn rebuild<S: Store>(store: &S, keys: &Keys) -> Result<Folded, ApiErro
         ) {
             continue;
         }
-        let Some(s) = item
-            .metadata
-            .and_then(|m| serde_json::from_value::<SessionSummary>(m).ok())
-        else {
+        let Some(s) = item.meta::<SessionSummary>() else {
             continue;
         };
         // A device is counted once per browser profile: identical phones share a device id,
@@ -607,9 +602,7 @@ pub async fn rebuild<S: Store>(store: &S, keys: &Keys) -> Result<Folded, ApiErro
         }
     }
     for l in old_counts {
-        let stored = l
-            .metadata
-            .and_then(|m| serde_json::from_value::<Count>(m).ok());
+        let stored = l.meta::<Count>();
         match (wanted.get(&l.name), stored) {
             (Some(n), Some(c)) if c.n == *n => {
                 wanted.remove(&l.name);
@@ -716,7 +709,7 @@ mod tests {
                 let Some(AccountKey::Session(id)) = parse_account_key(&prefix, &l.name) else {
                     return None;
                 };
-                let mut h: SessionSummary = serde_json::from_value(l.metadata?).ok()?;
+                let mut h: SessionSummary = l.meta()?;
                 h.id = id;
                 Some(h)
             })

@@ -74,7 +74,7 @@ impl Replays {
             let left = MAX_LISTED - listed.len();
             let (keys_of_day, more) = list_capped(store, &keys.replays(&day(at)), left).await?;
             listed.extend(keys_of_day.into_iter().filter_map(|k| {
-                let t = k.metadata.as_ref().and_then(|m| m["t"].as_i64())?;
+                let t = k.filed_at()?;
                 (t >= since && t <= now).then_some((k.name, t))
             }));
             capped = more || listed.len() >= MAX_LISTED;
@@ -116,7 +116,7 @@ async fn of_type<S: Store>(
         .into_iter()
         .filter_map(|k| {
             let account = trailing_id(&prefix, &k.name)?;
-            let result = k.metadata?["r"].as_str()?.to_string();
+            let result = k.meta_value()?["r"].as_str()?.to_string();
             Some((account, result))
         })
         .collect();

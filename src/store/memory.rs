@@ -253,10 +253,7 @@ impl Store for MemoryStore {
                 more = keys.last().map(|l: &Listed| l.name.clone());
                 break;
             }
-            keys.push(Listed {
-                name: k.clone(),
-                metadata: e.metadata.clone(),
-            });
+            keys.push(Listed::new(k.clone(), e.metadata.as_ref()));
         }
         let n = keys.len() as u64;
         self.count(|o| o.listed += n);

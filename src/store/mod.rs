@@ -8,6 +8,8 @@
 pub mod keys;
 pub mod memory;
 
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 pub use keys::{IdError, Keys};
@@ -32,12 +34,50 @@ pub struct Put {
     pub metadata: Option<Value>,
 }
 
-/// One key returned by `list` (serialisable: the edge's account objects answer with it).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+/// One key returned by `list` (serialisable: the edge's account objects answer with it). Its
+/// metadata stays the JSON text the store answered with until its reader parses it into the
+/// reader's own type ([`Listed::meta`]): an account's listing carries hundreds of session
+/// summaries, and going through a `Value` on the way doubled what reading them cost.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Listed {
     pub name: String,
     #[serde(default)]
-    pub metadata: Option<Value>,
+    pub metadata: Option<Box<RawValue>>,
+}
+
+impl Listed {
+    pub fn new(name: impl Into<String>, metadata: Option<&Value>) -> Listed {
+        Listed {
+            name: name.into(),
+            metadata: metadata.and_then(|m| serde_json::value::to_raw_value(m).ok()),
+        }
+    }
+
+    /// The metadata as a `T`; `None` when there is none or it has another shape.
+    pub fn meta<T: DeserializeOwned>(&self) -> Option<T> {
+        serde_json::from_str(self.metadata.as_ref()?.get()).ok()
+    }
+
+    /// The metadata as a JSON value, for a reader of one or two fields.
+    pub fn meta_value(&self) -> Option<Value> {
+        self.meta()
+    }
+
+    /// The metadata's `t` field: when an index entry was filed.
+    pub fn filed_at(&self) -> Option<i64> {
+        #[derive(serde::Deserialize)]
+        struct Filed {
+            t: i64,
+        }
+        self.meta::<Filed>().map(|f| f.t)
+    }
+}
+
+impl PartialEq for Listed {
+    fn eq(&self, o: &Listed) -> bool {
+        self.name == o.name
+            && self.metadata.as_ref().map(|m| m.get()) == o.metadata.as_ref().map(|m| m.get())
+    }
 }
 
 /// One page of `list`; `cursor` is `Some` while more keys follow.
