@@ -21,12 +21,11 @@ use std::cell::Cell;
 
 use futures::future::join_all;
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use serde_json::Value;
 use worker::{durable_object, Env, Request, Response, Result, SqlStorage, SqlStorageValue, State};
 
 use super::kv::KvNamespace;
-use crate::store::{Listed, Store};
+use crate::store::Store;
 
 pub const BINDING: &str = "ACCOUNTS";
 
@@ -36,13 +35,6 @@ pub const BINDING: &str = "ACCOUNTS";
 pub enum Op {
     Get {
         key: String,
-    },
-    /// Up to `limit` keys under `prefix` after `after`, in key order.
-    List {
-        prefix: String,
-        #[serde(default)]
-        after: Option<String>,
-        limit: usize,
     },
     Put {
         key: String,
@@ -58,31 +50,27 @@ pub enum Op {
     },
 }
 
-/// The answer to one [`Op`]: a get's value, a list's keys and where the next page starts.
+/// The answer to one [`Op`]: a get's value.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Answer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// A list's keys as SQLite wrote them, a JSON array of [`Listed`]: passed through as it
-    /// is, so the page is parsed once, by the worker, not also here and written out again.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page: Option<Box<RawValue>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cursor: Option<String>,
 }
 
-impl Answer {
-    /// A list's keys, in key order.
-    pub fn keys(&self) -> serde_json::Result<Vec<Listed>> {
-        let Some(page) = &self.page else {
-            return Ok(Vec::new());
-        };
-        let mut keys: Vec<Listed> = serde_json::from_str(page.get())?;
-        // In key order already, unless SQLite's aggregate took the rows in another.
-        keys.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(keys)
-    }
+/// A page of the account's keys: up to `limit` under `prefix` after `after`, in key order. The
+/// object answers with the page itself as the body, a JSON array of `store::Listed` as SQLite wrote
+/// it, and the next page's cursor in [`CURSOR_HEADER`]: the worker parses the page once, and
+/// nothing in between parses or copies it again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ListPage {
+    pub scope: String,
+    pub prefix: String,
+    #[serde(default)]
+    pub after: Option<String>,
+    pub limit: usize,
 }
+
+pub const CURSOR_HEADER: &str = "x-cursor";
 
 /// What the worker sends: the account's prefix (every key must lie under it) and the ops.
 #[derive(Debug, Serialize, Deserialize)]
@@ -162,6 +150,59 @@ fn upper_bound(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
 }
 
+/// A page of keys under `prefix` after `after` (at most `limit`): the page as one JSON text and
+/// the next page's cursor, when keys follow.
+fn list(
+    sql: &SqlStorage,
+    prefix: &str,
+    after: Option<String>,
+    limit: usize,
+    at: i64,
+) -> Result<(String, Option<String>)> {
+    let live = "(expires IS NULL OR expires > ?)";
+    let limit = limit.clamp(1, 1000);
+    let from = after.filter(|a| a.as_str() >= prefix);
+    let upper = upper_bound(prefix);
+    // One JSON text for the page, written by string concatenation: a row per key would cross
+    // into Rust field by field, and `json()` would parse every metadata (stored as JSON text by
+    // `Op::Put` and the import).
+    let query = format!(
+        "SELECT '[' || coalesce(group_concat('{{\"name\":' || json_quote(key) ||
+                ',\"metadata\":' || coalesce(metadata, 'null') || '}}', ','), '') || ']' AS j,
+                max(key) AS last, count(*) AS n
+         FROM (SELECT key, metadata FROM kv WHERE key {} ? AND key < ? AND {live}
+               ORDER BY key LIMIT ?)",
+        if from.is_some() { ">" } else { ">=" }
+    );
+    let start = from.unwrap_or_else(|| prefix.to_string());
+    let rows: Vec<PageRow> = sql
+        .exec(
+            &query,
+            vec![text(&start), text(&upper), int(at), int(limit as i64)],
+        )?
+        .to_array()?;
+    let Some(row) = rows.into_iter().next() else {
+        return Ok((String::from("[]"), None));
+    };
+    // A full page: the next one starts after its last key, if any key is left there.
+    let cursor = match row.last {
+        Some(last) if row.n as usize >= limit => {
+            let left: Vec<CountRow> = sql
+                .exec(
+                    &format!(
+                        "SELECT count(*) AS n FROM (SELECT 1 FROM kv
+                         WHERE key > ? AND key < ? AND {live} LIMIT 1)"
+                    ),
+                    vec![text(&last), text(&upper), int(at)],
+                )?
+                .to_array()?;
+            left.first().is_some_and(|r| r.n > 0).then_some(last)
+        }
+        _ => None,
+    };
+    Ok((row.j, cursor))
+}
+
 fn run(sql: &SqlStorage, op: Op, at: i64) -> Result<Answer> {
     let live = "(expires IS NULL OR expires > ?)";
     match op {
@@ -174,58 +215,6 @@ fn run(sql: &SqlStorage, op: Op, at: i64) -> Result<Answer> {
                 .to_array()?;
             Ok(Answer {
                 value: rows.into_iter().next().map(|r| r.value),
-                ..Answer::default()
-            })
-        }
-        Op::List {
-            prefix,
-            after,
-            limit,
-        } => {
-            let limit = limit.clamp(1, 1000);
-            let from = after.filter(|a| a.as_str() >= prefix.as_str());
-            let upper = upper_bound(&prefix);
-            // One JSON text for the page, written by string concatenation: a row per key would
-            // cross into Rust field by field, and `json()` would parse every metadata (stored
-            // as JSON text by `Op::Put` and the import).
-            let query = format!(
-                "SELECT '[' || coalesce(group_concat('{{\"name\":' || json_quote(key) ||
-                        ',\"metadata\":' || coalesce(metadata, 'null') || '}}', ','), '') || ']' AS j,
-                        max(key) AS last, count(*) AS n
-                 FROM (SELECT key, metadata FROM kv WHERE key {} ? AND key < ? AND {live}
-                       ORDER BY key LIMIT ?)",
-                if from.is_some() { ">" } else { ">=" }
-            );
-            let start = from.unwrap_or_else(|| prefix.clone());
-            let rows: Vec<PageRow> = sql
-                .exec(
-                    &query,
-                    vec![text(&start), text(&upper), int(at), int(limit as i64)],
-                )?
-                .to_array()?;
-            let Some(row) = rows.into_iter().next() else {
-                return Ok(Answer::default());
-            };
-            // A full page: the next one starts after its last key, if any key is left there.
-            let cursor = match row.last {
-                Some(last) if row.n as usize >= limit => {
-                    let left: Vec<CountRow> = sql
-                        .exec(
-                            &format!(
-                                "SELECT count(*) AS n FROM (SELECT 1 FROM kv
-                                 WHERE key > ? AND key < ? AND {live} LIMIT 1)"
-                            ),
-                            vec![text(&last), text(&upper), int(at)],
-                        )?
-                        .to_array()?;
-                    left.first().is_some_and(|r| r.n > 0).then_some(last)
-                }
-                _ => None,
-            };
-            Ok(Answer {
-                page: Some(RawValue::from_string(row.j).map_err(|e| e.to_string())?),
-                cursor,
-                ..Answer::default()
             })
         }
         Op::Put {
@@ -254,7 +243,6 @@ fn run(sql: &SqlStorage, op: Op, at: i64) -> Result<Answer> {
 fn key_of(op: &Op) -> &str {
     match op {
         Op::Get { key } | Op::Put { key, .. } | Op::Delete { key } => key,
-        Op::List { prefix, .. } => prefix,
     }
 }
 
@@ -406,6 +394,20 @@ impl Accounts {
         Ok(self.stage.get() == Stage::Ready)
     }
 
+    async fn list(&self, l: ListPage) -> Result<(String, Option<String>)> {
+        if !l.prefix.starts_with(&l.scope) {
+            return Err(worker::Error::RustError(format!(
+                "{} is not under {}",
+                l.prefix, l.scope
+            )));
+        }
+        if !self.ready(&l.scope, false).await? {
+            // An account that stores nothing (an unknown id): no storage is created.
+            return Ok((String::from("[]"), None));
+        }
+        list(&self.sql(), &l.prefix, l.after, l.limit, now())
+    }
+
     async fn batch(&self, batch: Batch) -> Result<Vec<Answer>> {
         if let Some(op) = batch
             .ops
@@ -463,10 +465,22 @@ impl worker::DurableObject for Accounts {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let batch: Batch = req.json().await?;
-        match self.batch(batch).await {
-            Ok(answers) => Response::from_json(&answers),
-            Err(e) => Response::error(e.to_string(), 500),
-        }
+        let answered = match req.path().as_str() {
+            "/list" => match self.list(req.json().await?).await {
+                Ok((page, cursor)) => Response::ok(page).and_then(|r| match cursor {
+                    Some(c) => {
+                        r.headers().set(CURSOR_HEADER, &c)?;
+                        Ok(r)
+                    }
+                    None => Ok(r),
+                }),
+                Err(e) => Err(e),
+            },
+            _ => match self.batch(req.json().await?).await {
+                Ok(answers) => Response::from_json(&answers),
+                Err(e) => Err(e),
+            },
+        };
+        answered.or_else(|e| Response::error(e.to_string(), 500))
     }
 }

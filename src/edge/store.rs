@@ -10,12 +10,12 @@
 use std::collections::BTreeMap;
 
 use futures::future::{join, join_all};
-use worker::{Env, Method, ObjectNamespace, Request, RequestInit};
+use worker::{Env, Method, ObjectNamespace, Request, RequestInit, Response};
 
-use super::accounts::{Answer, Batch, Op, BINDING};
+use super::accounts::{Answer, Batch, ListPage, Op, BINDING, CURSOR_HEADER};
 use super::kv::KvNamespace;
 use crate::store::keys::{account_scope, spans_accounts};
-use crate::store::{Page, Put, Store, StoreError};
+use crate::store::{Listed, Page, Put, Store, StoreError};
 
 pub struct EdgeStore {
     pub kv: KvNamespace,
@@ -43,14 +43,8 @@ impl EdgeStore {
         })
     }
 
-    /// Sends `ops` to the object of the account `scope`; one answer per op.
-    async fn batch(&self, scope: &str, ops: Vec<Op>) -> Result<Vec<Answer>, StoreError> {
-        let n = ops.len();
-        let body = serde_json::to_string(&Batch {
-            scope: scope.to_string(),
-            ops,
-        })
-        .map_err(err)?;
+    /// POSTs `body` to the object of the account `scope`; an answer other than 200 is an error.
+    async fn call(&self, scope: &str, url: &str, body: String) -> Result<Response, StoreError> {
         let stub = self
             .accounts
             .id_from_name(scope)
@@ -59,12 +53,25 @@ impl EdgeStore {
         let mut init = RequestInit::new();
         init.with_method(Method::Post)
             .with_body(Some(wasm_bindgen::JsValue::from_str(&body)));
-        let req = Request::new_with_init("https://account/batch", &init).map_err(err)?;
+        let req = Request::new_with_init(url, &init).map_err(err)?;
         let mut resp = stub.fetch_with_request(req).await.map_err(err)?;
-        let text = resp.text().await.map_err(err)?;
         if resp.status_code() != 200 {
+            let text = resp.text().await.map_err(err)?;
             return Err(StoreError(format!("account object: {text}")));
         }
+        Ok(resp)
+    }
+
+    /// Sends `ops` to the object of the account `scope`; one answer per op.
+    async fn batch(&self, scope: &str, ops: Vec<Op>) -> Result<Vec<Answer>, StoreError> {
+        let n = ops.len();
+        let body = serde_json::to_string(&Batch {
+            scope: scope.to_string(),
+            ops,
+        })
+        .map_err(err)?;
+        let mut resp = self.call(scope, "https://account/batch", body).await?;
+        let text = resp.text().await.map_err(err)?;
         let answers: Vec<Answer> = serde_json::from_str(&text).map_err(err)?;
         if answers.len() != n {
             return Err(StoreError(format!(
@@ -73,6 +80,31 @@ impl EdgeStore {
             )));
         }
         Ok(answers)
+    }
+
+    /// A page of the account `scope`'s keys under `prefix`: the object answers with the page as
+    /// the body and the next cursor in a header (`accounts::ListPage`).
+    async fn list_account(
+        &self,
+        scope: &str,
+        prefix: &str,
+        after: Option<String>,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        let body = serde_json::to_string(&ListPage {
+            scope: scope.to_string(),
+            prefix: prefix.to_string(),
+            after,
+            limit,
+        })
+        .map_err(err)?;
+        let mut resp = self.call(scope, "https://account/list", body).await?;
+        let cursor = resp.headers().get(CURSOR_HEADER).map_err(err)?;
+        let text = resp.text().await.map_err(err)?;
+        let mut keys: Vec<Listed> = serde_json::from_str(&text).map_err(err)?;
+        // In key order already, unless SQLite's aggregate took the rows in another.
+        keys.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(Page { keys, cursor })
     }
 
     async fn one(&self, scope: &str, op: Op) -> Result<Answer, StoreError> {
@@ -121,16 +153,7 @@ impl Store for EdgeStore {
         limit: usize,
     ) -> Result<Page, StoreError> {
         if let Some(scope) = account_scope(prefix) {
-            let op = Op::List {
-                prefix: prefix.to_string(),
-                after: cursor,
-                limit,
-            };
-            let answer = self.one(scope, op).await?;
-            return Ok(Page {
-                keys: answer.keys().map_err(err)?,
-                cursor: answer.cursor,
-            });
+            return self.list_account(scope, prefix, cursor, limit).await;
         }
         if spans_accounts(prefix) {
             return Err(StoreError(format!(
