@@ -8,8 +8,8 @@
 //! across the namespace (on `wrangler dev` a KV list scans every key sorting before its prefix,
 //! so every list grew with all the accounts stored; BENCHMARKS.md). In the object they are
 //! rows of one table indexed by key: the API's operations on one account travel in one call
-//! (`edge::store` batches them), run in order with no other request in between, and a list is
-//! an indexed range.
+//! (`edge::store` batches them, `POST /batch`), run in order with no other request in between,
+//! and a list is an indexed range (`POST /list`, whose answer body is the page).
 //!
 //! Upgrades lose nothing: the first calls to an object move what KV still holds under the
 //! account (written by an earlier version) into its table, a page a call with every other call
