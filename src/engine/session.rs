@@ -39,7 +39,9 @@ pub struct SessionSummary {
     pub browser_id: String,
     #[serde(rename = "bot", default)]
     pub bot: f64,
-    #[serde(rename = "r", default)]
+    /// Left out of the JSON when every signal is 0 (most sessions): an account's listing
+    /// carries hundreds of summaries, and every byte of them is parsed on each read.
+    #[serde(rename = "r", default, skip_serializing_if = "all_zero")]
     pub risk: [f64; 10],
     /// The takeover model's score of this session when it was authenticated.
     #[serde(rename = "to", default, skip_serializing_if = "is_zero_f64")]
@@ -116,10 +118,45 @@ fn is_zero_f64(x: &f64) -> bool {
     *x == 0.0
 }
 
+fn all_zero(xs: &[f64; 10]) -> bool {
+    xs.iter().all(|x| *x == 0.0)
+}
+
 /// Session scores lose half their weight in the average every week before `last_seen`.
 pub const HALF_LIFE: Millis = 7 * DAY;
 
 /// Rounds to four decimals, as the wire examples show scores.
 pub fn round4(x: f64) -> f64 {
     (x * 10_000.0).round() / 10_000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_without_risk_leaves_the_signals_out_and_reads_back_the_same() {
+        let quiet = SessionSummary {
+            at: 1,
+            ip: "192.0.2.1".into(),
+            ..SessionSummary::default()
+        };
+        let text = serde_json::to_string(&quiet).unwrap();
+        assert!(!text.contains("\"r\""), "{text}");
+        assert_eq!(
+            serde_json::from_str::<SessionSummary>(&text).unwrap(),
+            quiet
+        );
+        let mut risky = quiet.clone();
+        risky.risk[3] = 0.5;
+        let text = serde_json::to_string(&risky).unwrap();
+        assert_eq!(
+            serde_json::from_str::<SessionSummary>(&text).unwrap(),
+            risky
+        );
+        // As earlier versions stored it.
+        let old =
+            r#"{"t":1,"i":"192.0.2.1","c":"","d":"","b":"","bot":0.0,"r":[0,0,0,0,0,0,0,0,0,0]}"#;
+        assert_eq!(serde_json::from_str::<SessionSummary>(old).unwrap(), quiet);
+    }
 }
