@@ -52,6 +52,16 @@ fn parse<T: serde::de::DeserializeOwned>(v: Option<&RawValue>) -> Option<T> {
     serde_json::from_str(v?.get()).ok()
 }
 
+/// A link key's metadata (`links::writes`): when it was made, its strength, the shared
+/// device, and `u: 1` when the two accounts arrived on the device together.
+#[derive(Debug, Default, serde::Deserialize)]
+struct LinkMeta {
+    t: Option<i64>,
+    s: Option<f64>,
+    d: Option<String>,
+    u: Option<i64>,
+}
+
 /// A rollup's listed metadata: the rollup without what does not fit (`rollup_write`).
 #[derive(serde::Deserialize)]
 struct Lean {
@@ -120,22 +130,17 @@ async fn load_once<S: Store>(
             }
             Some(AccountKey::Link(tag, other)) => {
                 if let Some(m) = MatchType::from_tag(&tag) {
-                    let meta = item.meta_value();
-                    let meta = meta.as_ref();
-                    let at = meta.and_then(|v| v["t"].as_i64()).unwrap_or(0);
+                    let meta: LinkMeta = item.meta().unwrap_or_default();
                     // Links written before strengths were stored have their kind's strength,
                     // and so do mailbox links, whose strength never depends on the pair (those
                     // stored before a mailbox counted as deterministic say 0.9).
                     let strength = match m {
                         MatchType::Email => m.strength(),
-                        _ => meta
-                            .and_then(|v| v["s"].as_f64())
-                            .unwrap_or(m.strength())
-                            .clamp(0.0, 1.0),
+                        _ => meta.s.unwrap_or(m.strength()).clamp(0.0, 1.0),
                     };
-                    let device = meta.and_then(|v| v["d"].as_str()).unwrap_or_default();
-                    let burst = meta.is_some_and(|v| v["u"].as_i64() == Some(1));
-                    links.push((other, m, at, strength, device.to_string(), burst));
+                    let burst = meta.u == Some(1);
+                    let device = meta.d.unwrap_or_default();
+                    links.push((other, m, meta.t.unwrap_or(0), strength, device, burst));
                 }
             }
             Some(AccountKey::List(name)) => state.history.lists.push(name),
