@@ -198,8 +198,8 @@ pub async fn authenticate<S: Store>(
     let mut ids = links::session_identifiers(&cur.summary, Some(&state.history), &population);
     ids.extend(links::email_identifier(&profile, state.profile.as_ref()));
     // The address's other marks (fake accounts, failed logins) come with its look-up.
-    let found = links::look_up(store, &keys, Some(&aid), &ids, ctx.now).await?;
-    let marks = found.address.clone().unwrap_or_default();
+    let mut found = links::look_up(store, &keys, Some(&aid), &ids, ctx.now).await?;
+    let marks = found.address.take().unwrap_or_default();
     cur.summary.risk[RiskSignal::RecentFraudIp as usize] = marks.fraud_score(aid.raw());
     let velocity = Velocity {
         failed_accounts_per_ip: marks.failed_others(aid.raw(), ctx.now),

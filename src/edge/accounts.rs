@@ -146,6 +146,9 @@ struct CountRow {
 /// Above every key starting with `prefix` (keys are ASCII: ids are percent-encoded), so a
 /// prefix is the range `prefix <= key < upper_bound(prefix)`, which SQLite answers from the
 /// primary key's index.
+/// A row that has not expired at the time bound to its `?`.
+const LIVE: &str = "(expires IS NULL OR expires > ?)";
+
 fn upper_bound(prefix: &str) -> String {
     format!("{prefix}\u{10FFFF}")
 }
@@ -159,7 +162,6 @@ fn list(
     limit: usize,
     at: i64,
 ) -> Result<(String, Option<String>)> {
-    let live = "(expires IS NULL OR expires > ?)";
     let limit = limit.clamp(1, 1000);
     let from = after.filter(|a| a.as_str() >= prefix);
     let upper = upper_bound(prefix);
@@ -170,7 +172,7 @@ fn list(
         "SELECT '[' || coalesce(group_concat('{{\"name\":' || json_quote(key) ||
                 ',\"metadata\":' || coalesce(metadata, 'null') || '}}', ','), '') || ']' AS j,
                 max(key) AS last, count(*) AS n
-         FROM (SELECT key, metadata FROM kv WHERE key {} ? AND key < ? AND {live}
+         FROM (SELECT key, metadata FROM kv WHERE key {} ? AND key < ? AND {LIVE}
                ORDER BY key LIMIT ?)",
         if from.is_some() { ">" } else { ">=" }
     );
@@ -191,7 +193,7 @@ fn list(
                 .exec(
                     &format!(
                         "SELECT count(*) AS n FROM (SELECT 1 FROM kv
-                         WHERE key > ? AND key < ? AND {live} LIMIT 1)"
+                         WHERE key > ? AND key < ? AND {LIVE} LIMIT 1)"
                     ),
                     vec![text(&last), text(&upper), int(at)],
                 )?
@@ -204,12 +206,11 @@ fn list(
 }
 
 fn run(sql: &SqlStorage, op: Op, at: i64) -> Result<Answer> {
-    let live = "(expires IS NULL OR expires > ?)";
     match op {
         Op::Get { key } => {
             let rows: Vec<ValueRow> = sql
                 .exec(
-                    &format!("SELECT value FROM kv WHERE key = ? AND {live}"),
+                    &format!("SELECT value FROM kv WHERE key = ? AND {LIVE}"),
                     vec![text(&key), int(at)],
                 )?
                 .to_array()?;
@@ -466,20 +467,20 @@ impl worker::DurableObject for Accounts {
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
         let answered = match req.path().as_str() {
-            "/list" => match self.list(req.json().await?).await {
-                Ok((page, cursor)) => Response::ok(page).and_then(|r| match cursor {
-                    Some(c) => {
+            "/list" => self
+                .list(req.json().await?)
+                .await
+                .and_then(|(page, cursor)| {
+                    let r = Response::ok(page)?;
+                    if let Some(c) = cursor {
                         r.headers().set(CURSOR_HEADER, &c)?;
-                        Ok(r)
                     }
-                    None => Ok(r),
+                    Ok(r)
                 }),
-                Err(e) => Err(e),
-            },
-            _ => match self.batch(req.json().await?).await {
-                Ok(answers) => Response::from_json(&answers),
-                Err(e) => Err(e),
-            },
+            _ => self
+                .batch(req.json().await?)
+                .await
+                .and_then(|answers| Response::from_json(&answers)),
         };
         answered.or_else(|e| Response::error(e.to_string(), 500))
     }

@@ -34,11 +34,11 @@ pub struct Put {
     pub metadata: Option<Value>,
 }
 
-/// One key returned by `list` (serialisable: the edge's account objects answer with it). Its
+/// One key returned by `list` (the worker parses an account object's page into these). Its
 /// metadata stays the JSON text the store answered with until its reader parses it into the
 /// reader's own type ([`Listed::meta`]): an account's listing carries hundreds of session
 /// summaries, and going through a `Value` on the way doubled what reading them cost.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct Listed {
     pub name: String,
     #[serde(default)]
