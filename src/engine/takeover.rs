@@ -24,8 +24,10 @@
 //! proxy there, browser, operating system and usual hour, at no cost: for them, a match on
 //! those features is no evidence of the owner. So a feature an attacker copies at will counts
 //! only against the session (its factor is at least 1, the larger of the two attackers' ratios),
-//! while the owner's own device, network and address, which cost an attacker the owner's
-//! machine or line, still count for the owner ([`min_factor`]). The ratio becomes a 0..1 score
+//! while the owner's own device and address, which cost an attacker the owner's machine or
+//! line, still count for the owner ([`min_factor`]). The owner's network (ASN) is copied at will
+//! too: residential proxy services sell exits by country, city and ASN, so an attacker on the
+//! victim's own provider from a new address is not the owner's evidence. The ratio becomes a 0..1 score
 //! `LR / (LR + K)`, and velocity (many accounts from one IP or device within the hour:
 //! credential stuffing) multiplies the ratio, since it makes any novelty more suspicious.
 
@@ -41,17 +43,18 @@ pub const HALF_POINT: f64 = 40.0;
 const MAX_FACTOR: f64 = 30.0;
 
 /// How far a value the owner has shown can lower the ratio (before the feature's weight).
-/// - Country, browser, OS and hour: not at all (1), a targeted attacker copies them.
+/// - Country, network (ASN), browser, OS and hour: not at all (1), a targeted attacker copies
+///   them (the network through a residential proxy bought by ASN).
 /// - The device: to 1/20. The owner's hardware is the best evidence of the owner an attacker
 ///   cannot show without the owner's machine, though an anti-detect browser can imitate a
 ///   fingerprint, so it never cancels everything.
-/// - Network and address: to 1/5. An attacker on the owner's network (a shared flat, an office)
-///   must not be cancelled out by it.
+/// - The address: to 1/5. An attacker on the owner's line (a shared flat, an office) must not
+///   be cancelled out by it.
 fn min_factor(f: Feature) -> f64 {
     match f {
-        Feature::Country | Feature::Browser | Feature::Os | Feature::Hour => 1.0,
+        Feature::Country | Feature::Asn | Feature::Browser | Feature::Os | Feature::Hour => 1.0,
         Feature::Device => 0.05,
-        Feature::Asn | Feature::Ip => 0.2,
+        Feature::Ip => 0.2,
     }
 }
 /// The model reads the account's latest sessions only: habits drift (a new phone, a move), and
@@ -234,11 +237,15 @@ mod tests {
         }
     }
 
+    /// The owner's one home address.
+    const HOME_IP: &str = "198.51.100.7";
+
     /// Twenty sessions from one device at home, one a day at 09:00 UTC.
     fn owner() -> Vec<SessionSummary> {
         (0..20)
-            .map(|i| {
-                s(
+            .map(|i| SessionSummary {
+                ip: HOME_IP.into(),
+                ..s(
                     &format!("h{i}"),
                     i * DAY + 9 * HOUR,
                     "FR",
@@ -248,6 +255,14 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// `c` from the owner's home address.
+    fn at_home(c: SessionSummary) -> SessionSummary {
+        SessionSummary {
+            ip: HOME_IP.into(),
+            ..c
+        }
     }
 
     fn at_next_day(mut c: SessionSummary) -> SessionSummary {
@@ -269,7 +284,10 @@ mod tests {
 
     #[test]
     fn a_new_device_at_home_stays_low() {
-        let t = score(s("", 0, "FR", 3215, "phone", "Chrome"), Velocity::default());
+        let t = score(
+            at_home(s("", 0, "FR", 3215, "phone", "Chrome")),
+            Velocity::default(),
+        );
         assert!(t.score < 0.2, "{t:?}");
         assert_eq!(t.new.len(), 1);
         assert_eq!(t.new[0].0, Feature::Device);
@@ -360,7 +378,7 @@ mod tests {
 
     #[test]
     fn many_accounts_on_one_ip_within_the_hour_raise_the_ratio() {
-        let c = s("", 0, "FR", 3215, "phone", "Chrome");
+        let c = at_home(s("", 0, "FR", 3215, "phone", "Chrome"));
         let calm = score(c.clone(), Velocity::default());
         let busy = score(
             c,
@@ -395,27 +413,41 @@ mod tests {
     }
 
     #[test]
-    fn the_owners_usual_network_counts_more_when_the_population_rarely_shows_it() {
-        let population = |home_every: usize| {
-            let mut pop = Population::default();
-            // Enough sessions for a network's share to outgrow the smoothing over 80,000 ASNs.
-            for i in 0..100_000 {
-                let asn = if i % home_every == 0 { 3215 } else { 7922 };
-                pop.add(
-                    &s(&format!("p{i}"), 0, "FR", asn, &format!("d{i}"), "Chrome"),
-                    true,
-                );
-            }
-            pop
+    fn the_owners_provider_is_no_evidence_of_the_owner_but_the_owners_address_is() {
+        // The population shows the owner's home provider rarely, so the provider would vouch
+        // for the owner if an attacker could not buy an exit on it.
+        let history = owner();
+        let mut pop = Population::default();
+        for i in 0..100_000 {
+            let asn = if i % 50 == 0 { 3215 } else { 7922 };
+            pop.add(
+                &s(&format!("p{i}"), 0, "FR", asn, &format!("d{i}"), "Chrome"),
+                true,
+            );
+        }
+        let new_device = |ip: &str, asn: Option<u32>| {
+            let c = SessionSummary {
+                ip: ip.into(),
+                ..at_next_day(s("", 0, "FR", asn.unwrap_or(0), "new", "Chrome"))
+            };
+            assess(&history, &c, &pop, Velocity::default())
         };
-        // A new device on the owner's home network.
-        let c = at_next_day(s("", 0, "FR", 3215, "phone", "Chrome"));
-        let rare = assess(&owner(), &c, &population(50), Velocity::default());
-        let common = assess(&owner(), &c, &population(1), Velocity::default());
-        assert!(
-            rare.likelihood_ratio < common.likelihood_ratio / 1.5,
-            "{rare:?} {common:?}"
+        // A new device on a new address of the owner's provider: the provider changes nothing.
+        let on_provider = new_device("198.51.100.99", Some(3215));
+        let without_provider = new_device("198.51.100.99", None);
+        assert_eq!(
+            on_provider.likelihood_ratio,
+            without_provider.likelihood_ratio
         );
+        let codes: Vec<&str> = on_provider.new.iter().map(|(f, _)| reason(*f)).collect();
+        assert_eq!(codes, ["ATO_NEW_DEVICE", "ATO_NEW_IP"]);
+        // The owner's own address still counts for the owner: a new computer at home.
+        let home = new_device(HOME_IP, Some(3215));
+        assert!(
+            home.likelihood_ratio * 5.0 < on_provider.likelihood_ratio,
+            "{home:?} {on_provider:?}"
+        );
+        assert!(home.score < 0.15, "{home:?}");
     }
 
     #[test]
