@@ -195,7 +195,7 @@ pub async fn purge<S: Store>(
     doomed.extend(profile_markers(ctx.store, &keys, a, state).await?);
     doomed.extend(folded_replays(ctx.store, &keys, a, state, ctx.now).await?);
     ctx.store.delete_all(&doomed).await?;
-    ctx.counters.forget(&project.id, a.raw()).await
+    ctx.counters.forget(&project.id, a.raw(), ctx.now).await
 }
 
 /// `POST /api/v1/account_defender/account/delete_user_data`

@@ -3,18 +3,28 @@
 //! Why a Durable Object and not KV is argued in `state::counters`.
 //!
 //! Tables: `hours` (decisions and incidents per hour), `countries` (authenticated sessions per
-//! country and day), `idents` (each account once behind an address, device or network) and
-//! `ident_counts` (how many accounts per identifier, indexed by count for the top lists).
+//! country and day), `idents` (each account once behind an address, device or network),
+//! `ident_counts` (how many accounts per identifier, indexed by count for the top lists) and
+//! `forgotten` (deleted accounts' tombstones, `state::counters::forgotten`).
+//!
+//! [`enqueue`] gathers an isolate's tallies and sends them in one call per
+//! `state::counters::FLUSH_DELAY`.
 
 use futures::future::LocalBoxFuture;
-use serde::Deserialize;
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 use worker::{
-    durable_object, Env, Method, Request, RequestInit, Response, Result, SqlStorage,
+    durable_object, Context, Env, Method, Request, RequestInit, Response, Result, SqlStorage,
     SqlStorageValue, State,
 };
 
 use crate::api::ApiError;
-use crate::state::counters::{self, Bucket, Counts, Range, Ranked, Tally, Top, KINDS, TOP};
+use crate::schema::time::Millis;
+use crate::state::counters::{
+    self, Bucket, Counts, Range, Ranked, Tally, Top, FLUSH_DELAY, FLUSH_MAX, KINDS, TOP,
+};
 
 pub const BINDING: &str = "COUNTERS";
 
@@ -35,6 +45,7 @@ CREATE INDEX IF NOT EXISTS idents_by_account ON idents (account);
 CREATE TABLE IF NOT EXISTS ident_counts (kind TEXT NOT NULL, value TEXT NOT NULL,
   n INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (kind, value));
 CREATE INDEX IF NOT EXISTS ident_counts_top ON ident_counts (kind, n);
+CREATE TABLE IF NOT EXISTS forgotten (account TEXT PRIMARY KEY, at INTEGER NOT NULL);
 ";
 
 #[derive(Deserialize)]
@@ -50,6 +61,18 @@ struct HourRow {
 struct RankRow {
     value: String,
     n: i64,
+}
+
+#[derive(Deserialize)]
+struct AtRow {
+    at: i64,
+}
+
+/// `/forget`'s body: the account, and when it was deleted.
+#[derive(Serialize, Deserialize)]
+struct Forget {
+    account: String,
+    at: Millis,
 }
 
 #[derive(Deserialize)]
@@ -91,8 +114,21 @@ impl Counters {
                     vec![int(counters::day_of(t.at)), text(&t.country)],
                 )?;
             }
+            if t.identifiers.is_empty() || t.account.is_empty() {
+                continue;
+            }
+            let deleted: Vec<AtRow> = self
+                .sql
+                .exec(
+                    "SELECT at FROM forgotten WHERE account = ?",
+                    vec![text(&t.account)],
+                )?
+                .to_array()?;
+            if counters::forgotten(deleted.first().map(|r| r.at), t) {
+                continue;
+            }
             for (kind, value) in &t.identifiers {
-                if !KINDS.contains(&kind.as_str()) || value.is_empty() || t.account.is_empty() {
+                if !KINDS.contains(&kind.as_str()) || value.is_empty() {
                     continue;
                 }
                 // One writer: the check and the insert cannot interleave with another tally.
@@ -185,7 +221,15 @@ impl Counters {
         })
     }
 
-    fn forget(&self, account: &str) -> Result<()> {
+    fn forget(&self, account: &str, at: Millis) -> Result<()> {
+        self.sql.exec(
+            "DELETE FROM forgotten WHERE at < ?",
+            vec![int(at - counters::TOMBSTONE_KEPT)],
+        )?;
+        self.sql.exec(
+            "INSERT OR REPLACE INTO forgotten (account, at) VALUES (?, ?)",
+            vec![text(account), int(at)],
+        )?;
         let rows: Vec<IdentRow> = self
             .sql
             .exec(
@@ -231,8 +275,8 @@ impl worker::DurableObject for Counters {
                 Response::from_json(&self.read(range)?)
             }
             "/forget" => {
-                let account: String = req.json().await?;
-                self.forget(&account)?;
+                let f: Forget = req.json().await?;
+                self.forget(&f.account, f.at)?;
                 Response::empty()
             }
             _ => Response::error("no such counters operation", 404),
@@ -302,13 +346,54 @@ impl counters::Counters for EdgeCounters {
         &'a self,
         project: &'a str,
         account: &'a str,
+        at: Millis,
     ) -> LocalBoxFuture<'a, std::result::Result<(), ApiError>> {
         Box::pin(async move {
-            let body = serde_json::to_string(account).map_err(unavailable)?;
+            let body = serde_json::to_string(&Forget {
+                account: account.to_string(),
+                at,
+            })
+            .map_err(unavailable)?;
             call(&self.env, project, "forget", body)
                 .await
                 .map_err(unavailable)?;
             Ok(())
         })
     }
+}
+
+thread_local! {
+    /// Tallies this isolate's requests handed over and not yet sent, per project.
+    static PENDING: RefCell<BTreeMap<String, Vec<Tally>>> = const { RefCell::new(BTreeMap::new()) };
+    /// Whether a request's `waitUntil` is already waiting to send them.
+    static FLUSHING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Hands a request's tally to its isolate. The first tally of a period starts the flush in its
+/// own request's `waitUntil` ([`FLUSH_DELAY`] later); the tallies of requests in between ride
+/// along in the same call, so the object gets one call per isolate and period.
+pub fn enqueue(env: &Env, ctx: &Context, project: String, tally: Tally) {
+    PENDING.with(|p| p.borrow_mut().entry(project).or_default().push(tally));
+    if FLUSHING.with(|f| f.replace(true)) {
+        return;
+    }
+    let env = env.clone();
+    ctx.wait_until(async move {
+        worker::Delay::from(std::time::Duration::from_millis(FLUSH_DELAY as u64)).await;
+        // Taken and the flag cleared together, with no await between: a tally handed over
+        // from here on starts the next flush.
+        let pending = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
+        FLUSHING.with(|f| f.set(false));
+        for (project, tallies) in pending {
+            for chunk in tallies.chunks(FLUSH_MAX) {
+                let body = serde_json::to_string(chunk).unwrap_or_default();
+                if let Err(e) = call(&env, &project, "record", body).await {
+                    worker::console_error!(
+                        "counters of {project}: {} tallies lost: {e}",
+                        chunk.len()
+                    );
+                }
+            }
+        }
+    });
 }

@@ -198,13 +198,7 @@ async fn fetch(req: WorkerRequest, env: Env, ctx: Context) -> Result<WorkerRespo
     }
     // The console's counters and webhooks go after the response, never delaying or failing it.
     for (project, tally) in std::mem::take(&mut resp.tallies) {
-        let env = env.clone();
-        ctx.wait_until(async move {
-            let body = serde_json::to_string(&[tally]).unwrap_or_default();
-            if let Err(e) = counters::call(&env, &project, "record", body).await {
-                worker::console_error!("counters of {project}: tally lost: {e}");
-            }
-        });
+        counters::enqueue(&env, &ctx, project, tally);
     }
     for d in std::mem::take(&mut resp.deferred) {
         ctx.wait_until(deliver(d));

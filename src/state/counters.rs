@@ -7,13 +7,19 @@
 //! per-isolate batches flushed now and then (an evicted isolate loses its unflushed tail). So
 //! the counts live in one SQLite-backed Durable Object per project (`edge::counters`): a
 //! single writer, exact increments, indexed range queries. Each authenticate (and each event
-//! that opens an incident) hands its [`Tally`] to the object after the response has gone
-//! (`waitUntil`), so the request pays no round trip; a tally lost to a failing object is
-//! logged, never retried (a count may fall short by what was lost, and is never counted
-//! twice). One object per project serialises a project's tallies: a Durable Object does on
-//! the order of a thousand small requests a second, which bounds a project at that many
-//! authenticates a second before the counts need sharding (by account hash, with `/stats`
-//! summing the shards).
+//! that opens an incident) hands its [`Tally`] to its isolate after the response has gone,
+//! and the isolate sends what its requests handed it to the object in one call,
+//! [`FLUSH_DELAY`] after the first (the first request's `waitUntil` keeps the isolate alive
+//! until then, so no tally waits on an isolate that may be evicted): the request pays no round
+//! trip, and the object gets one call per isolate and period instead of one per authenticate,
+//! which lifts the thousand or so calls a second one object serves well above a thousand
+//! authenticates. A tally lost to a failing object is logged, never retried (a count may fall
+//! short by what was lost, and is never counted twice).
+//!
+//! **Deletion.** A tally still on its way when its account is deleted would put the account
+//! back behind its identifiers. So [`Counters::forget`] leaves a tombstone, the deletion's
+//! time, kept [`TOMBSTONE_KEPT`]: a tally made at or before it counts its decision (anonymous)
+//! but not the account ([`forgotten`]); an account made again later under the same id counts.
 //!
 //! Natively, [`MemoryCounters`] keeps the same counts in maps, for the API tests.
 
@@ -96,6 +102,20 @@ pub const TOP: usize = 10;
 /// The identifier kinds counted, as `Tally::identifiers` names them.
 pub const KINDS: [&str; 3] = ["address", "device", "network"];
 
+/// How long an isolate gathers tallies before sending them to the project's object.
+pub const FLUSH_DELAY: Millis = 200;
+/// The most tallies one call carries.
+pub const FLUSH_MAX: usize = 500;
+/// How long a deletion's tombstone is kept: a tally reaches the object within seconds of its
+/// request ([`FLUSH_DELAY`]; `waitUntil` gives it 30 s at most), so a day is ample.
+pub const TOMBSTONE_KEPT: Millis = DAY;
+
+/// Whether a tally made at `t.at` is too old to count its account, the account having been
+/// deleted at `deleted` (its tombstone, if any).
+pub fn forgotten(deleted: Option<Millis>, t: &Tally) -> bool {
+    deleted.is_some_and(|at| t.at <= at)
+}
+
 /// Where the counts live: the Durable Object at the edge, maps natively.
 pub trait Counters {
     /// Adds tallies of one project.
@@ -110,12 +130,14 @@ pub trait Counters {
         project: &'a str,
         range: Range,
     ) -> LocalBoxFuture<'a, Result<Counts, ApiError>>;
-    /// Removes every row naming `account` (the identifiers it was counted behind); the hourly
-    /// and country counts name no account and stay.
+    /// Removes every row naming `account` (the identifiers it was counted behind), and keeps
+    /// the account's tallies made up to `at` (the deletion's time) from naming it again; the
+    /// hourly and country counts name no account and stay.
     fn forget<'a>(
         &'a self,
         project: &'a str,
         account: &'a str,
+        at: Millis,
     ) -> LocalBoxFuture<'a, Result<(), ApiError>>;
 }
 
@@ -137,6 +159,8 @@ struct Project {
     countries: BTreeMap<(Millis, String), u64>,
     /// (kind, value, account): each account counted once behind an identifier.
     identifiers: BTreeSet<(String, String, String)>,
+    /// Deleted account → when.
+    tombstones: BTreeMap<String, Millis>,
 }
 
 /// The counts in memory, for native tests: the same answers as the Durable Object.
@@ -171,6 +195,9 @@ impl Counters for MemoryCounters {
                     *p.countries
                         .entry((day_of(t.at), t.country.clone()))
                         .or_default() += 1;
+                }
+                if forgotten(p.tombstones.get(&t.account).copied(), t) {
+                    continue;
                 }
                 for (kind, value) in &t.identifiers {
                     if KINDS.contains(&kind.as_str()) && !value.is_empty() && !t.account.is_empty()
@@ -238,11 +265,14 @@ impl Counters for MemoryCounters {
         &'a self,
         project: &'a str,
         account: &'a str,
+        at: Millis,
     ) -> LocalBoxFuture<'a, Result<(), ApiError>> {
         Box::pin(async move {
-            if let Some(p) = self.projects.borrow_mut().get_mut(project) {
-                p.identifiers.retain(|(_, _, a)| a != account);
-            }
+            let mut projects = self.projects.borrow_mut();
+            let p = projects.entry(project.to_string()).or_default();
+            p.identifiers.retain(|(_, _, a)| a != account);
+            p.tombstones.retain(|_, t| *t >= at - TOMBSTONE_KEPT);
+            p.tombstones.insert(account.to_string(), at);
             Ok(())
         })
     }
@@ -329,11 +359,38 @@ mod tests {
             assert_eq!(counts.top.countries[0].count, 4);
             assert_eq!(counts.top.addresses[0].value, "192.0.2.1");
             assert_eq!(counts.top.addresses[0].count, 2);
-            c.forget("demo", "b").await.unwrap();
+            c.forget("demo", "b", t0 + 2 * HOUR).await.unwrap();
             assert!(!c.names("b"));
             let after = c.read("demo", range).await.unwrap();
             assert_eq!(after.top.addresses[0].count, 1);
             assert!(c.read("other", range).await.unwrap().buckets.is_empty());
+        });
+    }
+
+    #[test]
+    fn a_tally_arriving_after_its_accounts_deletion_counts_the_decision_not_the_account() {
+        let c = MemoryCounters::default();
+        let t0 = 1_780_000_000_000 / DAY * DAY;
+        let range = Range {
+            from: t0,
+            to: t0 + DAY,
+            step: DAY,
+        };
+        block_on(async {
+            c.forget("demo", "b", t0 + 100).await.unwrap();
+            // Made before the deletion, delivered after it (the isolate's batch was on its way).
+            c.record("demo", &[tally(t0 + 90, "Real", "b", "192.0.2.1")])
+                .await
+                .unwrap();
+            assert!(!c.names("b"));
+            let counts = c.read("demo", range).await.unwrap();
+            assert_eq!(counts.buckets[0].real, 1);
+            assert!(counts.top.addresses.is_empty());
+            // The same id made again after the deletion is a new account: it counts.
+            c.record("demo", &[tally(t0 + 200, "Real", "b", "192.0.2.1")])
+                .await
+                .unwrap();
+            assert!(c.names("b"));
         });
     }
 }

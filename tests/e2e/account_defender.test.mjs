@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { DEMO, authenticate, browserSignals, call, encodeId, kvBulkPut, kvKeys, kvPut, objectRows, storedKeys, loginAt, newSession, schema, unique, uniqueIp } from "./client.mjs";
+import { DEMO, authenticate, browserSignals, call, countedBehind, encodeId, kvBulkPut, kvKeys, kvPut, objectRows, storedKeys, loginAt, newSession, schema, unique, uniqueIp } from "./client.mjs";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -440,6 +440,28 @@ test("delete_user_data removes every key naming the account and leaves the linke
   assert.equal(kept.body.accounts_linked, 0);
   assert.deepEqual((await call("GET", `/account/${encodeURIComponent(keep)}/sessions`, { key: DEMO.secret })).body.sessions, [keepSid]);
   assert.deepEqual((await call("GET", `/account/${encodeURIComponent(keep)}/accounts-linked`, { key: DEMO.secret })).body.accounts_linked, []);
+});
+
+test("an account deleted while its isolate still holds its tally is not counted behind its address again", async () => {
+  // The isolate sends the counters its requests' tallies 200 ms after the first
+  // (src/edge/counters.rs): an account deleted within that time has its tally arrive after
+  // the deletion, which must not count it again (the deletion's tombstone).
+  const tag = unique("t");
+  const ip = uniqueIp();
+  const browser = unique("tally");
+  const keep = `tally-keep-${tag}`;
+  const gone = `tally-gone-${tag}`;
+  assert.equal((await authenticate(await newSession(browserSignals(browser), { ip }), { id: keep })).status, 200);
+  const sid = await newSession(browserSignals(`${browser}-2`), { ip });
+  const started = Date.now();
+  assert.equal((await authenticate(sid, { id: gone })).status, 200);
+  const r = await call("POST", DELETE, { key: DEMO.secret, json: { app_id: "demo", user_ids: [gone], inform_users: [] } });
+  assert.equal(r.status, 200);
+  const raced = Date.now() - started < 200;
+  await new Promise((res) => setTimeout(res, 800));
+  // The other account's tally, sent in the same period, counted it behind the address.
+  assert.ok(countedBehind(keep).includes(`address ${ip}`), `keep: ${countedBehind(keep)}`);
+  assert.deepEqual(countedBehind(gone), [], `deleted ${raced ? "before" : "after"} its tally was sent`);
 });
 
 test("delete_user_data refuses a missing inform_users and an empty user_ids", async () => {

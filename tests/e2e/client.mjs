@@ -190,6 +190,31 @@ for path in sorted(glob.glob(os.path.join(root, "v3", "do", "edgeward-dev-Accoun
         print(f"{key}\t{expires or ''}")
 `;
 
+// The accounts the project's counters object (src/edge/counters.rs) counts behind identifiers.
+const COUNTED = `
+import glob, os, sqlite3, sys
+root, account = sys.argv[1], sys.argv[2]
+for path in sorted(glob.glob(os.path.join(root, "v3", "do", "edgeward-dev-Counters", "*.sqlite"))):
+    if os.path.basename(path) == "metadata.sqlite":
+        continue
+    db = sqlite3.connect(path)
+    try:
+        rows = db.execute("SELECT kind, value FROM idents WHERE account = ?", (account,)).fetchall()
+    except sqlite3.OperationalError:
+        rows = []
+    finally:
+        db.close()
+    for (kind, value) in rows:
+        print(f"{kind}\t{value}")
+`;
+
+/** The identifiers the counters count `account` behind, as `kind value` lines. */
+export function countedBehind(account) {
+  const out = execFileSync("python3", ["-c", COUNTED, process.env.EDGEWARD_STATE_DIR, account],
+    { encoding: "utf8", maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "pipe"] });
+  return out.split("\n").filter(Boolean).map((l) => l.replace("\t", " "));
+}
+
 /** Runs `wrangler kv …` against the worker's local KV (run.mjs passes its directory). */
 function wranglerKv(args) {
   const state = process.env.EDGEWARD_STATE_DIR;
