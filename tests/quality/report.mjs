@@ -10,6 +10,9 @@ const Z = 1.959964;
 const ATTACKER_STAGES = ["attack", "signup", "later"];
 const TAKEOVER_WITH_CHANGE = ["ato-naive", "ato-vpn", "ato-targeted", "ato-isp"];
 const SET_ORDER = ["tune", "heldout", "custom"];
+/** The Suspicious thresholds the trade-off table reads the decisive scores against. */
+const THRESHOLDS = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
+const DEFAULT_AT = THRESHOLDS.indexOf(0.5);
 const SET_NAME = { tune: "tune", heldout: "held-out", custom: "custom" };
 
 /** The 95 % Wilson score interval of k successes in n trials: [lo, hi]. */
@@ -222,6 +225,30 @@ export function markdown({ runs, classes, meta }) {
   }
   p();
   p(`**${rows.filter((r) => r.met).length} of ${rows.length} targets met** on the ${SET_NAME[verdictSet]} set.`);
+  p();
+
+  // --- The trade-off ----------------------------------------------------------------------
+  // Not Real at the decisive login is `account_score` ≥ the project's Suspicious threshold
+  // (0.5 by default; a step-up above the Fake threshold is Suspicious, still not Real, and no
+  // list or rule takes part here), so other thresholds are read off the same responses.
+  p("## The trade-off: where the Suspicious threshold sits");
+  p();
+  p(`Each decisive authenticate's \`account_score\` read against other Suspicious thresholds (a project sets its own: \`thresholds.suspicious\` in \`EDGEWARD_PROJECTS\`, default ${THRESHOLDS[DEFAULT_AT]}): benign accounts decided other than Real at the decisive login, and each attack class's recall at the login, on the ${SET_NAME[verdictSet]} set. Nothing else in the engine reads that threshold, so a run at another one would decide the same; incidents open on the takeover and fake-account scores themselves and do not move with it. Lower thresholds buy recall on the attacks that look most like their victims (a targeted attacker, one on the victim's own provider, slow stuffing) with the owners on a new phone or a second computer, whom nothing at the login tells from them.`);
+  p();
+  p(`| decisive login | ${THRESHOLDS.map((t, i) => (i === DEFAULT_AT ? `**≥ ${t}** (default)` : `≥ ${t}`)).join(" | ")} |`);
+  p(`|---|${THRESHOLDS.map(() => "---|").join("")}`);
+  const played = bySet[verdictSet].filter((o) => o.result);
+  const at = (os, t) => os.filter((o) => o.result.account_score >= t).length;
+  {
+    const b = played.filter((o) => o.label === "benign");
+    p(`| benign decided not Real (≤ 1 %) | ${THRESHOLDS.map((t) => rate(at(b, t), b.length, true)).join(" | ")} |`);
+    const nd = b.filter((o) => o.cls === "new-device");
+    if (nd.length) p(`| ↳ of which new devices (class ${classes.find((c) => c.key === "new-device").n}) | ${THRESHOLDS.map((t) => `${at(nd, t)}/${nd.length}`).join(" | ")} |`);
+  }
+  for (const c of attackClasses) {
+    const a = played.filter((o) => o.cls === c.key);
+    if (a.length) p(`| recall: ${c.name} | ${THRESHOLDS.map((t) => rate(at(a, t), a.length, false)).join(" | ")} |`);
+  }
   p();
 
   // --- Per class, side by side ------------------------------------------------------------
