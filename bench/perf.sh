@@ -19,11 +19,13 @@ ACCOUNTS=${ACCOUNTS:-200} HISTORY=${HISTORY:-5} FRESH=${FRESH:-3000} \
   node bench/prepare.mjs http://127.0.0.1:8793 > "$work/sessions.txt"
 export SESSIONS="$work/sessions.txt" THREADS=2
 wrk -t2 -c32 -d20s -s bench/authenticate.lua http://127.0.0.1:8793 > "$work/wrk.txt" &
+wrk_pid=$!
 sleep 5
 # The workerd that runs the user worker is the one with an inspector address.
 target=$(pgrep -f "workerd serve.*inspector-addr" | head -1)
 perf record -g -p "$target" -o "$work/perf.data" -- sleep 10 > /dev/null 2>&1
-wait
+# wrk only: a bare `wait` would also wait for wrangler dev, which never ends.
+wait "$wrk_pid"
 grep -E "Requests/sec" "$work/wrk.txt"
 report() { perf report -i "$work/perf.data" --no-children --sort sym -g none 2>/dev/null | grep -v '^#' | grep -v '^$'; }
 report | head -12 || true  # head closes the pipe early
