@@ -365,25 +365,33 @@ impl counters::Counters for EdgeCounters {
 thread_local! {
     /// Tallies this isolate's requests handed over and not yet sent, per project.
     static PENDING: RefCell<BTreeMap<String, Vec<Tally>>> = const { RefCell::new(BTreeMap::new()) };
-    /// Whether a request's `waitUntil` is already waiting to send them.
-    static FLUSHING: Cell<bool> = const { Cell::new(false) };
+    /// When a request's `waitUntil` started waiting to send them (0: none is).
+    static FLUSH_SINCE: Cell<Millis> = const { Cell::new(0) };
 }
+
+/// A flush still waiting after this long was dropped with its request (the runtime cancels a
+/// `waitUntil` past its limit): the next tally starts another, so none waits forever.
+const FLUSH_STALE: Millis = 10_000;
 
 /// Hands a request's tally to its isolate. The first tally of a period starts the flush in its
 /// own request's `waitUntil` ([`FLUSH_DELAY`] later); the tallies of requests in between ride
 /// along in the same call, so the object gets one call per isolate and period.
 pub fn enqueue(env: &Env, ctx: &Context, project: String, tally: Tally) {
     PENDING.with(|p| p.borrow_mut().entry(project).or_default().push(tally));
-    if FLUSHING.with(|f| f.replace(true)) {
+    let now = worker::Date::now().as_millis() as Millis;
+    let since = FLUSH_SINCE.with(Cell::get);
+    if since != 0 && now - since < FLUSH_STALE {
         return;
     }
+    FLUSH_SINCE.with(|f| f.set(now));
     let env = env.clone();
     ctx.wait_until(async move {
         worker::Delay::from(std::time::Duration::from_millis(FLUSH_DELAY as u64)).await;
-        // Taken and the flag cleared together, with no await between: a tally handed over
-        // from here on starts the next flush.
+        // Taken and the mark cleared together, with no await between: a tally handed over
+        // from here on starts the next flush. A flush that finds nothing (a stale one's
+        // successor took it) sends nothing.
         let pending = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
-        FLUSHING.with(|f| f.set(false));
+        FLUSH_SINCE.with(|f| f.set(0));
         for (project, tallies) in pending {
             for chunk in tallies.chunks(FLUSH_MAX) {
                 let body = serde_json::to_string(chunk).unwrap_or_default();
