@@ -37,6 +37,7 @@ fn history(n: usize) -> History {
                 takeover: 0.0,
                 new_features: 0,
                 known_device: true,
+                verified: false,
                 // Device ids are hashes: they differ from the first character.
                 device_id: format!(
                     "{:032x}",

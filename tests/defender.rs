@@ -158,6 +158,88 @@ fn a_credential_change_adds_to_the_pending_incident_its_login_opened() {
 }
 
 #[test]
+fn a_failed_second_factor_opens_the_takeover_and_the_owners_pass_closes_it() {
+    let w = World::new();
+    let login = owner_then_thief(&w, "ivy");
+    for (body, status, word) in [
+        (
+            json!({"account_id": "ivy", "type": "challenge_succeeded"}),
+            400,
+            "session_id",
+        ),
+        (
+            json!({"account_id": "ivy", "type": "challenge_failed", "session_id": "s-nope"}),
+            404,
+            "s-nope",
+        ),
+        // Another account's login is not this account's to verify.
+        (
+            json!({"account_id": "other", "type": "challenge_succeeded", "session_id": login}),
+            404,
+            "other",
+        ),
+    ] {
+        let (s, e) = w.secret("POST", "/event", body.clone());
+        assert_eq!(s, status, "{body}: {e}");
+        assert!(e["message"].as_str().unwrap().contains(word), "{e}");
+    }
+    assert_eq!(v2(&w, "ivy", "")["is_under_attack"], false);
+
+    // Whoever logged in holds the password and failed the second factor.
+    let failed = event(
+        &w,
+        json!({"account_id": "ivy", "type": "challenge_failed", "session_id": login}),
+    );
+    let opened = failed["incidents_opened"].as_array().unwrap();
+    assert_eq!(opened.len(), 1, "{failed}");
+    assert_eq!(opened[0]["attack_type"], "account_takeover");
+    let info = v2(&w, "ivy", "");
+    assert_eq!(info["is_under_attack"], true);
+
+    // It was the owner, who mistyped the code and then passed: the incident closes, and the
+    // password change that follows is no takeover flow.
+    event(
+        &w,
+        json!({"account_id": "ivy", "type": "challenge_succeeded", "session_id": login}),
+    );
+    assert_eq!(v2(&w, "ivy", "")["is_under_attack"], false);
+    let change = event(
+        &w,
+        json!({"account_id": "ivy", "type": "password_change", "session_id": login}),
+    );
+    assert_eq!(change["incidents_opened"], json!([]));
+    assert_eq!(v2(&w, "ivy", "")["is_under_attack"], false);
+    let (_, account) = w.secret("GET", "/account/ivy", Value::Null);
+    assert_eq!(account["decision"], "Real", "{account}");
+    assert!(!reason_codes(&account).contains(&"ATO_CREDENTIAL_CHANGE"));
+}
+
+#[test]
+fn a_password_change_after_a_login_the_owner_verified_is_no_takeover_flow() {
+    // The same login and change as `a_password_change_after_a_login_from_a_new_browser_…`,
+    // which opens a takeover, with the second factor passed in between.
+    let w = World::new();
+    let login = owner_then_thief(&w, "joy");
+    let passed = event(
+        &w,
+        json!({"account_id": "joy", "type": "challenge_succeeded", "session_id": login}),
+    );
+    assert_eq!(passed["incidents_opened"], json!([]));
+    let change = event(
+        &w,
+        json!({"account_id": "joy", "type": "password_change", "session_id": login}),
+    );
+    assert_eq!(change["incidents_opened"], json!([]));
+    assert_eq!(v2(&w, "joy", "")["is_under_attack"], false);
+    // A failure reported after the pass changes nothing either.
+    let late = event(
+        &w,
+        json!({"account_id": "joy", "type": "challenge_failed", "session_id": login}),
+    );
+    assert_eq!(late["incidents_opened"], json!([]));
+}
+
+#[test]
 fn the_owners_password_change_from_their_usual_browser_opens_nothing() {
     let w = World::new();
     for day in 0..5 {

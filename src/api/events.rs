@@ -13,9 +13,12 @@ use futures::future::join3;
 use serde_json::{json, Map, Value};
 
 use super::body;
+use super::challenge;
 use super::{Ctx, Request, Response};
 use crate::engine::event_rollup::EventRollup;
-use crate::engine::events::{login_summary, EventSummary, LOGIN_FAILED, LOGIN_SUCCEEDED};
+use crate::engine::events::{
+    is_challenge, login_summary, EventSummary, CHALLENGE_SUCCEEDED, LOGIN_FAILED, LOGIN_SUCCEEDED,
+};
 use crate::engine::takeover::{self, Velocity, VELOCITY_WINDOW};
 use crate::engine::{incidents as engine_incidents, History};
 use crate::intel::user_agent;
@@ -138,6 +141,11 @@ pub async fn record<S: Store>(
         None | Some(Value::Null) => None,
         Some(_) => Some(body::id(&obj, "", "session_id")?),
     };
+    if is_challenge(&kind) && sid.is_none() {
+        return Err(ApiError::bad_request(format!(
+            "type {kind} needs session_id: the login the second factor was asked on"
+        )));
+    }
     let ip = ip_field(&obj)?;
     let ua = body::opt_str(&obj, "", "user_agent", MAX_USER_AGENT)?;
     let path = body::opt_str(&obj, "", "path", MAX_PATH)?.unwrap_or_default();
@@ -163,6 +171,19 @@ pub async fn record<S: Store>(
     .await;
     let (state, rec, tables) = (state?, rec?, tables?);
     let rec: Option<SessionRecord> = rec;
+    // A second factor's outcome names a login of this account, which a pass marks as the
+    // owner's and whose incident it closes.
+    let verification = match (&sid, kind.as_str()) {
+        (Some(s), k) if is_challenge(k) => {
+            let login = challenge::of(&state, &a, s)?;
+            if k == CHALLENGE_SUCCEEDED {
+                challenge::passed(store, &keys, &a, &state, login, ctx.now).await?
+            } else {
+                challenge::Verification::default()
+            }
+        }
+        _ => challenge::Verification::default(),
+    };
 
     // What the event says, completed by its session: the caller's fields win.
     let ip = ip.or_else(|| rec.as_ref().and_then(|r| r.ip.parse().ok()));
@@ -245,7 +266,9 @@ pub async fn record<S: Store>(
         .await
         .unwrap_or_default();
     writes.extend(rollup);
+    writes.extend(verification.writes);
     folded.extend(state.folded_keys.iter().cloned());
+    folded.extend(verification.stale);
     write_all(store, writes).await?;
 
     // The event as the engine will see it from now on, and what it opens.

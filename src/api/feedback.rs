@@ -14,7 +14,7 @@ use crate::engine::incidents::{AttackType, EventType, Incident, Opening, Status}
 use crate::state::account::{load_account, write_all, AccountState};
 use crate::state::config::Project;
 use crate::state::error::ApiError;
-use crate::state::incidents::{registered, Evidence};
+use crate::state::incidents::{registered, resolution, Evidence};
 use crate::state::index;
 use crate::store::keys::Id;
 use crate::store::listed_write;
@@ -206,11 +206,7 @@ impl Change {
                 i.attack_type == self.attack && i.status_at(self.now) == Status::Pending
             })
         {
-            let mut i = old.clone();
-            i.status = Status::Resolved;
-            i.result = self.result.to_string();
-            i.updated = self.now;
-            if let Some((w, stale)) = write(&i, Some(old)) {
+            if let Some((w, stale)) = resolution(keys, a, old, self.result, self.now) {
                 out.0.extend(w);
                 out.1.extend(stale);
             }

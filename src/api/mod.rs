@@ -8,6 +8,7 @@ pub mod auth;
 pub mod backtest;
 pub mod body;
 pub mod calibration;
+mod challenge;
 mod console;
 mod cors;
 mod defender;

@@ -211,6 +211,11 @@ pub async fn authenticate<S: Store>(
     links::rescore_devices(&mut history, &population);
     history.email = profile.info.email.clone();
     enrich(&history, &mut cur, &population, velocity);
+    // Authenticated again, a session the owner passed a second factor on stays theirs.
+    cur.summary.verified = history
+        .sessions
+        .iter()
+        .any(|s| s.id == cur.summary.id && s.verified);
     let journal = crate::state::population::journal_entry(
         &keys,
         &aid,

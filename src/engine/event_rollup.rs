@@ -151,7 +151,7 @@ impl EventRollup {
             self.registered = Some(self.registered.map_or(e.at, |r| r.min(e.at)));
         }
         // Logins judged not the owner's are not the owner's history (`takeover::assess`).
-        if e.kind == LOGIN_SUCCEEDED && e.takeover < NOT_THE_OWNER {
+        if e.kind == LOGIN_SUCCEEDED && e.doubt() < NOT_THE_OWNER {
             self.logins.push(FoldedLogin {
                 at: e.at,
                 ip: e.ip.clone(),

@@ -16,14 +16,25 @@ pub const LOGIN_FAILED: &str = "login_failed";
 pub const REGISTRATION: &str = "registration";
 /// Changes that hand an account to whoever makes them: an attacker's next steps after a login.
 pub const CREDENTIAL_CHANGES: [&str; 3] = ["password_change", "email_change", "mfa_disabled"];
-const KNOWN: [&str; 6] = [
+/// The outcome of a second factor the application asked for on a login (its `session_id`),
+/// as a step-up on a Suspicious decision does: passed, the login was the owner's; failed,
+/// someone holding the password could not go on.
+pub const CHALLENGE_SUCCEEDED: &str = "challenge_succeeded";
+pub const CHALLENGE_FAILED: &str = "challenge_failed";
+const KNOWN: [&str; 8] = [
     LOGIN_SUCCEEDED,
     LOGIN_FAILED,
     REGISTRATION,
     "password_change",
     "email_change",
     "mfa_disabled",
+    CHALLENGE_SUCCEEDED,
+    CHALLENGE_FAILED,
 ];
+
+pub fn is_challenge(kind: &str) -> bool {
+    kind == CHALLENGE_SUCCEEDED || kind == CHALLENGE_FAILED
+}
 
 /// Whether `kind` is one of the application's own transaction names (`send_message` …).
 pub fn is_transaction(kind: &str) -> bool {
@@ -62,6 +73,25 @@ pub struct EventSummary {
     /// For a login: the takeover features that were new (`SessionSummary::new_features`).
     #[serde(rename = "nf", default, skip_serializing_if = "is_zero_u8")]
     pub new_features: u8,
+    /// For a login: the owner passed a second factor on it (`SessionSummary::verified`).
+    #[serde(rename = "v", default, skip_serializing_if = "is_false")]
+    pub verified: bool,
+}
+
+impl EventSummary {
+    /// For a login: its takeover score as the owner's history reads it
+    /// (`SessionSummary::doubt`).
+    pub fn doubt(&self) -> f64 {
+        if self.verified {
+            0.0
+        } else {
+            self.takeover
+        }
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !b
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -91,6 +121,8 @@ pub struct Login<'a> {
     /// The login came from a device the owner had shown before (`SessionSummary::known_device`);
     /// false for a `login_succeeded` event, which shows none.
     pub known_device: bool,
+    /// The owner passed a second factor on it: it starts no takeover flow.
+    pub verified: bool,
 }
 
 impl<'a> Login<'a> {
@@ -101,6 +133,7 @@ impl<'a> Login<'a> {
             takeover: s.takeover,
             new_features: s.new_features,
             known_device: s.known_device,
+            verified: s.verified,
         }
     }
 
@@ -111,6 +144,7 @@ impl<'a> Login<'a> {
             takeover: e.takeover,
             new_features: e.new_features,
             known_device: false,
+            verified: e.verified,
         })
     }
 }
@@ -129,6 +163,7 @@ pub fn login_summary(e: &EventSummary, browser: String, os: String) -> SessionSu
         // A login judged not the owner's stays out of the history later logins are compared
         // with (`takeover::NOT_THE_OWNER`).
         takeover: e.takeover,
+        verified: e.verified,
         ..SessionSummary::default()
     }
 }

@@ -323,7 +323,7 @@ pub fn aggregate(history: &History) -> Aggregates {
                 asn: s.asn,
                 at: s.at,
                 weight: w,
-                takeover: s.takeover,
+                takeover: s.doubt(),
                 signals: network,
             });
         }

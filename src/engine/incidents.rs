@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::event_rollup::{EventDay, EventRollup};
-use super::events::{is_credential_change, is_transaction, EventSummary, Login};
+use super::events::{is_credential_change, is_transaction, EventSummary, Login, CHALLENGE_FAILED};
 use super::history::MatchType;
 use super::population::Feature;
 use super::session::{round4, SessionSummary};
@@ -273,12 +273,14 @@ const NEW_MACHINE_AND_ADDRESS: u8 = 1 << Feature::Device as u8 | 1 << Feature::I
 
 /// Whether a login can open a takeover flow: a score of [`FLOW_LOGIN`], or a new device on a
 /// new address (see [`NEW_MACHINE_AND_ADDRESS`]) whatever the score; never a login from a
-/// device the account already showed. The owner abroad on their own laptop scores a new
+/// device the account already showed, nor one the owner passed a second factor on (the
+/// application reported `challenge_succeeded`: the step-up told them apart). The owner abroad on their own laptop scores a new
 /// country, network and address, and is where people reset a password they cannot recall;
 /// an attacker shows the owner's device only with the owner's machine, or with a copy of its
 /// fingerprint and cookies (an infostealer's kit), which no login-time evidence tells apart.
 fn doubtful(l: &Login<'_>) -> bool {
     !l.known_device
+        && !l.verified
         && (l.takeover >= FLOW_LOGIN
             || l.new_features & NEW_MACHINE_AND_ADDRESS == NEW_MACHINE_AND_ADDRESS)
 }
@@ -295,7 +297,8 @@ fn flow_score(login: &Login<'_>) -> f64 {
     noisy_or([login.takeover, FLOW_CHANGE])
 }
 
-fn takeover_id(login_id: &str) -> String {
+/// The id of the takeover incident whose episode is the login `login_id`.
+pub fn takeover_id(login_id: &str) -> String {
     format!("ato.{login_id}")
 }
 
@@ -451,21 +454,68 @@ fn cluster_anchor(history: &History, s: &SessionSummary) -> Option<String> {
     Some(digest[..8].iter().map(|b| format!("{b:02x}")).collect())
 }
 
-/// The incident an event opens: a credential change following a doubtful login is a takeover
-/// whose episode is that login (the same incident its authentication may have opened).
+/// The login of an account a second factor was asked on: the session with its `session_id`,
+/// else the latest `login_succeeded` event naming it.
+#[derive(Debug, Clone, Copy)]
+pub enum Challenged<'a> {
+    Session(&'a SessionSummary),
+    Event(&'a EventSummary, Login<'a>),
+}
+
+impl<'a> Challenged<'a> {
+    pub fn find(history: &'a History, session_id: &str) -> Option<Challenged<'a>> {
+        if session_id.is_empty() {
+            return None;
+        }
+        let session = history.sessions.iter().find(|s| s.id == session_id);
+        match session {
+            Some(s) => Some(Challenged::Session(s)),
+            None => history
+                .events
+                .iter()
+                .filter(|e| e.session_id == session_id)
+                .filter_map(|e| Some(Challenged::Event(e, Login::of_event(e)?)))
+                .max_by_key(|c| c.login().at),
+        }
+    }
+
+    pub fn login(self) -> Login<'a> {
+        match self {
+            Challenged::Session(s) => Login::of_session(s),
+            Challenged::Event(_, l) => l,
+        }
+    }
+}
+
+/// The incident an event opens, a takeover whose episode is a doubtful login (the same
+/// incident its authentication may have opened):
+/// - a credential change following the login (the flow);
+/// - a second factor failed on the login itself (`challenge_failed`): someone holds the
+///   password and not the owner's second factor. An owner who mistyped the code and then
+///   passes closes it (`challenge_succeeded`, in the API).
+///
 /// `history` must already hold the event.
 pub fn on_event(history: &History, event: &EventSummary) -> Option<Opening> {
-    if !is_credential_change(&event.kind) {
+    let (login, last) = if is_credential_change(&event.kind) {
+        (
+            flow_login(logins(history), event.at)?,
+            "ATO_CREDENTIAL_CHANGE",
+        )
+    } else if event.kind == CHALLENGE_FAILED {
+        let login = Challenged::find(history, &event.session_id)
+            .map(Challenged::login)
+            .filter(doubtful)?;
+        (login, "ATO_CHALLENGE_FAILED")
+    } else {
         return None;
-    }
-    let login = flow_login(logins(history), event.at)?;
+    };
     let mask = novelty_categories(login.new_features) | Category::Behavior.bit();
     let mut reasons: Vec<String> = Feature::ALL
         .into_iter()
         .filter(|f| login.new_features & f.bit() != 0)
         .map(|f| super::takeover::reason(f).to_string())
         .collect();
-    reasons.push(String::from("ATO_CREDENTIAL_CHANGE"));
+    reasons.push(String::from(last));
     Some(Opening {
         id: takeover_id(login.id),
         attack_type: AttackType::AccountTakeover,
@@ -538,6 +588,7 @@ pub const FAILED_LOGINS_TRIGGER: usize = 5;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::events::LOGIN_SUCCEEDED;
     use crate::engine::takeover::{Velocity, NOT_THE_OWNER};
     use crate::schema::time::HOUR;
 
@@ -688,6 +739,104 @@ mod tests {
         let opened = on_authenticate(&h, &stuffed, &a, &config);
         assert_eq!(opened.len(), 1);
         assert_eq!(opened[0].attack_type, AttackType::AccountTakeover);
+    }
+
+    #[test]
+    fn a_second_factor_passed_on_the_owners_new_phone_makes_it_theirs() {
+        // The owner's new phone on a carrier the account never used: stepped up at the login.
+        let mut h = ten_days_at_home();
+        let phone = |id: &str, at: Millis| CurrentSession {
+            summary: SessionSummary {
+                id: id.into(),
+                at,
+                country: "FR".into(),
+                asn: 51207,
+                ip: "198.51.100.7".into(),
+                device_id: "phone".into(),
+                browser: "Chrome".into(),
+                os: "Android".into(),
+                ..SessionSummary::default()
+            },
+            ..CurrentSession::default()
+        };
+        let population = super::super::Population::default();
+        let mut first = phone("phone-1", 11 * DAY);
+        super::super::enrich(&h, &mut first, &population, Velocity::default());
+        assert!(
+            first.summary.takeover >= NOT_THE_OWNER,
+            "{:?}",
+            first.takeover
+        );
+
+        // Without the second factor's outcome, the phone stays a stranger's at every login.
+        h.sessions.push(first.summary.clone());
+        let mut again = phone("phone-2", 12 * DAY);
+        super::super::enrich(&h, &mut again, &population, Velocity::default());
+        assert!(
+            again.summary.takeover >= NOT_THE_OWNER,
+            "{:?}",
+            again.takeover
+        );
+
+        // The owner passed it on the first login (challenge_succeeded): no flow starts there,
+        // the account view no longer carries its score, and the next login from the phone, on
+        // the same carrier, is the owner's.
+        h.sessions.last_mut().unwrap().verified = true;
+        let change = event("e1", 11 * DAY + HOUR, "password_change");
+        h.events.push(change.clone());
+        assert_eq!(on_event(&h, &change), None);
+        assert_eq!(flow_takeover(&h, 11 * DAY + HOUR), 0.0);
+        let view = super::super::assess(&h, None, &Config::default());
+        assert_eq!(view.account_takeover, 0.0, "{view:?}");
+        assert_eq!(view.decision, Decision::Real, "{view:?}");
+        let mut again = phone("phone-2", 12 * DAY);
+        super::super::enrich(&h, &mut again, &population, Velocity::default());
+        assert!(again.summary.takeover < 0.1, "{:?}", again.takeover);
+    }
+
+    #[test]
+    fn a_second_factor_failed_after_a_doubtful_login_opens_its_takeover_incident() {
+        let failed = |at: Millis, session: &str| EventSummary {
+            session_id: session.into(),
+            ..event("c", at, CHALLENGE_FAILED)
+        };
+        let mut h = history(
+            vec![
+                login("s-old", 0, 0.01, 0),
+                login("s-new", 9 * HOUR, 0.6, NEW_DEVICE | Feature::Ip.bit()),
+            ],
+            Vec::new(),
+        );
+        let e = failed(9 * HOUR + 60_000, "s-new");
+        h.events.push(e.clone());
+        let o = on_event(&h, &e).expect("a takeover incident");
+        assert_eq!(o.id, "ato.s-new");
+        assert_eq!(
+            o.reasons,
+            ["ATO_NEW_DEVICE", "ATO_NEW_IP", "ATO_CHALLENGE_FAILED"]
+        );
+        // On the owner's usual login (nothing new), a mistyped code is not a takeover.
+        let e = failed(9 * HOUR + 60_000, "s-old");
+        assert_eq!(on_event(&h, &e), None);
+        // Nor on a login the owner then passed.
+        h.sessions[1].verified = true;
+        let e = failed(9 * HOUR + 60_000, "s-new");
+        assert_eq!(on_event(&h, &e), None);
+    }
+
+    #[test]
+    fn a_second_factor_names_a_reported_login_by_its_session_id() {
+        let login_event = EventSummary {
+            session_id: "app-session-7".into(),
+            takeover: 0.7,
+            new_features: NEW_DEVICE | Feature::Ip.bit(),
+            ..event("e-login", HOUR, LOGIN_SUCCEEDED)
+        };
+        let h = history(Vec::new(), vec![login_event]);
+        let found = Challenged::find(&h, "app-session-7").expect("the login event");
+        assert_eq!(found.login().id, "e-login");
+        assert!(Challenged::find(&h, "another").is_none());
+        assert!(Challenged::find(&h, "").is_none());
     }
 
     #[test]

@@ -259,11 +259,11 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
     // Takeover: the session's likelihood ratio, each new feature named with its own factor.
     // Without a session (the account view), the score the latest session got when it was
     // authenticated: whoever logged in last is who holds the account now, so the view says what
-    // the last authenticate said.
+    // the last authenticate said, unless the owner has since passed a second factor on it.
     let account_takeover = match current {
         None => {
             let latest = history.sessions.iter().max_by_key(|s| (s.at, &s.id));
-            let score = latest.map_or(0.0, |s| s.takeover);
+            let score = latest.map_or(0.0, |s| s.doubt());
             if score > 0.0 {
                 reasons.push(Reason {
                     code: "ATO_LATEST_SESSION".into(),

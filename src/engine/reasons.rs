@@ -373,6 +373,13 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         action: "Confirm the change through the account's previous e-mail or phone; send feedback (update_status) if it was the owner.",
     },
     ReasonInfo {
+        code: "ATO_CHALLENGE_FAILED",
+        component: Takeover,
+        class: High,
+        meaning: "The application reported a failed second factor (POST /event challenge_failed) on a login that scored ≥ 0.25 as someone else's, or came from a device and an address both new to the account: whoever logged in holds the password. Named on the takeover incident it opens; a later challenge_succeeded on the same login closes it.",
+        action: "Have the owner change the password through the account's e-mail or phone; the second factor held.",
+    },
+    ReasonInfo {
         code: "ATO_STEP_UP",
         component: Decision,
         class: Override,

@@ -196,7 +196,7 @@ impl Rollup {
             for (sum, v) in n.sums.iter_mut().zip(signals) {
                 *sum += w * v;
             }
-            if s.takeover < NOT_THE_OWNER {
+            if s.doubt() < NOT_THE_OWNER {
                 let day = s.at.div_euclid(DAY);
                 if n.days == 0 {
                     (n.days, n.first_day, n.last_day) = (1, day, day);

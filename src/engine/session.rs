@@ -54,6 +54,10 @@ pub struct SessionSummary {
     /// takeover model compared it and found it); false when there was nothing to compare.
     #[serde(rename = "kd", default, skip_serializing_if = "is_false")]
     pub known_device: bool,
+    /// The application reported that a second factor was passed on this session
+    /// (`challenge_succeeded`): whatever the takeover model said, it was the owner.
+    #[serde(rename = "v", default, skip_serializing_if = "is_false")]
+    pub verified: bool,
     /// Where the session came from (Cloudflare's `request.cf`), two decimals (about 1 km).
     #[serde(rename = "la", default, skip_serializing_if = "Option::is_none")]
     pub lat: Option<f64>,
@@ -70,6 +74,16 @@ impl SessionSummary {
         Some((self.lat?, self.lon?))
     }
 
+    /// The takeover score as the owner's history reads it: 0 once the owner passed a second
+    /// factor on the session, so their new phone becomes one of their devices.
+    pub fn doubt(&self) -> f64 {
+        if self.verified {
+            0.0
+        } else {
+            self.takeover
+        }
+    }
+
     /// The fingerprint's known components.
     pub fn components(&self) -> impl Iterator<Item = &str> {
         self.fingerprint.split(',').filter(|c| !c.is_empty())
@@ -84,7 +98,7 @@ pub struct Anonymising {
     pub at: Millis,
     /// Its decay weight in the averages.
     pub weight: f64,
-    /// Its takeover score when it was authenticated.
+    /// Its takeover score as the owner's history reads it ([`SessionSummary::doubt`]).
     pub takeover: f64,
     /// Its datacenter, VPN and proxy signals.
     pub signals: [f64; 3],

@@ -132,6 +132,8 @@ pub struct Takeover {
 
 /// A stored session with at least this takeover score is not the owner's: it stays out of the
 /// history the next session is compared with, so an attacker's retry is not "seen before".
+/// Unless the owner passed a second factor on it (`SessionSummary::doubt`): then its device,
+/// address and network are the owner's from then on.
 pub const NOT_THE_OWNER: f64 = 0.5;
 
 /// Scores `current` against the account's earlier sessions (`history`, which may include
@@ -144,7 +146,7 @@ pub fn assess(
 ) -> Takeover {
     let mut earlier: Vec<&SessionSummary> = history
         .iter()
-        .filter(|s| s.id != current.id && s.takeover < NOT_THE_OWNER)
+        .filter(|s| s.id != current.id && s.doubt() < NOT_THE_OWNER)
         .collect();
     if earlier.len() > MAX_HISTORY {
         earlier.select_nth_unstable_by_key(MAX_HISTORY, |s| std::cmp::Reverse(s.at));

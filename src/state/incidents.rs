@@ -37,6 +37,25 @@ fn clip(s: &str, max: usize) -> String {
     s[..end].to_string()
 }
 
+/// The writes that close a pending incident of `a` with `result` (`no_attack`, `resolved` …)
+/// at `now`, and the index keys its old state leaves stale; nothing when its id is not a key.
+pub fn resolution(
+    keys: &Keys,
+    a: &Id,
+    old: &Incident,
+    result: &str,
+    now: Millis,
+) -> Option<(Vec<index::Write>, Vec<String>)> {
+    let mut i = old.clone();
+    i.status = Status::Resolved;
+    i.result = result.to_string();
+    i.updated = now;
+    let n = Id::new(&i.id).ok()?;
+    let (mut writes, stale) = index::incident_writes(keys, a, &i, Some(old));
+    writes.push(listed_write(keys.account_incident(a, &n), &i, None));
+    Some((writes, stale))
+}
+
 /// Where the evidence of an incident came from: the session or event that opened it.
 #[derive(Debug, Clone, Default)]
 pub struct Evidence {

@@ -24,7 +24,7 @@ use crate::store::keys::Id;
 use crate::store::listed_write;
 use crate::store::{Keys, Put};
 
-type Write = (String, String, Put);
+pub type Write = (String, String, Put);
 
 /// An account's row in `/accounts`, as its latest authenticate left it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

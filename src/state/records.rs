@@ -113,6 +113,7 @@ impl SessionRecord {
             takeover: 0.0,
             new_features: 0,
             known_device: false,
+            verified: false,
             lat: self.geo.latitude.map(|l| (l * 100.0).round() / 100.0),
             lon: self.geo.longitude.map(|l| (l * 100.0).round() / 100.0),
         }
