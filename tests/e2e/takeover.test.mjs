@@ -45,6 +45,50 @@ test("a login from a new country, network and device on an established account i
   assert.equal(after.decision, "Real", JSON.stringify(after));
 });
 
+test("the owner's second computer, stepped up, is theirs once the second factor is reported passed", async () => {
+  // Two owners, each with twelve days at home in Paris, then a second computer at work on
+  // another provider: the login a targeted attacker would show too. One owner's second factor
+  // is reported passed.
+  const paris = { country: "FR", asn: 3215, asOrganization: "Orange", latitude: 48.86, longitude: 2.35 };
+  const work = { country: "FR", asn: 12322, asOrganization: "Free SAS", latitude: 48.87, longitude: 2.33 };
+  const event = (account, at, type, sid) =>
+    call("POST", "/event", {
+      key: DEMO.secret,
+      json: { account_id: account, type, session_id: sid },
+      headers: { "x-edgeward-now": String(at) },
+    });
+  const story = async (verify) => {
+    const account = unique(verify ? "verified" : "unverified");
+    const home = browserSignals(unique("home"));
+    const ip = uniqueIp();
+    for (let day = 0; day < 12; day++) await login(account, START + day * DAY, home, paris, ip);
+    const office = browserSignals(unique("office"));
+    const officeIp = uniqueIp();
+    const first = await loginAt(account, START + 12 * DAY, office, { cf: work, ip: officeIp });
+    assert.ok(first.auth.account_takeover >= 0.5, JSON.stringify(first.auth));
+    assert.equal(first.auth.decision, "Suspicious", JSON.stringify(first.auth));
+    if (verify) {
+      const r = await event(account, START + 12 * DAY + 60_000, "challenge_succeeded", first.sid);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    }
+    const next = await login(account, START + 13 * DAY, office, work, officeIp);
+    return { account, first, next };
+  };
+  const verified = await story(true);
+  assert.equal(verified.next.decision, "Real", JSON.stringify(verified.next));
+  assert.ok(verified.next.account_takeover < 0.25, JSON.stringify(verified.next));
+  // Without the outcome the computer stays a stranger's, and a failed second factor on its
+  // login opens the takeover incident.
+  const unverified = await story(false);
+  assert.equal(unverified.next.decision, "Suspicious", JSON.stringify(unverified.next));
+  const failed = await event(unverified.account, START + 12 * DAY + 60_000, "challenge_failed", unverified.first.sid);
+  assert.equal(failed.status, 200, JSON.stringify(failed.body));
+  assert.deepEqual(failed.body.incidents_opened.map((i) => i.attack_type), ["account_takeover"]);
+  const missing = await event(unverified.account, START + 13 * DAY, "challenge_succeeded", "no-such-session");
+  assert.equal(missing.status, 404);
+  assert.match(missing.body.message, /no-such-session/);
+});
+
 test("the development clock and location headers are refused when malformed", async () => {
   for (const [name, value] of [["x-edgeward-now", "yesterday"], ["x-edgeward-cf", "{not json"]]) {
     const r = await call("POST", "/session", {
