@@ -6,6 +6,15 @@
 // it happened. The population index is rebuilt (the worker's scheduled handler) at the given
 // instants, between sessions: nothing runs while it is rebuilt. A credential change (stage
 // "change") is an event after a login of its account: it waits like a session of that login.
+//
+// The application steps up as README asks: a login decided Suspicious that carries
+// `secondFactor` ("passes" for whoever holds the account's second factor, "fails" for an
+// attacker holding only the password) is followed, SECOND_FACTOR_AFTER later and within the
+// same play, by `POST /event` `challenge_succeeded` or `challenge_failed` with its session id.
+// An attacker who failed goes no further: their credential change is not sent.
+
+/** When the second factor's outcome is reported, after the login. */
+export const SECOND_FACTOR_AFTER = 30_000;
 
 export const DEMO = { secret: "sk_dev_demo_5f2c0a9e1b7d4c3a", public: "pk_dev_demo_8e1d6b2a" };
 
@@ -50,6 +59,8 @@ export class Driver {
     /** Requests that answered a status the scenario did not expect, or failed outright. */
     this.failures = [];
     this.requests = 0;
+    /** Second factors asked for: passed by their holder, failed by an attacker. */
+    this.secondFactors = { passed: 0, failed: 0 };
   }
 
   async request(method, path, headers, body) {
@@ -112,6 +123,7 @@ export class Driver {
       return null;
     }
     const s = auth.body;
+    if (e.secondFactor && s.decision === "Suspicious") e.challenge = await this.challenge(e, e.secondFactor === "passes");
     return {
       decision: s.decision,
       account_score: s.account_score,
@@ -122,6 +134,21 @@ export class Driver {
       accounts_linked: s.accounts_linked,
       reasons: (s.reasons ?? []).map((r) => ({ code: r.code, weight: r.weight })),
     };
+  }
+
+  /** Reports the second factor asked for on the login `e`: `{ passed, opened }`. */
+  async challenge(e, passes) {
+    const at = e.t + SECOND_FACTOR_AFTER;
+    const type = passes ? "challenge_succeeded" : "challenge_failed";
+    const r = await this.request("POST", "/event", { "content-type": "application/json", "x-api-key": DEMO.secret, "x-edgeward-now": String(at) }, {
+      account_id: e.account, type, session_id: e.sessionId, timestamp: at,
+    });
+    if (r.status !== 200 || !Array.isArray(r.body?.incidents_opened)) {
+      this.fail(e, `POST /event ${type}`, r);
+      return null;
+    }
+    this.secondFactors[passes ? "passed" : "failed"]++;
+    return { passed: passes, opened: r.body.incidents_opened.length };
   }
 
   /** The account as the worker judges it now: `GET /account/{id}`. */
@@ -163,12 +190,18 @@ export class Driver {
 
   /**
    * Plays a credential change (`e.kind`) after `e.login`: the account's decision and takeover
-   * incidents just before, `POST /event` with the login's session, then both again.
+   * incidents just before, `POST /event` with the login's session, then both again; or, when
+   * the login's second factor failed, only the first two (`blocked`).
    */
   async change(e) {
     if (!e.login.sessionId) return null; // the login itself failed (already recorded)
     const before = await this.judge(e, e.t - 1);
     const incidentsBefore = await this.takeoverIncidents(e, e.t - 1);
+    if (e.login.challenge?.passed === false) {
+      // Stopped by the second factor: the change never happens; what the failure left stands.
+      if (!before || !incidentsBefore) return null;
+      return { blocked: true, before, after: before, opened: [], incidentsBefore, incidentsAfter: incidentsBefore };
+    }
     const r = await this.request("POST", "/event", { "content-type": "application/json", "x-api-key": DEMO.secret, "x-edgeward-now": String(e.t) }, {
       account_id: e.account, type: e.kind, session_id: e.login.sessionId, ip: e.ip, user_agent: e.load.userAgent,
       path: "/account/password", timestamp: e.t,

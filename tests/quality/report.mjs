@@ -81,6 +81,7 @@ export function outcomes(classes, accounts, v2, { seed, set }) {
           incidentBefore: x.incidentsBefore.length > 0,
           incidentAfter: x.incidentsAfter.length > 0,
           notRealBefore: x.before.decision !== "Real",
+          blocked: Boolean(x.blocked),
           after: { decision: x.after.decision, account_takeover: x.after.account_takeover },
         }
         : { played: false };
@@ -173,11 +174,11 @@ export function markdown({ runs, classes, meta }) {
   p(`- Seed sets: **tune** ${meta.seedSets.tune.join(", ")} (the seeds one may look at while tuning the engine); **held-out** ${meta.seedSets.heldout.join(", ")} (run only to write this report). The verdicts below are the **${SET_NAME[verdictSet]}** set's; the other set is shown beside it, and any gap between them is a finding.`);
   p(`- Scale ${meta.scale}; iporigin table ${meta.iporigin}; simulated history from ${meta.t0} over local days 0–20, decisive sessions from ${meta.decisiveStart} (local day 23 and after); the population index rebuilt ${meta.rebuildText}.`);
   p();
-  p("| set | seed | accounts | sessions | credential changes | requests | minutes | population rebuilds (confirmed) | last index | failed requests |");
-  p("|---|---|---|---|---|---|---|---|---|---|");
-  for (const r of runs) p(`| ${SET_NAME[r.set]} | ${r.seed} | ${r.accounts} | ${r.sessions} | ${r.changes} | ${r.requests} | ${(r.seconds / 60).toFixed(1)} | ${r.rebuilds} (${r.rebuildsConfirmed}) | ${r.lastIndex ? `${r.lastIndex.sessions} sessions, ${r.lastIndex.devices} devices` : "–"} | ${r.failures.length} |`);
+  p("| set | seed | accounts | sessions | credential changes | second factors (passed · failed) | requests | minutes | population rebuilds (confirmed) | last index | failed requests |");
+  p("|---|---|---|---|---|---|---|---|---|---|---|");
+  for (const r of runs) p(`| ${SET_NAME[r.set]} | ${r.seed} | ${r.accounts} | ${r.sessions} | ${r.changes} | ${r.secondFactors ? `${r.secondFactors.passed} · ${r.secondFactors.failed}` : "not reported"} | ${r.requests} | ${(r.seconds / 60).toFixed(1)} | ${r.rebuilds} (${r.rebuildsConfirmed}) | ${r.lastIndex ? `${r.lastIndex.sessions} sessions, ${r.lastIndex.devices} devices` : "–"} | ${r.failures.length} |`);
   p();
-  p("**How it is counted.** Every account has exactly one *decisive* authenticate, its last (defined per class in the populations below). A **benign** account is a false positive when it is decided other than `Real` there, **or** its v2 account info (`GET /api/v2/account_defender/account/{id}` at the end of the run, after every seed's event has happened) is under attack (`is_under_attack` true or `active_incidents` non-empty), **or** its own password change left it not `Real` or opened an `account_takeover` incident. An **attack** is detected when its decisive authenticate is `Suspicious` or `Fake`; for the takeover classes, also after the attacker's password change: a pending `account_takeover` incident on the account. Rates are pooled over a set's seeds, with class sizes and 95 % Wilson score intervals `[lo, hi]`. A target is MET when the point estimate meets it; the last column says whether the whole interval does (a class of 40 with 40/40 has a lower bound of 0.912, so it cannot show ≥ 0.95 on its own).");
+  p("**How it is counted.** Every account has exactly one *decisive* authenticate, its last (defined per class in the populations below). A **benign** account is a false positive when it is decided other than `Real` there, **or** its v2 account info (`GET /api/v2/account_defender/account/{id}` at the end of the run, after every seed's event has happened) is under attack (`is_under_attack` true or `active_incidents` non-empty), **or** its own password change left it not `Real` or opened an `account_takeover` incident. An **attack** is detected when its decisive authenticate is `Suspicious` or `Fake`; for the takeover classes, also after the attacker's next step: a pending `account_takeover` incident on the account. **The application steps up** as README asks" + (runs.every((r) => r.stepUp) ? "" : " (not in every run: see the table above)") + ": every login decided `Suspicious` of an account that already had a login (not a sign-up) is followed 30 s later by the second factor's outcome, `POST /event` `challenge_succeeded` from whoever holds the account's second factor (its owner; a farm for its own accounts) or `challenge_failed` from a takeover or stuffing attacker, who holds only the password and goes no further: the next step of a stepped-up attacker is that failure, of one decided Real the password change. The decision at the decisive login is the one before the second factor, so every owner asked for one counts as flagged there. Rates are pooled over a set's seeds, with class sizes and 95 % Wilson score intervals `[lo, hi]`. A target is MET when the point estimate meets it; the last column says whether the whole interval does (a class of 40 with 40/40 has a lower bound of 0.912, so it cannot show ≥ 0.95 on its own).");
   p();
 
   // --- Targets --------------------------------------------------------------------------
@@ -220,7 +221,7 @@ export function markdown({ runs, classes, meta }) {
         const t = T(s, (o) => o.cls === c.key);
         return [s, { k: t.detectedAfter, n: t.changes }];
       }));
-      target(`recall ≥ ${TARGET_RECALL}: ${c.name} (after the password change: a pending takeover incident)`, ka, false, TARGET_RECALL);
+      target(`recall ≥ ${TARGET_RECALL}: ${c.name} (after the attacker's next step, the password change or the failed second factor: a pending takeover incident)`, ka, false, TARGET_RECALL);
     }
   }
   p();
@@ -292,9 +293,9 @@ export function markdown({ runs, classes, meta }) {
   p();
   p("## Attack classes, per set");
   p();
-  p("Recall at the decisive authenticate (Suspicious or Fake); for the takeover classes also after the attacker's password change (a pending `account_takeover` incident). \"Decisions\" are Real / Suspicious / Fake; \"v2\" the attacked accounts under attack at the end; for farms and rings, how many sign-ups were already flagged.");
+  p("Recall at the decisive authenticate (Suspicious or Fake); for the takeover classes also after the attacker's next step, the password change or the second factor failed (a pending `account_takeover` incident). \"Decisions\" are Real / Suspicious / Fake; \"v2\" the attacked accounts under attack at the end; for farms and rings, how many sign-ups were already flagged.");
   p();
-  p(`| # | class | ${sets.map((s) => `${SET_NAME[s]}: recall at the login [95 % CI]`).join(" | ")} | ${sets.map((s) => `${SET_NAME[s]}: after the change`).join(" | ")} | ${sets.map((s) => `${SET_NAME[s]}: decisions · v2 · sign-ups flagged`).join(" | ")} |`);
+  p(`| # | class | ${sets.map((s) => `${SET_NAME[s]}: recall at the login [95 % CI]`).join(" | ")} | ${sets.map((s) => `${SET_NAME[s]}: after the next step`).join(" | ")} | ${sets.map((s) => `${SET_NAME[s]}: decisions · v2 · sign-ups flagged`).join(" | ")} |`);
   p(`|---|---|${sets.map(() => "---|").join("")}${sets.map(() => "---|").join("")}${sets.map(() => "---|").join("")}`);
   const attackRow = (c, label, f) => {
     const ts = sets.map((s) => T(s, f));
@@ -403,9 +404,9 @@ export function markdown({ runs, classes, meta }) {
   p();
   p("## Every miss");
   p();
-  p("Attack accounts decided Real at the decisive authenticate, and takeovers with no pending takeover incident after the password change.");
+  p("Attack accounts decided Real at the decisive authenticate, and takeovers with no pending takeover incident after the attacker's next step (the password change, or the second factor failed).");
   p();
-  p("| set | seed | account | class (sub-group) | missed | decision | score | bot | multi | risk | ATO | linked | after the change | reasons |");
+  p("| set | seed | account | class (sub-group) | missed | decision | score | bot | multi | risk | ATO | linked | after the next step | reasons |");
   p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const s of sets) {
     for (const o of bySet[s].filter((x) => x.label === "attack" && x.result)) {
@@ -414,8 +415,8 @@ export function markdown({ runs, classes, meta }) {
       if (!atLogin && !afterMiss) continue;
       const r = o.result;
       const cls = classes.find((c) => c.key === o.cls);
-      const which = [atLogin ? "login" : null, afterMiss ? "after change" : null].filter(Boolean).join(" + ");
-      const after = o.change?.played ? `${o.change.after.decision}, ATO ${score(o.change.after.account_takeover)}, ${o.change.incidentAfter ? "incident" : "no incident"}` : "–";
+      const which = [atLogin ? "login" : null, afterMiss ? (o.change.blocked ? "after the failed second factor" : "after change") : null].filter(Boolean).join(" + ");
+      const after = o.change?.played ? `${o.change.blocked ? "second factor failed, no change; " : ""}${o.change.after.decision}, ATO ${score(o.change.after.account_takeover)}, ${o.change.incidentAfter ? "incident" : "no incident"}` : "–";
       p(`| ${SET_NAME[s]} | ${o.seed} | ${o.id} | ${cls.n}. ${esc(cls.name)}${o.group ? ` (${esc(o.group)})` : ""} | ${which} | ${r.decision} | ${score(r.account_score)} | ${score(r.bot)} | ${score(r.multiple_accounts)} | ${score(r.risk_signals)} | ${score(r.account_takeover)} | ${r.linked} | ${after} | ${fmtReasons(r)} |`);
     }
   }

@@ -23,7 +23,9 @@
 // QUALITY.md for both sets, else quality-<set>.md in the system's temporary directory),
 // EDGEWARD_QUALITY_JSON (also write every account's outcome there, after each seed),
 // EDGEWARD_QUALITY_FROM_JSON (only re-render the report from such a file), EDGEWARD_QUALITY_LOG=1
-// (print wrangler's log at the end of each seed).
+// (print wrangler's log at the end of each seed), EDGEWARD_QUALITY_STEP_UP=0 (the application
+// never reports a second factor's outcome; by default it steps up every Suspicious login of an
+// existing account, see `stepUps`).
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -51,6 +53,7 @@ const env = process.env;
 const scale = Number(env.EDGEWARD_QUALITY_SCALE ?? 0.75);
 const concurrency = Number(env.EDGEWARD_QUALITY_CONCURRENCY ?? 6);
 const rebuildMode = env.EDGEWARD_QUALITY_REBUILD ?? "2h";
+const stepUp = (env.EDGEWARD_QUALITY_STEP_UP ?? "1") !== "0";
 const verbose = Boolean(env.EDGEWARD_QUALITY_VERBOSE);
 const rebuildHours = rebuildMode === "once" ? null : Number(/^(\d+(?:\.\d+)?)h$/.exec(rebuildMode)?.[1]);
 if (rebuildHours !== null && !(rebuildHours > 0)) throw new Error(`EDGEWARD_QUALITY_REBUILD must be "once" or a number of hours such as "1h", not ${rebuildMode}`);
@@ -83,10 +86,27 @@ const git = (...args) => {
   }
 };
 
+/**
+ * The application's step-ups (README: a Suspicious decision asks for a second factor; the
+ * driver reports its outcome): every login of an account that already had one, except a
+ * sign-up (nothing is enrolled yet). The owner, or whoever holds the account's second factor
+ * (a farm holds its own accounts'), passes; the attacker of an "attack" login holds only the
+ * password and fails. Drawn from nothing: the scenarios' streams are untouched.
+ */
+function stepUps(accounts) {
+  for (const a of accounts) {
+    const order = [...a.events].sort((x, y) => x.t - y.t || x.seq - y.seq);
+    order.forEach((e, i) => {
+      if (i > 0 && e.stage !== "signup") e.secondFactor = e.stage === "attack" ? "fails" : "passes";
+    });
+  }
+}
+
 /** Plays one seed against a worker of its own; returns its outcomes and run facts. */
 async function runSeed({ seed, set }) {
   const t0 = Date.now();
   const { accounts } = buildScenarios(seed, ranges, scale);
+  if (stepUp) stepUps(accounts);
   const sessions = accounts.flatMap((a) => a.events);
   const changes = accounts.flatMap((a) => a.changes ?? []);
   const events = [...sessions, ...changes];
@@ -166,6 +186,8 @@ async function runSeed({ seed, set }) {
     rebuild: rebuildMode,
     seconds,
     requests: driver.requests,
+    stepUp,
+    secondFactors: driver.secondFactors,
     accounts: accounts.length,
     sessions: sessions.length,
     changes: changes.length,
