@@ -435,6 +435,13 @@ fn session_takeover(c: &CurrentSession, reasons: &mut Vec<Reason>) -> f64 {
             weight: round4(takeover::to_score(*factor)),
         });
     }
+    if t.stranger {
+        reasons.push(Reason {
+            code: "ATO_NEW_DEVICE_AND_IP".into(),
+            component: Component::Takeover,
+            weight: round4(t.score),
+        });
+    }
     if t.velocity_factor > 1.0 {
         reasons.push(Reason {
             code: "ATO_VELOCITY".into(),

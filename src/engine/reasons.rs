@@ -352,6 +352,13 @@ pub const CATALOGUE: &[ReasonInfo] = &[
         action: "Several together on an established account: step-up authentication before sensitive actions.",
     },
     ReasonInfo {
+        code: "ATO_NEW_DEVICE_AND_IP",
+        component: Takeover,
+        class: High,
+        meaning: "The device and the address were both new to the account (its network, country, browser and hour are what an attacker copies at will): nothing the owner has shown was present, so the takeover score is at least 0.5, a step-up. An attacker on the victim's own provider shows this, and so does the owner's new phone away from home.",
+        action: "Ask for a second factor and report the outcome (POST /event challenge_succeeded or challenge_failed with the session id): a pass makes the device the owner's.",
+    },
+    ReasonInfo {
         code: "ATO_VELOCITY",
         component: Takeover,
         class: High,

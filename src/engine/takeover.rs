@@ -38,6 +38,13 @@ use crate::schema::time::{Millis, HOUR};
 /// The likelihood ratio at which the takeover score is 0.5: about a new device on a new
 /// network and address in the owner's country. A traveller with their own device (new
 /// country, network and address) stays under it.
+///
+/// A device and an address both new to the account raise the ratio to at least this: nothing
+/// of what the owner has shown is present, since the network, country, browser and hour are
+/// copied at will ([`min_factor`]). That is an attacker on the victim's own provider, and the
+/// owner's new phone away from home, which the second factor a Suspicious decision asks for
+/// tells apart, once (a passed one makes the device the owner's). The owner's new computer on
+/// their usual address shows only the device.
 pub const HALF_POINT: f64 = 40.0;
 /// No single feature raises the ratio by more than this factor.
 const MAX_FACTOR: f64 = 30.0;
@@ -128,6 +135,9 @@ pub struct Takeover {
     /// The features whose value the owner had shown before (`Feature::bit`s).
     pub known: u8,
     pub velocity_factor: f64,
+    /// The device and the address were both new to the account, and the ratio was raised to
+    /// [`HALF_POINT`] for it ([`assess`]).
+    pub stranger: bool,
 }
 
 /// A stored session with at least this takeover score is not the owner's: it stays out of the
@@ -199,13 +209,19 @@ pub fn assess(
             known |= f.bit();
         }
     }
-    let likelihood_ratio = log_lr.exp() * velocity_factor;
+    let mut likelihood_ratio = log_lr.exp() * velocity_factor;
+    let is_new = |f: Feature| new.iter().any(|(n, _)| *n == f);
+    let stranger = is_new(Feature::Device) && is_new(Feature::Ip) && likelihood_ratio < HALF_POINT;
+    if stranger {
+        likelihood_ratio = HALF_POINT;
+    }
     Takeover {
         score: to_score(likelihood_ratio),
         likelihood_ratio,
         new,
         known,
         velocity_factor,
+        stranger,
     }
 }
 
@@ -450,6 +466,32 @@ mod tests {
             "{home:?} {on_provider:?}"
         );
         assert!(home.score < 0.15, "{home:?}");
+    }
+
+    #[test]
+    fn a_new_device_on_a_new_address_steps_up_whatever_else_it_copies() {
+        // The attacker on the victim's own provider: the owner's country, network, browser, OS
+        // and hour, from a new machine on a new address. Its own factors stay under the half
+        // point; nothing the owner has shown is there, so it is raised to it.
+        let mut c = s("", 0, "FR", 3215, "stranger", "Chrome");
+        c.ip = "198.51.100.99".into();
+        let t = score(c.clone(), Velocity::default());
+        assert!(t.stranger, "{t:?}");
+        assert_eq!(t.likelihood_ratio, HALF_POINT);
+        assert_eq!(t.score, 0.5);
+        // The same machine on the owner's address (a new computer at home) is not.
+        let home = score(at_home(c.clone()), Velocity::default());
+        assert!(!home.stranger && home.score < 0.2, "{home:?}");
+        // Nor is the owner's own device on a new address (a new lease from the provider).
+        let mut own = c;
+        own.device_id = "home".into();
+        let own = score(own, Velocity::default());
+        assert!(!own.stranger && own.score < 0.1, "{own:?}");
+        // A ratio already above the half point is left as it is.
+        let mut far = s("", 0, "NG", 37148, "stranger", "Firefox");
+        far.ip = "198.51.100.99".into();
+        let far = score(far, Velocity::default());
+        assert!(!far.stranger && far.score > 0.9, "{far:?}");
     }
 
     #[test]
