@@ -371,7 +371,8 @@ pub const CLUSTER_EVIDENCE: f64 = 0.5;
 /// with more than a new device's novelty ([`more_than_a_new_device`]; its episode is the
 /// session), a fake account when the decision is Fake on the scores (not
 /// forced by the block list) without the takeover's part (a real account in an attacker's hands
-/// is a takeover, not a fake account), or Suspicious with [`CLUSTER_EVIDENCE`] of other accounts:
+/// is a takeover, not a fake account), or Suspicious on those scores alone with
+/// [`CLUSTER_EVIDENCE`] of other accounts:
 /// `cluster` when linked accounts share its browser, device or
 /// mailbox (its episode is that identifier), `single` otherwise.
 pub fn on_authenticate(
@@ -401,9 +402,15 @@ pub fn on_authenticate(
         });
     }
     let listed = history.lists.iter().any(|l| l == "block");
+    // On the fake-account scores alone: a Suspicious decision the takeover's part made (the
+    // owner's new phone on mobile data, linked to the family's shared computer) is a step-up,
+    // not a cluster of fake accounts.
+    let fake_part = assessment.fake_account_score();
     let fake = match assessment.decision {
-        Decision::Fake => assessment.fake_account_score() >= config.fake,
-        Decision::Suspicious => assessment.multiple_accounts >= CLUSTER_EVIDENCE,
+        Decision::Fake => fake_part >= config.fake,
+        Decision::Suspicious => {
+            fake_part >= config.suspicious && assessment.multiple_accounts >= CLUSTER_EVIDENCE
+        }
         Decision::Real => false,
     };
     if fake && !listed {
@@ -720,6 +727,19 @@ mod tests {
         let a = super::super::assess(&h, Some(&c), &config);
         assert_eq!(a.decision, Decision::Suspicious, "{a:?}");
         assert_eq!(on_authenticate(&h, &c, &a, &config), []);
+        // Linked to a family's shared computer as well (multiple_accounts 0.55): the takeover's
+        // part made it Suspicious, a step-up, and no fake-account incident opens either.
+        let mut family = a.clone();
+        family.multiple_accounts = 0.55;
+        assert_eq!(on_authenticate(&h, &c, &family, &config), []);
+        // Fake-account scores Suspicious by themselves open one.
+        let mut farm = a.clone();
+        farm.multiple_accounts = 0.7;
+        let kinds: Vec<AttackType> = on_authenticate(&h, &c, &farm, &config)
+            .into_iter()
+            .map(|o| o.attack_type)
+            .collect();
+        assert_eq!(kinds, [AttackType::FakeAccount]);
 
         // A password change within the day continues the flow: the incident opens then.
         let change = event("e1", 11 * DAY + HOUR, "password_change");
