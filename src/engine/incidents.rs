@@ -697,18 +697,13 @@ mod tests {
         assert_eq!(kinds, [AttackType::AccountTakeover]);
     }
 
-    // Events are kept whole for as long as a takeover flow reads them.
-    const _: () = assert!(super::super::event_rollup::KEEP_FOR > FLOW_MEMORY + FLOW_WINDOW);
-
-    #[test]
-    fn a_new_device_on_a_new_network_at_home_steps_up_and_waits_for_a_credential_change() {
-        // The owner's new phone on a carrier the account never used, or an attacker on a new
-        // device in the victim's country: the same evidence at the login.
-        let mut h = ten_days_at_home();
-        let mut c = CurrentSession {
+    /// A login of the [`ten_days_at_home`] owner's new phone, on a French carrier the account
+    /// never used.
+    fn phone_on_a_carrier(id: &str, at: Millis) -> CurrentSession {
+        CurrentSession {
             summary: SessionSummary {
-                id: "phone".into(),
-                at: 11 * DAY,
+                id: id.into(),
+                at,
                 country: "FR".into(),
                 asn: 51207,
                 ip: "198.51.100.7".into(),
@@ -718,7 +713,18 @@ mod tests {
                 ..SessionSummary::default()
             },
             ..CurrentSession::default()
-        };
+        }
+    }
+
+    // Events are kept whole for as long as a takeover flow reads them.
+    const _: () = assert!(super::super::event_rollup::KEEP_FOR > FLOW_MEMORY + FLOW_WINDOW);
+
+    #[test]
+    fn a_new_device_on_a_new_network_at_home_steps_up_and_waits_for_a_credential_change() {
+        // The owner's new phone on a carrier the account never used, or an attacker on a new
+        // device in the victim's country: the same evidence at the login.
+        let mut h = ten_days_at_home();
+        let mut c = phone_on_a_carrier("phone", 11 * DAY);
         let population = super::super::Population::default();
         super::super::enrich(&h, &mut c, &population, Velocity::default());
         assert!(c.summary.takeover >= NOT_THE_OWNER, "{:?}", c.takeover);
@@ -765,20 +771,7 @@ mod tests {
     fn a_second_factor_passed_on_the_owners_new_phone_makes_it_theirs() {
         // The owner's new phone on a carrier the account never used: stepped up at the login.
         let mut h = ten_days_at_home();
-        let phone = |id: &str, at: Millis| CurrentSession {
-            summary: SessionSummary {
-                id: id.into(),
-                at,
-                country: "FR".into(),
-                asn: 51207,
-                ip: "198.51.100.7".into(),
-                device_id: "phone".into(),
-                browser: "Chrome".into(),
-                os: "Android".into(),
-                ..SessionSummary::default()
-            },
-            ..CurrentSession::default()
-        };
+        let phone = phone_on_a_carrier;
         let population = super::super::Population::default();
         let mut first = phone("phone-1", 11 * DAY);
         super::super::enrich(&h, &mut first, &population, Velocity::default());
