@@ -15,6 +15,7 @@ use super::events::{is_credential_change, is_transaction, EventSummary, Login, C
 use super::history::MatchType;
 use super::population::Feature;
 use super::session::{round4, SessionSummary};
+use super::takeover::NEW_MACHINE_AND_ADDRESS;
 use super::{noisy_or, Assessment, Config, CurrentSession, History};
 use crate::schema::time::{Millis, DAY};
 use crate::schema::{Additional, Decision, RiskSignal};
@@ -264,18 +265,12 @@ fn logins(history: &History) -> impl Iterator<Item = Login<'_>> {
         .chain(history.events.iter().filter_map(Login::of_event))
 }
 
-/// What a login from someone else's machine shows even on the owner's own network: a device
-/// and an address the account never used. An attacker in the victim's city on the victim's ISP
-/// (a neighbour, a flatmate's friend, a local fraud ring) shows both with the owner's network,
-/// country and habits, so the takeover model scores the login low; the owner's new computer on
-/// their usual address shows only the device.
-const NEW_MACHINE_AND_ADDRESS: u8 = 1 << Feature::Device as u8 | 1 << Feature::Ip as u8;
-
 /// Whether a login can open a takeover flow: a score of [`FLOW_LOGIN`], or a new device on a
 /// new address (see [`NEW_MACHINE_AND_ADDRESS`]) whatever the score; never a login from a
 /// device the account already showed, nor one the owner passed a second factor on (the
-/// application reported `challenge_succeeded`: the step-up told them apart). The owner abroad on their own laptop scores a new
-/// country, network and address, and is where people reset a password they cannot recall;
+/// application reported `challenge_succeeded`: the step-up told them apart). The owner abroad
+/// on their own laptop scores a new country, network and address, and is where people reset a
+/// password they cannot recall;
 /// an attacker shows the owner's device only with the owner's machine, or with a copy of its
 /// fingerprint and cookies (an infostealer's kit), which no login-time evidence tells apart.
 fn doubtful(l: &Login<'_>) -> bool {

@@ -46,6 +46,13 @@ use crate::schema::time::{Millis, HOUR};
 /// tells apart, once (a passed one makes the device the owner's). The owner's new computer on
 /// their usual address shows only the device.
 pub const HALF_POINT: f64 = 40.0;
+/// What a login from someone else's machine shows even on the owner's own network: a device
+/// and an address the account never used (`Feature::bit`s). An attacker in the victim's city
+/// on the victim's ISP (a neighbour, a flatmate's friend, a local fraud ring) shows both with
+/// the owner's network, country and habits; the owner's new computer on their usual address
+/// shows only the device. Such a login scores at least [`HALF_POINT`] here, and can start a
+/// takeover flow whatever its score (`incidents`).
+pub const NEW_MACHINE_AND_ADDRESS: u8 = 1 << Feature::Device as u8 | 1 << Feature::Ip as u8;
 /// No single feature raises the ratio by more than this factor.
 const MAX_FACTOR: f64 = 30.0;
 
@@ -210,8 +217,9 @@ pub fn assess(
         }
     }
     let mut likelihood_ratio = log_lr.exp() * velocity_factor;
-    let is_new = |f: Feature| new.iter().any(|(n, _)| *n == f);
-    let stranger = is_new(Feature::Device) && is_new(Feature::Ip) && likelihood_ratio < HALF_POINT;
+    let new_bits = new.iter().fold(0, |m, (f, _)| m | f.bit());
+    let stranger = new_bits & NEW_MACHINE_AND_ADDRESS == NEW_MACHINE_AND_ADDRESS
+        && likelihood_ratio < HALF_POINT;
     if stranger {
         likelihood_ratio = HALF_POINT;
     }
