@@ -67,14 +67,14 @@ pub async fn passed<S: Store>(
         }
         Challenged::Event(e, _) => {
             // The event's value carries what its metadata does not (path, user agent, the
-            // application's metadata): it is read and written back with the mark.
+            // application's metadata): it is read and written back with the mark. An event
+            // gone since the account was read (folded, deleted) is not written again.
             let eid = body::path_id("event_id", &e.id)?;
             let key = keys.account_event(a, &eid);
             let stored = store.get(&key).await?;
-            let mut full: Value = stored
-                .as_deref()
-                .and_then(|t| serde_json::from_str(t).ok())
-                .unwrap_or_else(|| json!({}));
+            let Some(mut full) = stored.and_then(|t| serde_json::from_str::<Value>(&t).ok()) else {
+                return Ok(out);
+            };
             full["v"] = json!(true);
             let mut verified = e.clone();
             verified.verified = true;
