@@ -190,15 +190,14 @@ impl Change {
         state: &AccountState,
         nonce: &str,
     ) -> (Vec<(String, String, Put)>, Vec<String>) {
-        let write = |i: &Incident, old: Option<&Incident>| {
-            let n = Id::new(&i.id).ok()?;
-            let (mut writes, stale) = index::incident_writes(keys, a, i, old);
-            writes.push(listed_write(keys.account_incident(a, &n), i, None));
-            Some((writes, stale))
-        };
         if self.result.starts_with("manually_identified") {
             let incident = self.manual(state, nonce);
-            return write(&incident, None).unwrap_or_default();
+            let Ok(n) = Id::new(&incident.id) else {
+                return Default::default();
+            };
+            let (mut writes, stale) = index::incident_writes(keys, a, &incident, None);
+            writes.push(listed_write(keys.account_incident(a, &n), &incident, None));
+            return (writes, stale);
         }
         let mut out = (Vec::new(), Vec::new());
         for old in
