@@ -155,10 +155,11 @@ pub const NETWORK_ONLY_CAP: f64 = 0.15;
 /// addresses at [`NETWORK_ONLY_CAP`] (offices and carriers put many people behind one), device
 /// fingerprints at what three links of the strongest of them would put on the score (many weak
 /// links, a popular phone model shared by thousands, must not add up to a certainty, while a rare
-/// fingerprint near 0.9 is hardly capped).
-fn weak_kind_caps(links: &[Link]) -> [(MatchType, f64); 2] {
+/// fingerprint near 0.9 is hardly capped). `links` are the links the cap applies to: for the
+/// score, the fingerprint-only ones (a housemate's link over the family's browser counts in
+/// full on its own, and says nothing of the strangers who merely own the same computer model).
+fn weak_kind_caps<'a>(links: impl Iterator<Item = &'a Link>) -> [(MatchType, f64); 2] {
     let strongest_device = links
-        .iter()
         .map(|l| l.strength(MatchType::Device))
         .fold(0.0, f64::max);
     [
@@ -296,7 +297,8 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
     // Multiple accounts: every link is independent evidence of a second account, but links by
     // one weak kind alone (an address, a fingerprint) add up only to that kind's cap; each kind
     // of shared identifier is named with what its links alone would put on the score.
-    let capped = weak_kind_caps(&history.links);
+    let fingerprint_only = |l: &&Link| matches!(l.shared.as_slice(), [(MatchType::Device, _)]);
+    let capped = weak_kind_caps(history.links.iter().filter(fingerprint_only));
     let cap_of = |m: MatchType| capped.iter().find(|c| c.0 == m).map(|c| c.1);
     // The weak kind a link is made of alone, if it is. An address with nothing that binds (a
     // fingerprint many strangers show) is an office or a carrier, capped as an address alone:
@@ -323,7 +325,10 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
             }),
     );
     // Device links made by accounts arriving together are named apart from those of a rare
-    // fingerprint.
+    // fingerprint. Each kind is named as if its links shared it alone, so every device link
+    // sets its cap.
+    let named_caps = weak_kind_caps(history.links.iter());
+    let cap_of = |m: MatchType| named_caps.iter().find(|c| c.0 == m).map(|c| c.1);
     let by_burst = |l: &Link| l.burst && l.has(MatchType::Device);
     let named = MatchType::ALL
         .into_iter()
@@ -659,6 +664,40 @@ mod tests {
         assert_eq!(a.decision, Decision::Real);
         assert!(a.multiple_accounts < 0.01, "{a:?}");
         assert!(h.links.iter().all(|l| !l.binds()));
+    }
+
+    #[test]
+    fn a_family_browser_does_not_loosen_the_cap_on_strangers_with_the_same_computer() {
+        // Two housemates on the family's browser (and so its machine, found in a burst), and
+        // eight strangers whose computer is the same popular model.
+        let c = current(0.0, &[]);
+        let mut h = with_current(&c);
+        for i in 0..2 {
+            h.links.push(
+                Link::new(
+                    &format!("housemate{i}"),
+                    vec![(MatchType::Browser, 1.0), (MatchType::Device, 0.62)],
+                    0,
+                )
+                .with_burst(true),
+            );
+        }
+        let weak = 0.115;
+        for i in 0..8 {
+            h.links.push(Link::new(
+                &format!("stranger{i}"),
+                vec![(MatchType::Device, weak)],
+                0,
+            ));
+        }
+        let a = assess(&h, Some(&c), &Config::default());
+        let family = noisy_or([LINK_WEIGHT; 2]);
+        let strangers = 3.0 * LINK_WEIGHT * weak;
+        assert_eq!(a.multiple_accounts, round4(noisy_or([family, strangers])));
+        assert_eq!(a.decision, Decision::Real, "{a:?}");
+        // Without the cap the strangers' eight links would have made it Suspicious.
+        let uncapped = noisy_or([family, noisy_or([LINK_WEIGHT * weak; 8])]);
+        assert!(fake_account_score(0.0, uncapped, 0.0) >= Config::default().suspicious);
     }
 
     #[test]
