@@ -90,6 +90,9 @@ export function outcomes(classes, accounts, v2, { seed, set }) {
       seed, set, id: a.id, cls: a.cls, label: c.label, group: a.group ?? null, what: decisive.what,
       result: compact(decisive.result),
       anyFlagged: a.events.some((e) => counts(e) && flagged(e.result)),
+      // A benign account's logins not decided Real, history included (the JSON only): where a
+      // false positive or an incident at the end began.
+      ...(attack ? {} : { flaggedLogins: a.events.filter((e) => flagged(e.result)).map((e) => ({ at: new Date(e.t).toISOString(), stage: e.stage, ...compact(e.result) })) }),
       signupFlagged: signup?.result ? flagged(signup.result) : null,
       v2: v2.get(a.id) ?? null,
       change,
