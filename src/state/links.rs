@@ -92,9 +92,8 @@ pub fn device_strength(population: &Population, summary: &SessionSummary) -> f64
 /// A link made by a burst of arrivals keeps its strength while the account is younger than
 /// [`OWN_HISTORY`].
 pub fn rescore_devices(history: &mut History, population: &Population) {
-    // Without a baseline the index cannot tell a rare device from a common one: the strengths
-    // stored when the links were made stand.
     if !population.has_baseline() {
+        twins_as_far_as_known(history);
         return;
     }
     let first = history
@@ -138,6 +137,31 @@ pub fn rescore_devices(history: &mut History, population: &Population) {
             *l = l
                 .restrengthened(MatchType::Device, strength)
                 .with_burst(false);
+        }
+    }
+}
+
+/// Without a baseline the index cannot tell a rare device from a common one, and a look-up
+/// takes the accounts already on a fingerprint for its twins (`look_up`): the link to the first
+/// stranger on a popular phone is made at half strength, the fourth's at a fifth. The account's
+/// own links say as much of the earlier ones: every account linked over a fingerprint showed
+/// it, so each link over it is no stronger than that count allows, whatever order the
+/// strangers came in (a family's first week of a deployment must not add up early links to a
+/// cluster).
+fn twins_as_far_as_known(history: &mut History) {
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for l in history.links.iter().filter(|l| l.has(MatchType::Device)) {
+        if !l.device_id.is_empty() {
+            *counts.entry(l.device_id.clone()).or_default() += 1;
+        }
+    }
+    for l in history.links.iter_mut() {
+        let Some(n) = counts.get(&l.device_id) else {
+            continue;
+        };
+        let cap = round4(MatchType::Device.strength() / (1.0 + *n as f64));
+        if l.strength(MatchType::Device) > cap {
+            *l = l.restrengthened(MatchType::Device, cap);
         }
     }
 }
@@ -535,8 +559,8 @@ mod tests {
         p
     }
 
-    #[test]
-    fn without_a_baseline_the_stored_strength_stands() {
+    /// An index of 400 sessions on the phone within one day: no baseline.
+    fn young_population() -> Population {
         let mut young = Population::default();
         for i in 0..400 {
             young.add(
@@ -545,9 +569,46 @@ mod tests {
             );
         }
         assert!(!young.has_baseline());
+        young
+    }
+
+    #[test]
+    fn without_a_baseline_the_index_does_not_rescore_a_lone_link() {
+        // One other account on the fingerprint: as strong as a look-up would have made it.
         let mut h = history_with_link("phone");
-        rescore_devices(&mut h, &young);
-        assert_eq!(h.links[0].strength(MatchType::Device), 0.9);
+        h.links[0] = h.links[0].restrengthened(MatchType::Device, 0.45);
+        rescore_devices(&mut h, &young_population());
+        assert_eq!(h.links[0].strength(MatchType::Device), 0.45);
+    }
+
+    #[test]
+    fn without_a_baseline_early_links_weaken_as_more_accounts_show_the_fingerprint() {
+        // Four strangers on a popular phone in a deployment's first days, linked in turn at
+        // what a look-up made of each (a half, a third, a quarter, a fifth).
+        let mut h = history_with_link("phone");
+        h.links = [0.45, 0.3, 0.225, 0.18]
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                Link::new(&format!("o{i}"), vec![(MatchType::Device, *s)], 0).with_device("phone")
+            })
+            .collect();
+        // A housemate on the family's browser and machine keeps the browser in full.
+        h.links.push(
+            Link::new(
+                "housemate",
+                vec![(MatchType::Browser, 1.0), (MatchType::Device, 0.45)],
+                0,
+            )
+            .with_device("family-pc"),
+        );
+        rescore_devices(&mut h, &young_population());
+        for l in &h.links[..4] {
+            assert_eq!(l.strength(MatchType::Device), 0.18, "{l:?}");
+            assert_eq!(l.score, 0.18);
+        }
+        assert_eq!(h.links[4].strength(MatchType::Device), 0.45);
+        assert_eq!(h.links[4].score, 1.0);
     }
 
     fn history_with_link(device: &str) -> History {
