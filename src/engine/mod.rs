@@ -328,7 +328,7 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
     // fingerprint. Each kind is named as if its links shared it alone, so every device link
     // sets its cap.
     let named_caps = weak_kind_caps(history.links.iter());
-    let cap_of = |m: MatchType| named_caps.iter().find(|c| c.0 == m).map(|c| c.1);
+    let named_cap_of = |m: MatchType| named_caps.iter().find(|c| c.0 == m).map(|c| c.1);
     let by_burst = |l: &Link| l.burst && l.has(MatchType::Device);
     let named = MatchType::ALL
         .into_iter()
@@ -342,7 +342,7 @@ pub fn assess(history: &History, current: Option<&CurrentSession>, config: &Conf
                 .filter(|l| l.has(m) && (m != MatchType::Device || by_burst(l) == burst))
                 .map(|l| LINK_WEIGHT * l.strength(m)),
         );
-        let alone = cap_of(m).map_or(alone, |cap| alone.min(cap));
+        let alone = named_cap_of(m).map_or(alone, |cap| alone.min(cap));
         if alone > 0.0 {
             reasons.push(Reason {
                 code: code.into(),

@@ -90,7 +90,8 @@ pub fn device_strength(population: &Population, summary: &SessionSummary) -> f64
 /// sessions still show, from the current population: a link made while a fingerprint was rare
 /// weakens as identical devices join (a popular phone, a household's common PC model).
 /// A link made by a burst of arrivals keeps its strength while the account is younger than
-/// [`OWN_HISTORY`].
+/// [`OWN_HISTORY`]. Before the index has a baseline, only the account's own links say how
+/// common a fingerprint is ([`twins_as_far_as_known`]).
 pub fn rescore_devices(history: &mut History, population: &Population) {
     if !population.has_baseline() {
         twins_as_far_as_known(history);
@@ -141,6 +142,12 @@ pub fn rescore_devices(history: &mut History, population: &Population) {
     }
 }
 
+/// How strongly a fingerprint links two accounts when `twins` other accounts are known to show
+/// it and the index has no baseline to say more (`look_up`, [`twins_as_far_as_known`]).
+fn strength_among(twins: f64) -> f64 {
+    MatchType::Device.strength() / (1.0 + twins)
+}
+
 /// Without a baseline the index cannot tell a rare device from a common one, and a look-up
 /// takes the accounts already on a fingerprint for its twins (`look_up`): the link to the first
 /// stranger on a popular phone is made at half strength, the fourth's at a fifth. The account's
@@ -159,7 +166,7 @@ fn twins_as_far_as_known(history: &mut History) {
         let Some(n) = counts.get(&l.device_id) else {
             continue;
         };
-        let cap = round4(MatchType::Device.strength() / (1.0 + *n as f64));
+        let cap = round4(strength_among(*n as f64));
         if l.strength(MatchType::Device) > cap {
             *l = l.restrengthened(MatchType::Device, cap);
         }
@@ -339,9 +346,7 @@ pub async fn look_up<S: Store>(
                 // Arrived together: one machine, however common its fingerprint.
                 MatchType::Device if burst => i.kind.strength(),
                 // No baseline yet: the accounts already on it are its twins as far as is known.
-                MatchType::Device if !i.baseline => {
-                    i.strength.min(i.kind.strength() / (1.0 + twins_seen))
-                }
+                MatchType::Device if !i.baseline => i.strength.min(strength_among(twins_seen)),
                 _ => i.strength,
             };
             if recent(at) {
