@@ -575,6 +575,39 @@ fn a_cluster_incident_never_reaches_an_account_with_a_long_history_of_its_own() 
 }
 
 #[test]
+fn a_cluster_incident_never_reaches_an_account_over_a_weak_link() {
+    let w = World::new();
+    // Strangers, young accounts, each on their own browser and address, on the same device
+    // model as the farm that follows (one popular fingerprint): context, not one person.
+    let on_the_farms_model = |browser: &str| {
+        let mut s = signals(browser);
+        s["window"]["platform"] = json!("test-farm-b");
+        s
+    };
+    for i in 0..6 {
+        let s = w.session_from(
+            &format!("198.51.100.{}", i + 20),
+            on_the_farms_model(&format!("own-{i}")),
+        );
+        w.authenticate(&s, json!({"id": format!("stranger-{i}")}));
+    }
+    w.at(T0 + DAY);
+    for i in 0..10 {
+        let s = w.session_from(&format!("192.0.2.{}", i + 1), signals("farm-b"));
+        w.authenticate(&s, json!({"id": format!("farm-{i}")}));
+    }
+    let last = v2(&w, "farm-9", "");
+    assert_eq!(last["is_under_attack"], true, "{last}");
+    for i in 0..6 {
+        let stranger = v2(&w, &format!("stranger-{i}"), "");
+        assert_eq!(
+            stranger["is_under_attack"], false,
+            "stranger-{i}: {stranger}"
+        );
+    }
+}
+
+#[test]
 fn delete_user_data_leaves_no_key_naming_the_account_and_spares_the_others() {
     let w = World::new();
     let gone = "gone/é";
