@@ -184,6 +184,8 @@ async function runSeed({ seed, set }) {
     set,
     scale,
     rebuild: rebuildMode,
+    commit: repository,
+    built,
     seconds,
     requests: driver.requests,
     stepUp,
@@ -199,6 +201,15 @@ async function runSeed({ seed, set }) {
     outcomes: outcomes(CLASSES, accounts, v2, { seed, set }),
   };
 }
+
+// The engine the worker was built from and when, recorded with each run so a re-render names
+// the run's, not the checkout's at the time of rendering.
+let built = "unknown";
+try {
+  built = statSync(join(root, "build", "index_bg.wasm")).mtime.toISOString().replace(/\.\d+Z$/, "Z");
+} catch {}
+const dirty = git("status", "--porcelain", "--", "src", "Cargo.toml", "build.rs") !== "";
+const repository = `${git("rev-parse", "--short", "HEAD") || "unknown"}${dirty ? " with uncommitted changes under src/" : ""}`;
 
 // EDGEWARD_QUALITY_FROM_JSON: re-render the report from a previous run's EDGEWARD_QUALITY_JSON
 // (no worker; the run facts are that run's).
@@ -219,16 +230,11 @@ function rebuildText(mode) {
   return `every ${h === 1 ? "" : `${h} `}simulated hour${h === 1 ? "" : "s"} of the history (EDGEWARD_QUALITY_REBUILD=${mode}; the cron runs every 10 minutes in production) and before the decisive sessions`;
 }
 
-const dirty = git("status", "--porcelain", "--", "src", "Cargo.toml", "build.rs") !== "";
-let built = "unknown";
-try {
-  built = statSync(join(root, "build", "index_bg.wasm")).mtime.toISOString().replace(/\.\d+Z$/, "Z");
-} catch {}
 const meta = {
   date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
   seconds: env.EDGEWARD_QUALITY_FROM_JSON ? runs.reduce((x, r) => x + r.seconds, 0) : (Date.now() - started) / 1000,
-  commit: `${git("rev-parse", "--short", "HEAD") || "unknown"}${dirty ? " with uncommitted changes under src/" : ""}`,
-  built,
+  commit: runs[0]?.commit ?? repository,
+  built: runs[0]?.built ?? built,
   scale: runs[0]?.scale ?? scale,
   seedSets: SEED_SETS,
   setName,
