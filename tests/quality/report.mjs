@@ -351,16 +351,11 @@ export function markdown({ runs, classes, meta }) {
     if (fps.length) notes.push(`${SET_NAME[s]}: ${fps.length} benign accounts flagged, of which ${onlyV2} were decided Real but are under attack in v2 (the incident reached them, not the score).`);
   }
   // The new-device owners are the false positives no threshold removes without losing the
-  // look-alike takeovers (the trade-off table): say what the rest of the population sees, and
-  // in which situation the owners were asked for a second factor. A finding, not a target.
+  // look-alike takeovers (the trade-off table; the class table splits them by situation): say
+  // what the rest of the benign population sees. A finding, not a target.
   for (const s of sets) {
-    const benign = bySet[s].filter((o) => o.label === "benign" && o.result);
-    const rest = benign.filter((o) => o.cls !== "new-device");
-    if (rest.length === benign.length) continue;
-    const nd = benign.filter((o) => o.cls === "new-device" && benignWrong(o));
-    const groups = [...new Set(benign.filter((o) => o.cls === "new-device").map((o) => o.group))];
-    const per = groups.map((g) => `${g} ${nd.filter((o) => o.group === g).length}/${benign.filter((o) => o.cls === "new-device" && o.group === g).length}`);
-    notes.push(`${SET_NAME[s]}: benign accounts outside the new-device class flagged: ${rate(rest.filter(benignWrong).length, rest.length, true)}; new-device owners flagged by situation: ${per.join(", ")}.`);
+    const rest = bySet[s].filter((o) => o.label === "benign" && o.result && o.cls !== "new-device");
+    notes.push(`${SET_NAME[s]}: benign accounts outside the new-device class flagged: ${rate(rest.filter(benignWrong).length, rest.length, true)}.`);
   }
   for (const n of notes) p(`- ${n}`);
   p();
